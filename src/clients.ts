@@ -1,0 +1,32 @@
+// Loaded only when a run calls an API (not for dry runs or input errors): the SDK is the bulk of the bundle.
+import type { Endpoint, OidcRole } from './inputs.js'
+import { OpenApiConnection, type AccessKey, type RetrySettings } from './openapi.js'
+import type { Redactor } from './redaction.js'
+import { SaeSecretsClient } from './sae-client.js'
+import { assumeRoleWithOidc } from './sts.js'
+
+export interface ClientSettings {
+  userAgent: string
+  redactor: Redactor
+  retry: RetrySettings
+}
+
+/** One SAE client per endpoint, so namespaces in one region share a connection pool. */
+export function saeClientFactory(key: AccessKey, settings: ClientSettings): (endpoint: Endpoint) => SaeSecretsClient {
+  const clients = new Map<string, SaeSecretsClient>()
+  return (endpoint) => {
+    const id = `${endpoint.protocol}://${endpoint.host}`
+    let client = clients.get(id)
+    if (!client) {
+      const connection = new OpenApiConnection({ endpoint, key, userAgent: settings.userAgent, redactor: settings.redactor })
+      client = new SaeSecretsClient(connection, settings.retry)
+      clients.set(id, client)
+    }
+    return client
+  }
+}
+
+export function assumeRole(endpoint: Endpoint, role: OidcRole, idToken: string, settings: ClientSettings): Promise<AccessKey> {
+  const connection = new OpenApiConnection({ endpoint, userAgent: settings.userAgent, redactor: settings.redactor })
+  return assumeRoleWithOidc(connection, role, idToken, settings.retry)
+}

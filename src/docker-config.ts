@@ -1,0 +1,74 @@
+/** One registry's entry in `auths`, as docker and kubelet read it. */
+export interface RegistryAuth {
+  username: string
+  password: string
+  auth: string
+}
+
+export interface DockerConfig {
+  auths: Record<string, RegistryAuth>
+}
+
+export interface DomainSource {
+  registryDomains?: string[]
+  acrInstanceName?: string
+  /** Region of the registry: `registry-region`, else the namespace's. */
+  region: string
+}
+
+/** The registry's internal (VPC) and public hosts, VPC first as SAE pulls over the VPC. */
+export function registryDomains(source: DomainSource): string[] {
+  if (source.registryDomains && source.registryDomains.length > 0) return source.registryDomains
+  const r = source.region
+  if (source.acrInstanceName) {
+    const name = source.acrInstanceName
+    return [`${name}-registry-vpc.${r}.cr.aliyuncs.com`, `${name}-registry.${r}.cr.aliyuncs.com`]
+  }
+  return [`registry-vpc.${r}.aliyuncs.com`, `registry.${r}.aliyuncs.com`]
+}
+
+/** base64(`user:pass`), the form registries check. */
+export function basicAuth(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`, 'utf8').toString('base64')
+}
+
+export function buildDockerConfig(domains: string[], username: string, password: string): DockerConfig {
+  const auth = basicAuth(username, password)
+  const auths: Record<string, RegistryAuth> = {}
+  for (const domain of domains) auths[domain] = { username, password, auth }
+  return { auths }
+}
+
+/** The value of the `.dockerconfigjson` key: base64 of the config's JSON. */
+export function encodeDockerConfig(config: DockerConfig): string {
+  return Buffer.from(JSON.stringify(config), 'utf8').toString('base64')
+}
+
+/** SAE's `SecretData` query value: a JSON object whose `SecretData` is itself a JSON string of the key map. */
+export function secretDataParameter(encodedConfig: string): string {
+  return JSON.stringify({ SecretData: JSON.stringify({ '.dockerconfigjson': encodedConfig }) })
+}
+
+/**
+ * Whether a stored `.dockerconfigjson` (base64) means the same as the computed config: key order,
+ * whitespace and domain order do not matter; anything unreadable counts as different.
+ */
+export function sameDockerConfig(storedBase64: string | undefined, computed: DockerConfig): boolean {
+  if (storedBase64 === undefined) return false
+  let stored: unknown
+  try {
+    stored = JSON.parse(Buffer.from(storedBase64, 'base64').toString('utf8'))
+  } catch {
+    return false
+  }
+  return canonicalJson(stored) === canonicalJson(computed)
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}

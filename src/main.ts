@@ -1,0 +1,151 @@
+import * as core from '@actions/core'
+import { resolveCredentials } from './credentials.js'
+import { basicAuth } from './docker-config.js'
+import { ApiError, CredentialsError, failureCode, InputError } from './errors.js'
+import { parseInputs, type Inputs } from './inputs.js'
+import { planSecrets, type NamespacePlan } from './plan.js'
+import { forEachNamespace, provisionSecret, type NamespaceOutcome } from './provision.js'
+import { Redactor } from './redaction.js'
+import { failureLine, messageOf, renderSummary, resultsOutput, type SummaryRow } from './report.js'
+import { systemClock, type RetryClock } from './retry.js'
+
+const VERSION = '1.0.0'
+/** Namespaces provisioned at once: enough for a dev/staging/prod fan-out in one round trip, gentle on throttling. */
+const CONCURRENCY = 8
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv
+  clock?: RetryClock
+}
+
+/** One step: inputs -> credentials -> docker config -> SAE -> outputs and summary. */
+export async function run({ env = process.env, clock = systemClock }: RunOptions = {}): Promise<void> {
+  const redactor = new Redactor()
+  const mask = (value: string | undefined): void => {
+    for (const form of redactor.register(value)) core.setSecret(form)
+  }
+  try {
+    // Mask raw secrets before anything, validation included, could print them.
+    for (const name of ['password', 'access-key-secret', 'security-token']) mask(core.getInput(name))
+    mask(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET)
+    mask(env.ALIBABA_CLOUD_SECURITY_TOKEN)
+
+    const inputs = parseInputs((name) => core.getInput(name), env)
+    const plans = planSecrets(inputs)
+    mask(basicAuth(inputs.username, inputs.password))
+    for (const plan of plans) mask(plan.encodedConfig)
+
+    if (inputs.dryRun) {
+      await reportDryRun(inputs, plans)
+      return
+    }
+    const outcomes = await provision(inputs, plans, redactor, mask, env, clock)
+    await report(plans, outcomes, env)
+    const failure = failureLine(outcomes)
+    if (failure) core.setFailed(redactor.redact(failure))
+  } catch (error) {
+    core.setFailed(redactor.redact(describeFailure(error)))
+  }
+}
+
+async function provision(
+  inputs: Inputs,
+  plans: NamespacePlan[],
+  redactor: Redactor,
+  mask: (value: string) => void,
+  env: NodeJS.ProcessEnv,
+  clock: RetryClock
+): Promise<NamespaceOutcome[]> {
+  const clients = await import('./clients.js')
+  const settings = {
+    userAgent: userAgent(env),
+    redactor,
+    retry: {
+      policy: { maxAttempts: inputs.maxAttempts, deadline: clock.now() + inputs.timeoutSeconds * 1000 },
+      clock,
+      onRetry: (error: unknown, attempt: number, delayMs: number) =>
+        core.info(`${redactor.redact(messageOf(error))}; retrying (attempt ${attempt + 1} of ${inputs.maxAttempts}) in ${delayMs} ms`)
+    }
+  }
+  const key = await resolveCredentials(inputs.credentials, {
+    mask,
+    idTokenAvailable: () => Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+    getIdToken: (audience) =>
+      core.getIDToken(audience).catch((error: unknown) => {
+        throw new CredentialsError(`Could not get a GitHub ID token for audience ${audience}: ${messageOf(error)}`)
+      }),
+    assumeRole: (role, idToken) => clients.assumeRole(inputs.stsEndpoint, role, idToken, settings)
+  })
+  const clientFor = clients.saeClientFactory(key, settings)
+  const byNamespace = new Map(plans.map((plan) => [plan.namespaceId, plan]))
+  return forEachNamespace([...byNamespace.keys()], CONCURRENCY, async (namespaceId) => {
+    const plan = byNamespace.get(namespaceId)!
+    const provisioned = await provisionSecret(clientFor(plan.endpoint), plan)
+    core.info(`${namespaceId}: Secret '${plan.secretName}' ${provisioned.result} (SecretId ${provisioned.secretId})`)
+    return provisioned
+  })
+}
+
+async function report(plans: NamespacePlan[], outcomes: NamespaceOutcome[], env: NodeJS.ProcessEnv): Promise<void> {
+  core.setOutput('results', resultsOutput(outcomes))
+  const only = outcomes.length === 1 ? outcomes[0].outcome : undefined
+  if (only?.ok) {
+    core.setOutput('secret-id', String(only.value.secretId))
+    core.setOutput('result', only.value.result)
+  }
+  const rows: SummaryRow[] = outcomes.map(({ namespaceId, outcome }, index) => ({
+    namespaceId,
+    secretName: plans[index].secretName,
+    domains: plans[index].domains,
+    secretId: outcome.ok ? outcome.value.secretId : undefined,
+    result: outcome.ok ? outcome.value.result : `failed: ${failureCode(outcome.error)}`
+  }))
+  await writeSummary(rows, env, false)
+}
+
+async function reportDryRun(inputs: Inputs, plans: NamespacePlan[]): Promise<void> {
+  const credentials =
+    inputs.credentials.kind === 'keys'
+      ? `access key ${inputs.credentials.accessKeyId} from ${inputs.credentials.origin}${inputs.credentials.securityToken ? ' with an STS token' : ''}`
+      : inputs.credentials.kind === 'oidc'
+        ? `GitHub OIDC, role ${inputs.credentials.roleArn}`
+        : 'none found (a real run would fail)'
+  core.info(`Dry run: nothing will be called. Credentials: ${credentials}; if-exists: ${inputs.ifExists}.`)
+  for (const plan of plans) {
+    core.info(
+      `Would ensure Secret '${plan.secretName}' (${plan.secretType}) in ${plan.namespaceId} via ${plan.endpoint.protocol}://${plan.endpoint.host}, ` +
+        `auths for ${plan.domains.join(', ')} as user '${inputs.username}' (password redacted)`
+    )
+  }
+  core.setOutput('results', '{}')
+  await writeSummary(
+    plans.map((plan) => ({ namespaceId: plan.namespaceId, secretName: plan.secretName, domains: plan.domains, result: 'planned' })),
+    process.env,
+    true
+  )
+}
+
+async function writeSummary(rows: SummaryRow[], env: NodeJS.ProcessEnv, dryRun: boolean): Promise<void> {
+  if (!env.GITHUB_STEP_SUMMARY) return
+  try {
+    // @actions/github loads Octokit; only the summary needs its context, so it is loaded last.
+    const { context } = await import('@actions/github')
+    const runUrl = context.runId ? `${context.serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${context.runId}` : undefined
+    const markdown = renderSummary(rows, { repository: env.GITHUB_REPOSITORY, runUrl, workflow: context.workflow }, dryRun)
+    await core.summary.addRaw(markdown).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${messageOf(error)}`)
+  }
+}
+
+/** Names the repository and run in every request, so the account's ActionTrail shows who called. */
+export function userAgent(env: NodeJS.ProcessEnv): string {
+  const where = env.GITHUB_REPOSITORY ? ` (${env.GITHUB_REPOSITORY}; run ${env.GITHUB_RUN_ID ?? '?'})` : ''
+  return `sae-image-pull-secret/${VERSION}${where}`
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof InputError || error instanceof ApiError || error instanceof CredentialsError) return error.message
+  // Anything else is a bug of ours: say so without a stack trace.
+  return `Unexpected error (please report it): ${messageOf(error)}`
+}

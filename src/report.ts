@@ -1,0 +1,60 @@
+import { failureCode } from './errors.js'
+import type { NamespaceOutcome, Provisioned } from './provision.js'
+
+export interface SummaryRow {
+  namespaceId: string
+  secretName: string
+  domains: string[]
+  secretId?: number
+  result: string
+}
+
+/** The `results` output: every namespace that succeeded, keyed by its ID. */
+export function resultsOutput(outcomes: NamespaceOutcome[]): string {
+  const results: Record<string, Provisioned> = {}
+  for (const { namespaceId, outcome } of outcomes) {
+    if (outcome.ok) results[namespaceId] = { secretId: outcome.value.secretId, result: outcome.value.result }
+  }
+  return JSON.stringify(results)
+}
+
+/** One line naming every failed namespace with its code and reason, or undefined when all succeeded. */
+export function failureLine(outcomes: NamespaceOutcome[]): string | undefined {
+  const failed = outcomes.filter(({ outcome }) => !outcome.ok)
+  if (failed.length === 0) return undefined
+  const reasons = failed.map(({ namespaceId, outcome }) => {
+    const error = outcome.ok ? undefined : outcome.error
+    return outcomes.length === 1 ? messageOf(error) : `${namespaceId}: ${messageOf(error)}`
+  })
+  if (outcomes.length === 1) return reasons[0]
+  return `${failed.length} of ${outcomes.length} namespaces failed (${failed.map((f) => `${f.namespaceId} ${failureCode(f.outcome.ok ? undefined : f.outcome.error)}`).join(', ')}) — ${reasons.join(' | ')}`
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+export interface RunLink {
+  repository?: string
+  runUrl?: string
+  workflow?: string
+}
+
+/** The job summary: a table of what each namespace got. Never a credential: only names, IDs and domains. */
+export function renderSummary(rows: SummaryRow[], link: RunLink, dryRun: boolean): string {
+  const escape = (text: string) => text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`)
+  const lines = [
+    `## SAE image-pull Secret${dryRun ? ' (dry run: nothing was called)' : ''}`,
+    '',
+    '| Namespace | Secret name | SecretId | Result | Registry domains |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${escape(row.namespaceId)} | ${escape(row.secretName)} | ${row.secretId ?? '–'} | ${escape(row.result)} | ${row.domains.map(escape).join('<br>')} |`
+    )
+  ]
+  if (link.runUrl) {
+    lines.push('', `Provisioned by [${escape(link.workflow ?? 'this workflow')}](${link.runUrl})${link.repository ? ` in ${escape(link.repository)}` : ''}.`)
+  }
+  return `${lines.join('\n')}\n`
+}

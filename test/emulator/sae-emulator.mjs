@@ -1,0 +1,505 @@
+// A local stand-in for SAE's Secret API, STS AssumeRoleWithOIDC and the runner's ID-token
+// endpoint, on loopback. It checks every signature itself (signature.mjs), keeps per-namespace
+// state, answers with the documented shapes and codes, and lets a test script faults per call.
+import { createHmac, randomBytes, randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import {
+  canonicalRequest,
+  headersToSign,
+  parseAuthorization,
+  sha256Hex,
+  sign,
+  signaturesEqual,
+  stringToSign
+} from './signature.mjs'
+
+export const SAE_VERSION = '2019-05-06'
+export const STS_VERSION = '2015-04-01'
+const ID_TOKEN_PATH = '/_github/idtoken'
+const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000
+
+/** Which query parameters each SAE action takes, and which it requires. */
+const SAE_ACTIONS = {
+  'POST /pop/v1/sam/secret/secret': {
+    action: 'CreateSecret',
+    params: ['NamespaceId', 'SecretName', 'SecretType', 'SecretData'],
+    required: ['NamespaceId', 'SecretName', 'SecretType', 'SecretData']
+  },
+  'PUT /pop/v1/sam/secret/secret': {
+    action: 'UpdateSecret',
+    params: ['NamespaceId', 'SecretId', 'SecretData'],
+    required: ['NamespaceId', 'SecretId', 'SecretData']
+  },
+  'GET /pop/v1/sam/secret/secret': {
+    action: 'DescribeSecret',
+    params: ['NamespaceId', 'SecretId'],
+    required: ['NamespaceId', 'SecretId']
+  },
+  'DELETE /pop/v1/sam/secret/secret': {
+    action: 'DeleteSecret',
+    params: ['NamespaceId', 'SecretId'],
+    required: ['NamespaceId', 'SecretId']
+  },
+  'GET /pop/v1/sam/secret/secrets': { action: 'ListSecrets', params: ['NamespaceId'], required: ['NamespaceId'] }
+}
+
+const SECRET_TYPES = new Set(['kubernetes.io/dockerconfigjson', 'Opaque'])
+
+class Fault extends Error {
+  constructor(status, code, message) {
+    super(message)
+    this.status = status
+    this.code = code
+  }
+}
+
+/**
+ * Starts the emulator on 127.0.0.1 and a free port.
+ * @param {object} [options]
+ * @param {Array<{accessKeyId: string, accessKeySecret: string, securityToken?: string}>} [options.keys]
+ * @param {string[]} [options.namespaces] namespace IDs that exist (`<region>:<name>` or `<region>`)
+ * @param {number} [options.quota] Secrets allowed per namespace
+ * @param {number} [options.dataKeyQuota] keys allowed in one Secret's data
+ * @param {number} [options.latencyMs] added to every answer
+ * @param {{roleArn: string, oidcProviderArn: string, audience?: string, subject?: string, requestToken?: string}} [options.oidc]
+ */
+export async function startEmulator(options = {}) {
+  const keys = new Map((options.keys ?? []).map((key) => [key.accessKeyId, { ...key }]))
+  const namespaces = new Map((options.namespaces ?? []).map((id) => [id, new Map()]))
+  const settings = {
+    quota: options.quota ?? 50,
+    dataKeyQuota: options.dataKeyQuota ?? 32,
+    latencyMs: options.latencyMs ?? 0
+  }
+  const oidc = options.oidc
+    ? {
+        audience: 'sts.aliyuncs.com',
+        subject: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+        requestToken: `runner-${randomBytes(12).toString('hex')}`,
+        ...options.oidc
+      }
+    : undefined
+  const tokenKey = randomBytes(32)
+  const nonces = new Set()
+  const faults = []
+  const requests = []
+  const issuedIdTokens = []
+  let nextSecretId = 16
+
+  const server = createServer((req, res) => {
+    const chunks = []
+    req.on('data', (chunk) => chunks.push(chunk))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      setTimeout(() => {
+        handle(req, res, body).catch((error) => {
+          res.writeHead(500, { 'content-type': 'text/plain' })
+          res.end(`emulator bug: ${error}`)
+        })
+      }, settings.latencyMs)
+    })
+  })
+  const sockets = new Set()
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+
+  async function handle(req, res, body) {
+    const url = new URL(req.url, 'http://emulator')
+    if (url.pathname === ID_TOKEN_PATH) return idToken(req, res, url)
+    const record = {
+      method: req.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { ...req.headers },
+      body: body.toString('utf8'),
+      action: req.headers['x-acs-action'],
+      status: 0,
+      code: undefined
+    }
+    requests.push(record)
+    const respond = (status, payload, raw) => {
+      record.status = status
+      record.code = payload?.Code
+      if (raw !== undefined) {
+        res.writeHead(status, { 'content-type': 'text/html' })
+        res.end(raw)
+        return
+      }
+      res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'x-acs-request-id': payload.RequestId })
+      res.end(JSON.stringify(payload))
+    }
+    try {
+      const isSts = url.pathname === '/' && req.method === 'POST'
+      const route = isSts ? undefined : SAE_ACTIONS[`${req.method} ${url.pathname}`]
+      if (!isSts && !route) throw new Fault(404, 'InvalidAction.NotFound', `No API at ${req.method} ${url.pathname}`)
+      const expected = isSts ? { action: 'AssumeRoleWithOIDC', version: STS_VERSION } : { action: route.action, version: SAE_VERSION }
+      if (req.headers['x-acs-action'] !== expected.action) {
+        throw new Fault(400, 'InvalidAction.NotFound', `x-acs-action must be ${expected.action} for this path`)
+      }
+      if (req.headers['x-acs-version'] !== expected.version) {
+        throw new Fault(400, 'InvalidVersion', `x-acs-version must be ${expected.version}`)
+      }
+      if (!isSts) verifySignature(req, url, body)
+
+      const fault = takeFault(expected.action)
+      if (fault) {
+        const handled = await injectFault(fault, req, res, record, () => (isSts ? assumeRole(req, url, body) : dispatch(route, url, body)))
+        if (handled) return
+      }
+      const data = isSts ? assumeRole(req, url, body) : dispatch(route, url, body)
+      respond(200, isSts ? { RequestId: requestId(), ...data } : envelope(data))
+    } catch (error) {
+      if (error instanceof Fault) {
+        respond(error.status, { RequestId: requestId(), Code: error.code, Message: error.message, Success: false, TraceId: traceId(), ErrorCode: error.code })
+      } else {
+        respond(500, { RequestId: requestId(), Code: 'InternalError', Message: String(error), Success: false })
+      }
+    }
+  }
+
+  function verifySignature(req, url, body) {
+    const auth = parseAuthorization(req.headers.authorization)
+    if (!auth) throw new Fault(400, 'IncompleteSignature', 'The Authorization header is missing or malformed.')
+    const key = keys.get(auth.credential)
+    if (!key) throw new Fault(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.')
+    const payloadHash = sha256Hex(body)
+    if (req.headers['x-acs-content-sha256'] !== payloadHash) {
+      throw new Fault(400, 'SignatureDoesNotMatch', 'x-acs-content-sha256 does not match the request body.')
+    }
+    const mustSign = headersToSign(req.headers)
+    const missing = mustSign.filter((name) => !auth.signedHeaders.includes(name))
+    if (missing.length > 0) throw new Fault(400, 'IncompleteSignature', `Headers not signed: ${missing.join(', ')}`)
+    const canonical = canonicalRequest({
+      method: req.method,
+      path: url.pathname,
+      searchParams: url.searchParams,
+      headers: req.headers,
+      signedHeaders: auth.signedHeaders,
+      payloadHash
+    })
+    const expected = sign(key.accessKeySecret, stringToSign(canonical))
+    if (!signaturesEqual(expected, auth.signature)) {
+      throw new Fault(400, 'SignatureDoesNotMatch', 'The request signature does not conform to Aliyun standards.')
+    }
+    const date = Date.parse(req.headers['x-acs-date'] ?? '')
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(req.headers['x-acs-date'] ?? '') || Number.isNaN(date)) {
+      throw new Fault(400, 'InvalidTimeStamp.Format', 'x-acs-date must be YYYY-MM-DDTHH:mm:ssZ.')
+    }
+    if (Math.abs(Date.now() - date) > MAX_CLOCK_SKEW_MS) {
+      throw new Fault(400, 'InvalidTimeStamp.Expired', 'The x-acs-date is too far from the server time.')
+    }
+    const nonce = req.headers['x-acs-signature-nonce']
+    if (!nonce) throw new Fault(400, 'MissingSignatureNonce', 'x-acs-signature-nonce is required.')
+    if (nonces.has(nonce)) throw new Fault(400, 'SignatureNonceUsed', 'The x-acs-signature-nonce was used before.')
+    nonces.add(nonce)
+    const token = req.headers['x-acs-security-token']
+    if (key.securityToken !== undefined) {
+      if (!token) throw new Fault(400, 'InvalidSecurityToken.Malformed', 'An STS AccessKey needs x-acs-security-token.')
+      if (token !== key.securityToken) {
+        throw new Fault(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token does not match the AccessKey.')
+      }
+      if (req.headers['x-acs-accesskey-id'] !== key.accessKeyId) {
+        throw new Fault(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'x-acs-accesskey-id does not match the credential.')
+      }
+      if (key.expiresAt !== undefined && Date.now() > key.expiresAt) {
+        throw new Fault(400, 'InvalidSecurityToken.Expired', 'The security token has expired.')
+      }
+    } else if (token) {
+      throw new Fault(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'A long-term AccessKey takes no security token.')
+    }
+  }
+
+  function dispatch(route, url, body) {
+    if (body.length > 0) throw new Fault(400, 'InvalidParameter.WithMessage', 'This API takes its parameters in the query, not a body.')
+    const query = Object.fromEntries(url.searchParams)
+    for (const name of Object.keys(query)) {
+      if (!route.params.includes(name)) throw new Fault(400, 'InvalidParameter.Obviously', `${route.action} takes no parameter ${name}.`)
+    }
+    for (const name of route.required) {
+      if (!query[name]) throw new Fault(400, 'InvalidParameter.NotEmpty', `${name} must not be empty.`)
+    }
+    const secrets = namespaces.get(query.NamespaceId)
+    if (!secrets) throw new Fault(404, 'InvalidNamespaceId.NotFound', `The namespace ${query.NamespaceId} does not exist.`)
+    const byId = () => {
+      const secret = secrets.get(Number(query.SecretId))
+      if (!/^\d+$/.test(query.SecretId) || !secret) {
+        throw new Fault(400, 'InvalidParameter.WithMessage', `No Secret ${query.SecretId} in ${query.NamespaceId}.`)
+      }
+      return secret
+    }
+    switch (route.action) {
+      case 'ListSecrets':
+        return { Secrets: [...secrets.values()].map(listItem) }
+      case 'DescribeSecret':
+        return { ...listItem(byId()), SecretData: { ...byId().SecretData } }
+      case 'CreateSecret': {
+        if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(query.SecretName)) {
+          throw new Fault(400, 'InvalidParameter.Obviously', 'SecretName must start with a letter and hold letters, digits, "_" or "-".')
+        }
+        if (!SECRET_TYPES.has(query.SecretType)) throw new Fault(400, 'InvalidSecretType.NotAvailable', `SecretType ${query.SecretType} is not supported.`)
+        const data = parseSecretData(query.SecretData, query.SecretType)
+        if ([...secrets.values()].some((secret) => secret.SecretName === query.SecretName)) {
+          throw new Fault(400, 'SecretNameConflict.AlreadyExist', `The Secret name ${query.SecretName} already exists.`)
+        }
+        if (secrets.size >= settings.quota) throw new Fault(400, 'QuotaExceeded.SecretInNamespace', 'The namespace holds too many Secrets.')
+        const now = Date.now()
+        const secret = {
+          SecretId: nextSecretId++,
+          SecretName: query.SecretName,
+          SecretType: query.SecretType,
+          NamespaceId: query.NamespaceId,
+          SecretData: data,
+          CreateTime: now,
+          UpdateTime: now,
+          RelateApps: []
+        }
+        secrets.set(secret.SecretId, secret)
+        return { SecretId: secret.SecretId }
+      }
+      case 'UpdateSecret': {
+        const secret = byId()
+        secret.SecretData = parseSecretData(query.SecretData, secret.SecretType)
+        secret.UpdateTime = Date.now()
+        return { SecretId: secret.SecretId }
+      }
+      case 'DeleteSecret': {
+        const secret = byId()
+        secrets.delete(secret.SecretId)
+        return { SecretId: secret.SecretId }
+      }
+    }
+    throw new Fault(404, 'InvalidAction.NotFound', route.action)
+  }
+
+  /** SecretData must be `{"SecretData":"<JSON string of a key -> value map>"}`, nothing else. */
+  function parseSecretData(raw, type) {
+    let outer
+    try {
+      outer = JSON.parse(raw)
+    } catch {
+      throw new Fault(400, 'InvalidParameter.WithMessage', 'SecretData is not JSON.')
+    }
+    if (!outer || typeof outer !== 'object' || Object.keys(outer).join() !== 'SecretData' || typeof outer.SecretData !== 'string') {
+      throw new Fault(400, 'InvalidParameter.WithMessage', 'SecretData must be {"SecretData": "<JSON string>"}.')
+    }
+    let map
+    try {
+      map = JSON.parse(outer.SecretData)
+    } catch {
+      throw new Fault(400, 'InvalidParameter.WithMessage', 'SecretData.SecretData is not a JSON string.')
+    }
+    if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string')) {
+      throw new Fault(400, 'InvalidParameter.WithMessage', 'SecretData.SecretData must map keys to string values.')
+    }
+    if (Object.keys(map).length > settings.dataKeyQuota) throw new Fault(400, 'QuotaExceeded.SecretDataKey', 'Too many keys in SecretData.')
+    if (type === 'kubernetes.io/dockerconfigjson') {
+      const value = map['.dockerconfigjson']
+      let config
+      try {
+        config = value !== undefined && /^[A-Za-z0-9+/]*={0,2}$/.test(value) ? JSON.parse(Buffer.from(value, 'base64').toString('utf8')) : undefined
+      } catch {
+        config = undefined
+      }
+      if (!config || typeof config.auths !== 'object') {
+        throw new Fault(400, 'InvalidSecretDataKey.NotFound', 'A dockerconfigjson Secret needs .dockerconfigjson: base64 of {"auths": {...}}.')
+      }
+    }
+    return map
+  }
+
+  function assumeRole(req, url, body) {
+    if (!oidc) throw new Fault(404, 'InvalidAction.NotFound', 'STS is not configured in this emulator.')
+    const params = Object.fromEntries(url.searchParams)
+    if (body.length > 0) Object.assign(params, Object.fromEntries(new URLSearchParams(body.toString('utf8'))))
+    for (const name of ['RoleArn', 'OIDCProviderArn', 'OIDCToken', 'RoleSessionName']) {
+      if (!params[name]) throw new Fault(400, 'MissingParameter', `${name} is mandatory for this action.`)
+    }
+    if (params.RoleArn !== oidc.roleArn) throw new Fault(404, 'EntityNotExist.Role', 'The specified Role not exists.')
+    if (params.OIDCProviderArn !== oidc.oidcProviderArn) {
+      throw new Fault(404, 'EntityNotExist.OIDCProvider', 'The specified OIDC provider does not exist.')
+    }
+    if (!/^[\w.@-]{2,64}$/.test(params.RoleSessionName)) throw new Fault(400, 'InvalidParameter.RoleSessionName', 'RoleSessionName is invalid.')
+    const duration = Number(params.DurationSeconds ?? 3600)
+    if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
+      throw new Fault(400, 'InvalidParameter.DurationSeconds', 'DurationSeconds must be 900 to 43200.')
+    }
+    const claims = verifyIdToken(params.OIDCToken)
+    if (!claims) throw new Fault(400, 'AuthenticationFail.OIDCToken.Invalid', 'The OIDC token is invalid.')
+    if (claims.aud !== oidc.audience || claims.sub !== oidc.subject) {
+      throw new Fault(403, 'AuthenticationFail.NoPermission', 'The role trust policy does not allow this OIDC token.')
+    }
+    const key = {
+      accessKeyId: `STS.${randomBytes(10).toString('hex')}`,
+      accessKeySecret: randomBytes(20).toString('base64url'),
+      securityToken: `CAIS${randomBytes(48).toString('base64')}`,
+      expiresAt: Date.now() + duration * 1000,
+      sessionName: params.RoleSessionName
+    }
+    keys.set(key.accessKeyId, key)
+    return {
+      Credentials: {
+        AccessKeyId: key.accessKeyId,
+        AccessKeySecret: key.accessKeySecret,
+        SecurityToken: key.securityToken,
+        Expiration: new Date(key.expiresAt).toISOString().replace(/\.\d+Z$/, 'Z')
+      },
+      AssumedRoleUser: { Arn: `${oidc.roleArn}/${params.RoleSessionName}`, AssumedRoleId: `3${randomBytes(8).toString('hex')}:${params.RoleSessionName}` },
+      OIDCTokenInfo: { Subject: claims.sub, Issuer: claims.iss, ClientIds: claims.aud }
+    }
+  }
+
+  /** The runner's token service: `GET <ACTIONS_ID_TOKEN_REQUEST_URL>&audience=...` with the request token. */
+  function idToken(req, res, url) {
+    if (!oidc || req.headers.authorization !== `Bearer ${oidc.requestToken}`) {
+      res.writeHead(401, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ message: 'Unauthorized' }))
+      return
+    }
+    const audience = url.searchParams.get('audience') ?? 'https://github.com/octo-org'
+    const claims = { iss: 'https://token.actions.githubusercontent.com', aud: audience, sub: oidc.subject, exp: Math.floor(Date.now() / 1000) + 300 }
+    const payload = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
+    const token = `${payload}.${createHmac('sha256', tokenKey).update(payload).digest('base64url')}`
+    issuedIdTokens.push(token)
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ value: token }))
+  }
+
+  function verifyIdToken(token) {
+    const [header, payload, signature] = String(token).split('.')
+    if (!header || !payload || !signature) return undefined
+    const expected = createHmac('sha256', tokenKey).update(`${header}.${payload}`).digest('base64url')
+    if (!signaturesEqual(expected, signature)) return undefined
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))
+    return claims.exp * 1000 > Date.now() ? claims : undefined
+  }
+
+  function takeFault(action) {
+    const index = faults.findIndex((fault) => fault.action === action || fault.action === '*')
+    if (index < 0) return undefined
+    const fault = faults[index]
+    fault.times = (fault.times ?? 1) - 1
+    if (fault.times <= 0) faults.splice(index, 1)
+    return fault
+  }
+
+  /** Applies a scripted fault; returns false when the request should then be served normally. */
+  async function injectFault(fault, req, res, record, apply) {
+    const json = (status, code, message, extra = {}) => {
+      const payload = { RequestId: requestId(), Code: code, Message: message, Success: false, TraceId: traceId(), ...extra }
+      record.status = status
+      record.code = code
+      res.writeHead(status, { 'content-type': 'application/json;charset=utf-8' })
+      res.end(JSON.stringify(payload))
+    }
+    record.fault = fault.kind
+    switch (fault.kind) {
+      case 'throttle':
+        json(503, fault.code ?? 'Throttling.User', 'Request was denied due to user flow control.')
+        return true
+      case 'service-unavailable':
+        json(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.')
+        return true
+      case 'rpc-error':
+        json(500, 'OperationFailed.RPCError', 'RPC error.')
+        return true
+      case 'error':
+        json(fault.status ?? 400, fault.code, fault.message ?? 'Injected error.')
+        return true
+      case 'success-false':
+        json(200, fault.code ?? 'OperationFailed.RPCError', 'The operation did not succeed.')
+        return true
+      case 'html-502':
+        record.status = 502
+        res.writeHead(502, { 'content-type': 'text/html' })
+        res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>')
+        return true
+      case 'reset-before':
+        record.status = -1
+        req.socket.destroy()
+        return true
+      case 'reset-after':
+        // The write is applied, then the connection dies before any answer: a lost response.
+        try {
+          apply()
+        } catch {
+          // Applied or refused, the client never learns which.
+        }
+        record.status = -1
+        req.socket.destroy()
+        return true
+      case 'slow':
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000))
+        return false
+      default:
+        throw new Error(`unknown fault ${fault.kind}`)
+    }
+  }
+
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  const origin = `http://127.0.0.1:${port}`
+
+  return {
+    origin,
+    port,
+    settings,
+    requests,
+    issuedIdTokens,
+    /** For ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN. */
+    idTokenRequestUrl: `${origin}${ID_TOKEN_PATH}?api-version=2.0`,
+    idTokenRequestToken: oidc?.requestToken,
+    /** Script a fault: `{ action: 'CreateSecret' | '*', kind, times?, code?, status?, delayMs? }`. */
+    inject(fault) {
+      faults.push({ times: 1, ...fault })
+    },
+    addKey(key) {
+      keys.set(key.accessKeyId, { ...key })
+    },
+    addNamespace(id) {
+      if (!namespaces.has(id)) namespaces.set(id, new Map())
+    },
+    /** Stores a Secret directly, as another tool would have; data is the key -> value map. */
+    seedSecret(namespaceId, { name, type = 'kubernetes.io/dockerconfigjson', data }) {
+      const secrets = namespaces.get(namespaceId)
+      const now = Date.now()
+      const secret = { SecretId: nextSecretId++, SecretName: name, SecretType: type, NamespaceId: namespaceId, SecretData: { ...data }, CreateTime: now, UpdateTime: now, RelateApps: [] }
+      secrets.set(secret.SecretId, secret)
+      return secret.SecretId
+    },
+    secrets(namespaceId) {
+      return [...(namespaces.get(namespaceId)?.values() ?? [])].map((secret) => structuredClone(secret))
+    },
+    /** The stored docker config of a Secret, decoded. */
+    dockerConfig(namespaceId, name) {
+      const secret = this.secrets(namespaceId).find((s) => s.SecretName === name)
+      return secret ? JSON.parse(Buffer.from(secret.SecretData['.dockerconfigjson'], 'base64').toString('utf8')) : undefined
+    },
+    calls(action) {
+      return requests.filter((request) => action === undefined || request.action === action)
+    },
+    async stop() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
+function listItem(secret) {
+  const item = { ...secret, RelateApps: [...secret.RelateApps] }
+  delete item.SecretData
+  return item
+}
+
+function envelope(data) {
+  return { RequestId: requestId(), Code: '200', Message: 'success', Success: true, TraceId: traceId(), Data: data }
+}
+
+function requestId() {
+  return randomUUID().toUpperCase()
+}
+
+function traceId() {
+  return randomBytes(8).toString('hex')
+}

@@ -1,0 +1,110 @@
+// Runs the bundled action the way a GitHub runner does: `node dist/index.js` on Node 24, inputs
+// as INPUT_* variables (action.yml defaults included), GITHUB_OUTPUT / GITHUB_STEP_SUMMARY as
+// files and RUNNER_TEMP as a folder. Used by the end-to-end tests, the demo and the benchmark.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const BUNDLE = join(ROOT, 'dist', 'index.js')
+
+/** The Node 24 binary from the `node` devDependency; the runner's runtime for `using: node24`. */
+export function node24() {
+  for (const name of ['node', 'node.exe']) {
+    const candidate = join(ROOT, 'node_modules', 'node', 'bin', name)
+    if (existsSync(candidate)) return candidate
+  }
+  if (process.versions.node.startsWith('24.')) return process.execPath
+  throw new Error('Node 24 not found: run npm ci (the `node` devDependency provides it)')
+}
+
+/** action.yml's inputs with their defaults, as the runner would pass them. */
+export function actionDefaults() {
+  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'))
+  /** @type {Record<string, string>} */
+  const defaults = {}
+  for (const [name, input] of Object.entries(action.inputs ?? {})) {
+    if (input.default !== undefined) defaults[name] = String(input.default)
+  }
+  return defaults
+}
+
+/** The runner's name for an input's variable: spaces become `_`, upper-cased, hyphens kept. */
+export function inputVariable(name) {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+}
+
+/** Parses the GITHUB_OUTPUT file (`name<<delimiter` heredocs, or `name=value`). */
+export function parseOutputFile(text) {
+  /** @type {Record<string, string>} */
+  const outputs = {}
+  const lines = text.split(/\r?\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i])
+    if (heredoc) {
+      const value = []
+      for (i++; i < lines.length && lines[i] !== heredoc[2]; i++) value.push(lines[i])
+      outputs[heredoc[1]] = value.join('\n')
+    } else if (lines[i].includes('=')) {
+      const eq = lines[i].indexOf('=')
+      outputs[lines[i].slice(0, eq)] = lines[i].slice(eq + 1)
+    }
+  }
+  return outputs
+}
+
+/**
+ * Runs dist/index.js once.
+ * @param {object} options
+ * @param {Record<string, string>} options.inputs the step's `with:` values
+ * @param {Record<string, string>} [options.env] extra environment (e.g. ALIBABA_CLOUD_*)
+ * @param {boolean} [options.defaults] pass action.yml defaults too (true, as the runner does)
+ * @param {string} [options.bundle] the script to run (dist/index.js)
+ */
+export async function runAction({ inputs, env = {}, defaults = true, bundle = BUNDLE }) {
+  const work = mkdtempSync(join(tmpdir(), 'sae-action-'))
+  const outputFile = join(work, 'output')
+  const summaryFile = join(work, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const all = { ...(defaults ? actionDefaults() : {}), ...inputs }
+  const childEnv = {
+    PATH: process.env.PATH ?? '',
+    ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {}),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: work,
+    GITHUB_REPOSITORY: 'octo-org/octo-repo',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_WORKFLOW: 'deploy',
+    ...Object.fromEntries(Object.entries(all).map(([name, value]) => [inputVariable(name), value])),
+    ...env
+  }
+  const started = process.hrtime.bigint()
+  const child = spawn(node24(), [bundle], { env: childEnv, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  const code = await new Promise((resolveExit) => child.on('close', (exitCode) => resolveExit(exitCode)))
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6
+  const outputText = readFileSync(outputFile, 'utf8')
+  const summary = readFileSync(summaryFile, 'utf8')
+  rmSync(work, { recursive: true, force: true })
+  return {
+    code,
+    stdout,
+    stderr,
+    outputText,
+    outputs: parseOutputFile(outputText),
+    summary,
+    errors: stdout.split(/\r?\n/).filter((line) => line.startsWith('::error')),
+    elapsedMs,
+    startedAt: started
+  }
+}

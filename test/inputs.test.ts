@@ -1,0 +1,178 @@
+import { describe, expect, test } from '@jest/globals'
+import { InputError } from '../src/errors.js'
+import { parseCredentialSource, parseEndpoint, parseInputs, splitList } from '../src/inputs.js'
+
+const BASE: Record<string, string> = {
+  'namespace-id': 'cn-hangzhou:prod',
+  'secret-name': 'registry-auth',
+  username: 'deployer',
+  password: 's3cret'
+}
+
+function parse(overrides: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) {
+  const values = { ...BASE, ...overrides }
+  return parseInputs((name) => values[name] ?? '', env)
+}
+
+/** The InputError a set of inputs raises, as [input, message]. */
+function rejection(overrides: Record<string, string>, env: NodeJS.ProcessEnv = {}): [string, string] {
+  try {
+    parse(overrides, env)
+  } catch (error) {
+    if (error instanceof InputError) return [error.input, error.message]
+    throw error
+  }
+  throw new Error('expected an InputError')
+}
+
+describe('parseInputs', () => {
+  test('applies the defaults of SPEC.md', () => {
+    const inputs = parse()
+    expect(inputs).toMatchObject({
+      namespaces: [{ id: 'cn-hangzhou:prod', region: 'cn-hangzhou' }],
+      ifExists: 'skip',
+      dryRun: false,
+      maxAttempts: 4,
+      timeoutSeconds: 60,
+      stsEndpoint: { protocol: 'https', host: 'sts.aliyuncs.com' },
+      credentials: { kind: 'none' }
+    })
+    expect(inputs.endpoint).toBeUndefined()
+  })
+
+  test('reads several namespaces from lines and commas, in several regions', () => {
+    const inputs = parse({ 'namespace-id': 'cn-hangzhou:dev, cn-hangzhou:staging\ncn-beijing\n\n' })
+    expect(inputs.namespaces).toEqual([
+      { id: 'cn-hangzhou:dev', region: 'cn-hangzhou' },
+      { id: 'cn-hangzhou:staging', region: 'cn-hangzhou' },
+      { id: 'cn-beijing', region: 'cn-beijing' }
+    ])
+  })
+
+  test.each([
+    [{ 'namespace-id': '' }, 'namespace-id', 'is required'],
+    [{ 'namespace-id': 'prod' }, 'namespace-id', 'must be <region>:<name>'],
+    [{ 'namespace-id': 'cn-hangzhou:prod:x' }, 'namespace-id', 'must be <region>:<name>'],
+    [{ 'namespace-id': 'cn-hangzhou:pr od' }, 'namespace-id', 'must be <region>:<name>'],
+    [{ 'namespace-id': 'cn-hangzhou:a,cn-hangzhou:a' }, 'namespace-id', 'twice'],
+    [{ 'secret-name': '1registry' }, 'secret-name', 'must start with a letter'],
+    [{ 'secret-name': 'registry auth' }, 'secret-name', 'must start with a letter'],
+    [{ 'secret-name': 'a'.repeat(254) }, 'secret-name', 'at most 253'],
+    [{ username: '' }, 'username', 'is required'],
+    [{ username: 'a:b' }, 'username', 'must not contain ":"'],
+    [{ username: 'line\nbreak' }, 'username', 'one line'],
+    [{ password: '' }, 'password', 'is required'],
+    [{ password: 'two\nlines' }, 'password', 'one line'],
+    [{ password: 'x'.repeat(5000) }, 'password', 'at most 4096'],
+    [{ 'registry-domains': 'https://registry.cn-hangzhou.aliyuncs.com' }, 'registry-domains', 'without a scheme'],
+    [{ 'registry-domains': 'registry.cn-hangzhou.aliyuncs.com/ns/image' }, 'registry-domains', 'without a path'],
+    [{ 'registry-domains': 'bad_host!' }, 'registry-domains', 'takes host names'],
+    [{ 'registry-domains': 'registry.example.com:70000' }, 'registry-domains', 'port outside'],
+    [{ 'registry-domains': 'r.example.com', 'acr-instance-name': 'acme' }, 'registry-domains', 'cannot be combined'],
+    [{ 'acr-instance-name': 'Acme_Registry' }, 'acr-instance-name', 'ACR instance name'],
+    [{ 'registry-region': 'hangzhou' }, 'registry-region', 'region ID'],
+    [{ 'secret-type': 'Opaque' }, 'secret-type', 'must be kubernetes.io/dockerconfigjson'],
+    [{ 'if-exists': 'replace' }, 'if-exists', 'must be skip, update or fail'],
+    [{ 'dry-run': 'yes' }, 'dry-run', 'must be true or false'],
+    [{ 'max-attempts': 'three' }, 'max-attempts', 'whole number from 1 to 10'],
+    [{ 'max-attempts': '0' }, 'max-attempts', 'whole number from 1 to 10'],
+    [{ 'timeout-seconds': '1.5' }, 'timeout-seconds', 'whole number from 1 to 3600'],
+    [{ endpoint: 'http://sae.cn-hangzhou.aliyuncs.com' }, 'endpoint', 'http:// only for a loopback host'],
+    [{ endpoint: 'ftp://127.0.0.1' }, 'endpoint', 'must use https://'],
+    [{ endpoint: 'https://sae.cn-hangzhou.aliyuncs.com/path' }, 'endpoint', 'without a path'],
+    [{ 'sts-endpoint': 'http://10.0.0.1:8080' }, 'sts-endpoint', 'http:// only for a loopback host'],
+    [{ 'access-key-id': 'LTAI' }, 'access-key-secret', 'is required when access-key-id is given'],
+    [{ 'access-key-secret': 'x' }, 'access-key-id', 'is required when'],
+    [{ 'access-key-id': 'LTAI', 'access-key-secret': 'x', 'role-to-assume': 'acs:ram::1:role/r' }, 'access-key-id', 'not both'],
+    [{ 'role-to-assume': 'acs:ram::1:role/r' }, 'oidc-provider-arn', 'is required when role-to-assume'],
+    [{ 'role-to-assume': 'arn:aws:iam::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh' }, 'role-to-assume', 'RAM role ARN'],
+    [{ 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh', 'role-duration-seconds': '600' }, 'role-duration-seconds', 'from 900 to 43200'],
+    [{ 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh', 'role-session-name': 'has space' }, 'role-session-name', '2-64 letters']
+  ])('rejects %j naming %s', (overrides, input, message) => {
+    const [named, text] = rejection(overrides)
+    expect(named).toBe(input)
+    expect(text).toContain(`Input '${input}'`)
+    expect(text).toContain(message)
+  })
+
+  test('never echoes the password in its errors', () => {
+    const [, text] = rejection({ password: 'hunter2\nsecond-line' })
+    expect(text).not.toContain('hunter2')
+  })
+
+  test('takes registry domains exactly, lower-cased and without duplicates', () => {
+    const inputs = parse({ 'registry-domains': 'Registry.Example.com:5000\nregistry.example.com:5000, mirror.example.com' })
+    expect(inputs.registryDomains).toEqual(['registry.example.com:5000', 'mirror.example.com'])
+  })
+
+  test.each(['true', 'True', 'TRUE'])('reads dry-run %s as true', (value) => {
+    expect(parse({ 'dry-run': value }).dryRun).toBe(true)
+  })
+})
+
+describe('parseEndpoint', () => {
+  test.each([
+    ['sae-vpc.cn-hangzhou.aliyuncs.com', { protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com' }],
+    ['https://sae.cn-beijing.aliyuncs.com/', { protocol: 'https', host: 'sae.cn-beijing.aliyuncs.com' }],
+    ['http://127.0.0.1:8080', { protocol: 'http', host: '127.0.0.1:8080' }],
+    ['http://localhost:9000', { protocol: 'http', host: 'localhost:9000' }],
+    ['http://[::1]:9000', { protocol: 'http', host: '[::1]:9000' }]
+  ])('reads %s', (value, expected) => {
+    expect(parseEndpoint(value, 'endpoint')).toEqual(expected)
+  })
+})
+
+describe('parseCredentialSource', () => {
+  const read = (values: Record<string, string>) => (name: string) => values[name] ?? ''
+  const ENV = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIenv', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'env-secret', ALIBABA_CLOUD_SECURITY_TOKEN: 'env-token' }
+  const OIDC = { 'role-to-assume': 'acs:ram::123:role/deploy', 'oidc-provider-arn': 'acs:ram::123:oidc-provider/github' }
+
+  test('inputs come before OIDC inputs and the environment', () => {
+    expect(parseCredentialSource(read({ 'access-key-id': 'LTAIin', 'access-key-secret': 'in-secret' }), ENV)).toEqual({
+      kind: 'keys',
+      origin: 'inputs',
+      accessKeyId: 'LTAIin',
+      accessKeySecret: 'in-secret'
+    })
+  })
+
+  test('OIDC inputs come before the environment', () => {
+    expect(parseCredentialSource(read(OIDC), { ...ENV, GITHUB_RUN_ID: '77' })).toEqual({
+      kind: 'oidc',
+      roleArn: OIDC['role-to-assume'],
+      oidcProviderArn: OIDC['oidc-provider-arn'],
+      audience: 'sts.aliyuncs.com',
+      roleSessionName: 'github-actions-77',
+      durationSeconds: 900
+    })
+  })
+
+  test('the environment, with its STS token, is the last resort', () => {
+    expect(parseCredentialSource(read({}), ENV)).toEqual({
+      kind: 'keys',
+      origin: 'environment',
+      accessKeyId: 'LTAIenv',
+      accessKeySecret: 'env-secret',
+      securityToken: 'env-token'
+    })
+  })
+
+  test('an STS token input travels with its keys', () => {
+    const source = parseCredentialSource(read({ 'access-key-id': 'STS.x', 'access-key-secret': 's', 'security-token': 't' }), {})
+    expect(source).toMatchObject({ kind: 'keys', securityToken: 't' })
+  })
+
+  test('half a key pair in the environment is an error naming what is missing', () => {
+    expect(() => parseCredentialSource(read({}), { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI' })).toThrow(
+      /environment holds only ALIBABA_CLOUD_ACCESS_KEY_ID/
+    )
+  })
+
+  test('nothing at all is a source of kind none, refused later with the three ways', () => {
+    expect(parseCredentialSource(read({}), {})).toEqual({ kind: 'none' })
+  })
+})
+
+test('splitList drops blanks and trims', () => {
+  expect(splitList(' a ,\n\nb,, c\r')).toEqual(['a', 'b', 'c'])
+})

@@ -43,6 +43,7 @@ async function send(raw: RawRequest = {}): Promise<{ status: number; body: Recor
     'x-acs-signature-nonce': raw.nonce ?? randomUUID(),
     'x-acs-content-sha256': sha256Hex(body)
   }
+  if (body !== '') headers['content-type'] = 'application/x-www-form-urlencoded'
   if (key.securityToken) {
     headers['x-acs-security-token'] = key.securityToken
     headers['x-acs-accesskey-id'] = key.accessKeyId

@@ -65,15 +65,20 @@ class OpenApiConnection {
         const request = new client.OpenApiRequest({ query });
         // The SDK's own retry only covers network errors; ours (retry.ts) covers those and the API's faults.
         const runtime = { autoretry: false, readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 10_000) };
+        const target = `${operation.method} ${this.settings.endpoint.protocol}://${this.settings.endpoint.host}${operation.pathname}`;
+        this.settings.debug?.(`${operation.action}: ${target} with ${Object.keys(query).sort().join(', ')}`);
         let response;
         try {
             response = (await this.client.callApi(params, request, runtime));
         }
         catch (error) {
-            throw this.translate(operation.action, error);
+            const failure = this.translate(operation.action, error);
+            this.settings.debug?.(`${operation.action}: ${failure.message}`);
+            throw failure;
         }
         const body = (response.body ?? {});
         const statusCode = response.statusCode ?? 200;
+        this.settings.debug?.(`${operation.action}: HTTP ${statusCode}, RequestId ${stringField(body, 'RequestId') ?? 'none'}`);
         // SAE can answer 200 with Success: false; that is a failure, not a result.
         if (body.Success === false) {
             throw new errors/* ApiError */.hD({
@@ -263,7 +268,7 @@ function saeClientFactory(key, settings) {
         const id = `${endpoint.protocol}://${endpoint.host}`;
         let client = clients.get(id);
         if (!client) {
-            const connection = new OpenApiConnection({ endpoint, key, userAgent: settings.userAgent, redactor: settings.redactor });
+            const connection = new OpenApiConnection({ endpoint, key, userAgent: settings.userAgent, redactor: settings.redactor, debug: settings.debug });
             client = new SaeSecretsClient(connection, settings.retry);
             clients.set(id, client);
         }
@@ -271,7 +276,7 @@ function saeClientFactory(key, settings) {
     };
 }
 function assumeRole(endpoint, role, idToken, settings) {
-    const connection = new OpenApiConnection({ endpoint, userAgent: settings.userAgent, redactor: settings.redactor });
+    const connection = new OpenApiConnection({ endpoint, userAgent: settings.userAgent, redactor: settings.redactor, debug: settings.debug });
     return assumeRoleWithOidc(connection, role, idToken, settings.retry);
 }
 

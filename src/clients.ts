@@ -9,6 +9,7 @@ export interface ClientSettings {
   userAgent: string
   redactor: Redactor
   retry: RetrySettings
+  debug?: (line: string) => void
 }
 
 /** One SAE client per endpoint, so namespaces in one region share a connection pool. */
@@ -18,7 +19,7 @@ export function saeClientFactory(key: AccessKey, settings: ClientSettings): (end
     const id = `${endpoint.protocol}://${endpoint.host}`
     let client = clients.get(id)
     if (!client) {
-      const connection = new OpenApiConnection({ endpoint, key, userAgent: settings.userAgent, redactor: settings.redactor })
+      const connection = new OpenApiConnection({ endpoint, key, userAgent: settings.userAgent, redactor: settings.redactor, debug: settings.debug })
       client = new SaeSecretsClient(connection, settings.retry)
       clients.set(id, client)
     }
@@ -27,6 +28,6 @@ export function saeClientFactory(key: AccessKey, settings: ClientSettings): (end
 }
 
 export function assumeRole(endpoint: Endpoint, role: OidcRole, idToken: string, settings: ClientSettings): Promise<AccessKey> {
-  const connection = new OpenApiConnection({ endpoint, userAgent: settings.userAgent, redactor: settings.redactor })
+  const connection = new OpenApiConnection({ endpoint, userAgent: settings.userAgent, redactor: settings.redactor, debug: settings.debug })
   return assumeRoleWithOidc(connection, role, idToken, settings.retry)
 }

@@ -60,6 +60,7 @@ async function provision(
   const settings = {
     userAgent: userAgent(env),
     redactor,
+    debug: (line: string) => core.debug(redactor.redact(line)),
     retry: {
       policy: { maxAttempts: inputs.maxAttempts, deadline: clock.now() + inputs.timeoutSeconds * 1000 },
       clock,

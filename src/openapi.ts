@@ -31,6 +31,8 @@ export interface ConnectionSettings {
   userAgent: string
   key?: AccessKey
   redactor: Redactor
+  /** Debug log (RUNNER_DEBUG): names and statuses only, never parameter values. */
+  debug?: (line: string) => void
 }
 
 type ClientClass = new (config: OpenApiModule.Config) => {
@@ -81,14 +83,19 @@ export class OpenApiConnection {
     const request = new OpenApiModule.OpenApiRequest({ query })
     // The SDK's own retry only covers network errors; ours (retry.ts) covers those and the API's faults.
     const runtime = { autoretry: false, readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 10_000) }
+    const target = `${operation.method} ${this.settings.endpoint.protocol}://${this.settings.endpoint.host}${operation.pathname}`
+    this.settings.debug?.(`${operation.action}: ${target} with ${Object.keys(query).sort().join(', ')}`)
     let response: { statusCode?: number; body?: unknown; headers?: Record<string, string> }
     try {
       response = (await this.client.callApi(params, request, runtime)) as typeof response
     } catch (error) {
-      throw this.translate(operation.action, error)
+      const failure = this.translate(operation.action, error)
+      this.settings.debug?.(`${operation.action}: ${failure.message}`)
+      throw failure
     }
     const body = (response.body ?? {}) as Record<string, unknown>
     const statusCode = response.statusCode ?? 200
+    this.settings.debug?.(`${operation.action}: HTTP ${statusCode}, RequestId ${stringField(body, 'RequestId') ?? 'none'}`)
     // SAE can answer 200 with Success: false; that is a failure, not a result.
     if (body.Success === false) {
       throw new ApiError({

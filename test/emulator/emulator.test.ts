@@ -33,7 +33,7 @@ async function send(raw: RawRequest = {}): Promise<{ status: number; body: Recor
   const method = raw.method ?? 'GET'
   const url = new URL(`${sae.origin}${raw.path ?? '/pop/v1/sam/secret/secrets'}`)
   for (const [name, value] of Object.entries(raw.query ?? { NamespaceId: NS })) url.searchParams.set(name, value)
-  const key = raw.key ?? KEY
+  const key: NonNullable<RawRequest['key']> = raw.key ?? KEY
   const body = raw.body ?? ''
   const headers: Record<string, string> = {
     host: url.host,
@@ -52,7 +52,7 @@ async function send(raw: RawRequest = {}): Promise<{ status: number; body: Recor
   const canonical = canonicalRequest({ method, path: url.pathname, searchParams: url.searchParams, headers, signedHeaders, payloadHash: headers['x-acs-content-sha256'] })
   headers.authorization = `ACS3-HMAC-SHA256 Credential=${key.accessKeyId},SignedHeaders=${signedHeaders.join(';')},Signature=${sign(key.accessKeySecret, stringToSign(canonical))}`
   raw.tamper?.(headers, url)
-  const { host: _host, ...sendable } = headers
+  const sendable = Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'host'))
   const response = await fetch(url, { method, headers: sendable, body: body === '' ? undefined : body })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }

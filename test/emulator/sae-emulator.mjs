@@ -429,6 +429,12 @@ export async function startEmulator(options = {}) {
         record.status = -1
         req.socket.destroy()
         return true
+      case 'concurrent-create': {
+        // Another workflow creates the same name a moment before this request is served.
+        const query = Object.fromEntries(new URL(req.url, 'http://emulator').searchParams)
+        api.seedSecret(query.NamespaceId, { name: query.SecretName, data: fault.data })
+        return false
+      }
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000))
         return false
@@ -441,7 +447,7 @@ export async function startEmulator(options = {}) {
   const { port } = server.address()
   const origin = `http://127.0.0.1:${port}`
 
-  return {
+  const api = {
     origin,
     port,
     settings,
@@ -484,6 +490,7 @@ export async function startEmulator(options = {}) {
       await new Promise((resolve) => server.close(() => resolve()))
     }
   }
+  return api
 }
 
 function listItem(secret) {

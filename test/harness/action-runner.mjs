@@ -104,6 +104,11 @@ export async function runAction({ inputs, env = {}, defaults = true, bundle = BU
     outputs: parseOutputFile(outputText),
     summary,
     errors: stdout.split(/\r?\n/).filter((line) => line.startsWith('::error')),
+    /** stdout as the log shows it: the runner consumes ::add-mask:: commands, never displays them. */
+    visible: stdout
+      .split(/\r?\n/)
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n'),
     elapsedMs,
     startedAt: started
   }

@@ -1,0 +1,37 @@
+import { startEmulator } from '../emulator/sae-emulator.mjs'
+
+export type Emulator = Awaited<ReturnType<typeof startEmulator>>
+
+export const KEY = { accessKeyId: 'LTAI5tE2eKeyId', accessKeySecret: 'e2e-ak-s3cret/+=' }
+export const PASSWORD = 'pa55:"w\\o rd\'ü'
+export const USERNAME = 'deploy@octo'
+
+export const NAMESPACES = ['cn-hangzhou:dev', 'cn-hangzhou:staging', 'cn-hangzhou:prod', 'cn-beijing:prod', 'cn-hangzhou']
+
+export function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
+  return startEmulator({ keys: [KEY], namespaces: NAMESPACES, ...options })
+}
+
+/** The step's `with:` for one namespace, keys as inputs, the emulator as endpoint. */
+export function stepInputs(sae: Emulator, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'namespace-id': 'cn-hangzhou:prod',
+    'secret-name': 'registry-auth',
+    username: USERNAME,
+    password: PASSWORD,
+    endpoint: sae.origin,
+    'access-key-id': KEY.accessKeyId,
+    'access-key-secret': KEY.accessKeySecret,
+    ...extra
+  }
+}
+
+/** base64 of a docker config JSON text, as a Secret stores it. */
+export function stored(json: unknown): { '.dockerconfigjson': string } {
+  const text = typeof json === 'string' ? json : JSON.stringify(json)
+  return { '.dockerconfigjson': Buffer.from(text).toString('base64') }
+}
+
+export function authOf(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`).toString('base64')
+}

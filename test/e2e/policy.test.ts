@@ -1,0 +1,131 @@
+// Existing Secrets, races, lost answers and fan-out, seen from outside the bundle.
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { runAction } from '../harness/action-runner.mjs'
+import { authOf, emulator, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
+
+let sae: Emulator
+beforeEach(async () => {
+  sae = await emulator()
+})
+afterEach(async () => sae.stop())
+
+const NS = 'cn-hangzhou:prod'
+const entry = (password: string) => ({ username: USERNAME, password, auth: authOf(USERNAME, password) })
+const current = { auths: { 'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD), 'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD) } }
+const actions = () => sae.calls().map((call) => call.action)
+
+describe('an existing Secret', () => {
+  test('skip: one ListSecrets, the existing id, nothing written', async () => {
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: { old: entry('old') } }) })
+    const run = await runAction({ inputs: stepInputs(sae) })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ 'secret-id': String(id), result: 'skipped' })
+    expect(actions()).toEqual(['ListSecrets'])
+    expect(sae.dockerConfig(NS, 'registry-auth')).toEqual({ auths: { old: entry('old') } })
+  })
+
+  test('update, changed: UpdateSecret in place (same id, new data), never a delete', async () => {
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: { 'registry.cn-hangzhou.aliyuncs.com': entry('rotated-away') } }) })
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'update' }) })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ 'secret-id': String(id), result: 'updated' })
+    expect(actions()).toEqual(['ListSecrets', 'DescribeSecret', 'UpdateSecret'])
+    expect(sae.secrets(NS)).toHaveLength(1)
+    expect(sae.dockerConfig(NS, 'registry-auth')).toEqual(current)
+  })
+
+  test('update, unchanged: a reordered, re-indented stored config is recognised, with no write', async () => {
+    const reordered = `{
+        "auths": {
+            "registry.cn-hangzhou.aliyuncs.com": ${JSON.stringify({ auth: authOf(USERNAME, PASSWORD), password: PASSWORD, username: USERNAME }, null, 4)},
+            "registry-vpc.cn-hangzhou.aliyuncs.com": ${JSON.stringify({ password: PASSWORD, auth: authOf(USERNAME, PASSWORD), username: USERNAME })}
+        }
+    }`
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored(reordered) })
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'update' }) })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ 'secret-id': String(id), result: 'unchanged' })
+    expect(actions()).toEqual(['ListSecrets', 'DescribeSecret'])
+  })
+
+  test('fail: the step fails with one line that names the Secret and what to do', async () => {
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored(current) })
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'fail' }) })
+    expect(run.code).toBe(1)
+    expect(run.errors).toEqual([
+      `::error::Secret 'registry-auth' already exists in namespace ${NS} (SecretId ${id}) and if-exists is 'fail'; set if-exists to skip or update, or choose another secret-name`
+    ])
+    expect(run.outputs['secret-id']).toBeUndefined()
+  })
+})
+
+describe('races: another workflow creates the same name between our look and our write', () => {
+  test.each([
+    ['skip', 'skipped', ['ListSecrets', 'CreateSecret', 'ListSecrets']],
+    ['update', 'updated', ['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret', 'UpdateSecret']]
+  ])('if-exists %s ends %s with the winner\'s SecretId', async (ifExists, result, calls) => {
+    sae.inject({ action: 'CreateSecret', kind: 'concurrent-create', data: stored({ auths: { other: entry('other') } }) })
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': ifExists }) })
+    expect(run.code).toBe(0)
+    const secrets = sae.secrets(NS)
+    expect(secrets).toHaveLength(1)
+    expect(run.outputs).toMatchObject({ 'secret-id': String(secrets[0].SecretId), result })
+    expect(actions()).toEqual(calls)
+  })
+})
+
+describe('lost answers: the write landed, its response never arrived', () => {
+  test('CreateSecret: the retry meets AlreadyExist, and the step still says created, with exactly one Secret', async () => {
+    sae.inject({ action: 'CreateSecret', kind: 'reset-after' })
+    const run = await runAction({ inputs: stepInputs(sae) })
+    expect(run.code).toBe(0)
+    const secrets = sae.secrets(NS)
+    expect(secrets).toHaveLength(1)
+    expect(run.outputs).toMatchObject({ 'secret-id': String(secrets[0].SecretId), result: 'created' })
+    expect(actions()).toEqual(['ListSecrets', 'CreateSecret', 'CreateSecret', 'ListSecrets', 'DescribeSecret'])
+    expect(run.stdout).toMatch(/CreateSecret failed: NetworkError .*; retrying \(attempt 2 of 4\)/)
+  })
+
+  test('UpdateSecret: retried, the Secret holds the new data, result updated', async () => {
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: { old: entry('old') } }) })
+    sae.inject({ action: 'UpdateSecret', kind: 'reset-after' })
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'update' }) })
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ 'secret-id': String(id), result: 'updated' })
+    expect(sae.secrets(NS)).toHaveLength(1)
+    expect(sae.dockerConfig(NS, 'registry-auth')).toEqual(current)
+  })
+})
+
+describe('several namespaces in one step', () => {
+  test('each gets the Secret, concurrently, with its own result and summary row; no single outputs', async () => {
+    const namespaces = ['cn-hangzhou:dev', 'cn-hangzhou:staging', 'cn-beijing:prod']
+    sae.seedSecret('cn-hangzhou:staging', { name: 'registry-auth', data: stored({ auths: {} }) })
+    const run = await runAction({ inputs: stepInputs(sae, { 'namespace-id': namespaces.join('\n') }) })
+    expect(run.code).toBe(0)
+    const results = JSON.parse(run.outputs.results)
+    expect(Object.keys(results)).toEqual(namespaces)
+    expect(results['cn-hangzhou:dev'].result).toBe('created')
+    expect(results['cn-hangzhou:staging'].result).toBe('skipped')
+    expect(results['cn-beijing:prod']).toEqual({ secretId: sae.secrets('cn-beijing:prod')[0].SecretId, result: 'created' })
+    expect(Object.keys(sae.dockerConfig('cn-beijing:prod', 'registry-auth').auths)).toEqual([
+      'registry-vpc.cn-beijing.aliyuncs.com',
+      'registry.cn-beijing.aliyuncs.com'
+    ])
+    expect(run.outputs['secret-id']).toBeUndefined()
+    expect(run.outputs.result).toBeUndefined()
+    for (const ns of namespaces) expect(run.summary).toContain(`| ${ns} | registry-auth |`)
+  })
+
+  test('one missing namespace fails the step, named with its code, without hiding the others', async () => {
+    const run = await runAction({ inputs: stepInputs(sae, { 'namespace-id': 'cn-hangzhou:dev, cn-hangzhou:missing, cn-hangzhou:prod' }) })
+    expect(run.code).toBe(1)
+    const results = JSON.parse(run.outputs.results)
+    expect(Object.keys(results)).toEqual(['cn-hangzhou:dev', 'cn-hangzhou:prod'])
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(
+      /^::error::1 of 3 namespaces failed \(cn-hangzhou:missing InvalidNamespaceId\.NotFound\) — cn-hangzhou:missing: ListSecrets failed: InvalidNamespaceId\.NotFound \(HTTP 404, RequestId [0-9A-F-]{36}\): the namespace does not exist/
+    )
+    expect(run.summary).toContain('| cn-hangzhou:missing | registry-auth | – | failed: InvalidNamespaceId.NotFound |')
+  })
+})

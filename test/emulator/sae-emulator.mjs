@@ -61,7 +61,8 @@ class Fault extends Error {
  * @param {number} [options.quota] Secrets allowed per namespace
  * @param {number} [options.dataKeyQuota] keys allowed in one Secret's data
  * @param {number} [options.latencyMs] added to every answer
- * @param {{roleArn: string, oidcProviderArn: string, audience?: string, subject?: string, requestToken?: string}} [options.oidc]
+ * @param {{roleArn: string, oidcProviderArn: string, audience?: string, subject?: string, trustedSubject?: string, requestToken?: string}} [options.oidc]
+ *   `subject` is the ID token's sub; the role trusts `trustedSubject` (default: the same)
  */
 export async function startEmulator(options = {}) {
   const keys = new Map((options.keys ?? []).map((key) => [key.accessKeyId, { ...key }]))
@@ -327,7 +328,7 @@ export async function startEmulator(options = {}) {
     }
     const claims = verifyIdToken(params.OIDCToken)
     if (!claims) throw new Fault(400, 'AuthenticationFail.OIDCToken.Invalid', 'The OIDC token is invalid.')
-    if (claims.aud !== oidc.audience || claims.sub !== oidc.subject) {
+    if (claims.aud !== oidc.audience || claims.sub !== (oidc.trustedSubject ?? oidc.subject)) {
       throw new Fault(403, 'AuthenticationFail.NoPermission', 'The role trust policy does not allow this OIDC token.')
     }
     const key = {

@@ -112,8 +112,19 @@ class OpenApiConnection {
         const isTimeout = /timeout/i.test(e?.name ?? '') || networkCode === 'ETIMEDOUT';
         return new errors/* ApiError */.hD({ action, code: isTimeout ? 'Timeout' : 'NetworkError', detail: networkCode && /^[\w.]+$/.test(networkCode) ? networkCode : undefined }, { maybeApplied: !NOT_SENT.has(String(networkCode)) });
     }
+    /**
+     * The API's own message, for the error line. A server may echo parameters, in full or cut
+     * short where exact-match redaction cannot see them, so long opaque runs (base64,
+     * percent-encoded data) go too: no API message needs one to be understood.
+     */
     detail(message) {
-        return message === undefined ? undefined : this.settings.redactor.redact(message).replace(/\s+/g, ' ').slice(0, 300);
+        if (message === undefined)
+            return undefined;
+        return this.settings.redactor
+            .redact(message)
+            .replace(/[A-Za-z0-9+/=%_-]{40,}/g, '[redacted]')
+            .replace(/\s+/g, ' ')
+            .slice(0, 300);
     }
 }
 function stringField(body, name) {

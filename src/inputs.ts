@@ -67,6 +67,7 @@ const ACR_INSTANCE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
 const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@-]+$/i
 const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[\w.@-]+$/i
 const SESSION_NAME = /^[\w.@-]{2,64}$/
+const ACCESS_KEY_ID = /^[A-Za-z0-9._-]{1,128}$/
 // Control characters would end a single-value input early in YAML and break the docker config.
 const CONTROL = /[\u0000-\u001f\u007f]/
 const MAX_VALUE_LENGTH = 4096
@@ -282,8 +283,11 @@ export function parseCredentialSource(read: InputReader, env: NodeJS.ProcessEnv)
     const accessKeySecret = read('access-key-secret')
     if (accessKeyId === '') throw new InputError('access-key-id', 'is required when access-key-secret or security-token is given')
     if (accessKeySecret === '') throw new InputError('access-key-secret', 'is required when access-key-id is given')
-    if (CONTROL.test(accessKeyId) || CONTROL.test(accessKeySecret) || CONTROL.test(read('security-token'))) {
-      throw new InputError(keysGiven[0], 'must be one line without control characters')
+    if (!ACCESS_KEY_ID.test(accessKeyId)) {
+      throw new InputError('access-key-id', `must be an AccessKey ID (letters, digits, "." such as LTAI5t... or STS....); got ${quote(accessKeyId)}`)
+    }
+    for (const name of ['access-key-secret', 'security-token']) {
+      if (CONTROL.test(read(name))) throw new InputError(name, 'must be one line without control characters')
     }
     return keys('inputs', accessKeyId, accessKeySecret, read('security-token'))
   }
@@ -297,6 +301,9 @@ export function parseCredentialSource(read: InputReader, env: NodeJS.ProcessEnv)
       id === '' ? 'access-key-id' : 'access-key-secret',
       `was not given and the environment holds only ${id === '' ? 'ALIBABA_CLOUD_ACCESS_KEY_SECRET' : 'ALIBABA_CLOUD_ACCESS_KEY_ID'}; set both variables or both inputs`
     )
+  }
+  if (!ACCESS_KEY_ID.test(id.trim())) {
+    throw new InputError('access-key-id', `was not given and ALIBABA_CLOUD_ACCESS_KEY_ID is not an AccessKey ID; got ${quote(id.trim())}`)
   }
   return keys('environment', id.trim(), secret.trim(), (env.ALIBABA_CLOUD_SECURITY_TOKEN ?? '').trim())
 }

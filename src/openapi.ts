@@ -140,8 +140,18 @@ export class OpenApiConnection {
     )
   }
 
+  /**
+   * The API's own message, for the error line. A server may echo parameters, in full or cut
+   * short where exact-match redaction cannot see them, so long opaque runs (base64,
+   * percent-encoded data) go too: no API message needs one to be understood.
+   */
   private detail(message: string | undefined): string | undefined {
-    return message === undefined ? undefined : this.settings.redactor.redact(message).replace(/\s+/g, ' ').slice(0, 300)
+    if (message === undefined) return undefined
+    return this.settings.redactor
+      .redact(message)
+      .replace(/[A-Za-z0-9+/=%_-]{40,}/g, '[redacted]')
+      .replace(/\s+/g, ' ')
+      .slice(0, 300)
   }
 }
 

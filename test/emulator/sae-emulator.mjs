@@ -85,6 +85,7 @@ export async function startEmulator(options = {}) {
   const faults = []
   const requests = []
   const issuedIdTokens = []
+  const issuedKeys = []
   let nextSecretId = 16
 
   const server = createServer((req, res) => {
@@ -339,6 +340,7 @@ export async function startEmulator(options = {}) {
       sessionName: params.RoleSessionName
     }
     keys.set(key.accessKeyId, key)
+    issuedKeys.push(key)
     return {
       Credentials: {
         AccessKeyId: key.accessKeyId,
@@ -406,7 +408,8 @@ export async function startEmulator(options = {}) {
         json(500, 'OperationFailed.RPCError', 'RPC error.')
         return true
       case 'error':
-        json(fault.status ?? 400, fault.code, fault.message ?? 'Injected error.')
+        // echoQuery: a server that repeats the raw request in its message, as some gateways do.
+        json(fault.status ?? 400, fault.code, fault.echoQuery ? `Bad SecretData: ${/[?&]SecretData=([^&]*)/.exec(req.url)?.[1]}` : (fault.message ?? 'Injected error.'))
         return true
       case 'success-false':
         json(200, fault.code ?? 'OperationFailed.RPCError', 'The operation did not succeed.')
@@ -454,6 +457,8 @@ export async function startEmulator(options = {}) {
     settings,
     requests,
     issuedIdTokens,
+    /** Temporary keys STS handed out (secret and token included), for leak scans. */
+    issuedKeys,
     /** For ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN. */
     idTokenRequestUrl: `${origin}${ID_TOKEN_PATH}?api-version=2.0`,
     idTokenRequestToken: oidc?.requestToken,

@@ -104,10 +104,14 @@ export async function runAction({ inputs, env = {}, defaults = true, bundle = BU
     outputs: parseOutputFile(outputText),
     summary,
     errors: stdout.split(/\r?\n/).filter((line) => line.startsWith('::error')),
-    /** stdout as the log shows it: the runner consumes ::add-mask:: commands, never displays them. */
+    /**
+     * stdout as the log shows it: the runner consumes ::add-mask:: commands, never displays them,
+     * and shows other commands' data unescaped (%25 -> %, %0A -> newline).
+     */
     visible: stdout
       .split(/\r?\n/)
       .filter((line) => !line.startsWith('::add-mask::'))
+      .map((line) => (line.startsWith('::') ? line.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%') : line))
       .join('\n'),
     elapsedMs,
     startedAt: started

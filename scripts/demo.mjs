@@ -1,0 +1,76 @@
+// `npm run demo`: the action end to end on this machine, no Alibaba Cloud account needed.
+// Builds the bundle if src/ is newer, starts the local SAE emulator, runs dist/index.js on
+// Node 24 as a GitHub runner would, and shows what a user sees. Exits non-zero if anything fails.
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { startEmulator } from '../test/emulator/sae-emulator.mjs'
+import { BUNDLE, ROOT, runAction } from '../test/harness/action-runner.mjs'
+
+const newest = (dir) =>
+  Math.max(...readdirSync(dir, { recursive: true }).map((file) => statSync(join(dir, String(file))).mtimeMs))
+
+if (!existsSync(BUNDLE) || newest(join(ROOT, 'src')) > statSync(BUNDLE).mtimeMs) {
+  console.log('Building dist/ from src/ …')
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', 'src/index.ts', '-o', 'dist', '--minify', '--license', 'licenses.txt', '--quiet'], {
+    cwd: ROOT,
+    stdio: 'inherit'
+  })
+}
+
+const key = { accessKeyId: 'LTAI5tDemoKeyId', accessKeySecret: randomBytes(15).toString('base64') }
+const password = `demo-${randomBytes(9).toString('base64url')}`
+const sae = await startEmulator({ keys: [key], namespaces: ['cn-hangzhou:demo'] })
+const heading = (text) => console.log(`\n\x1b[1m== ${text}\x1b[0m`)
+let failed = false
+
+try {
+  const inputs = {
+    'namespace-id': 'cn-hangzhou:demo',
+    'secret-name': 'registry-auth',
+    username: 'demo-user',
+    password,
+    'access-key-id': key.accessKeyId,
+    'access-key-secret': key.accessKeySecret,
+    endpoint: sae.origin,
+    'if-exists': 'update'
+  }
+  console.log(`Local SAE emulator on ${sae.origin} (checks every request's ACS3-HMAC-SHA256 signature)`)
+
+  for (const [title, run] of [
+    ['First run: the Secret does not exist yet', await runAction({ inputs })],
+    ['Second run (if-exists: update, same password): nothing to write', await runAction({ inputs })]
+  ]) {
+    heading(title)
+    const log = run.visible
+      .split('\n')
+      // The runner hides ::debug:: lines unless debug logging is on; so does the demo.
+      .filter((line) => line.trim() !== '' && !line.startsWith('::debug::'))
+      .map((line) => `  ${line.split(password).join('***')}`)
+    console.log(log.join('\n'))
+    console.log(`  exit code ${run.code}; step outputs:`)
+    for (const [name, value] of Object.entries(run.outputs)) console.log(`    ${name} = ${value}`)
+    if (run.code !== 0 || !run.outputs['secret-id']) failed = true
+    if (title.startsWith('First')) {
+      heading('Job summary (GITHUB_STEP_SUMMARY)')
+      console.log(run.summary.trim().replace(/^/gm, '  '))
+    }
+  }
+
+  heading('SAE API calls the emulator received')
+  for (const call of sae.calls()) console.log(`  ${call.method} ${call.path}  ${call.action}  -> HTTP ${call.status}`)
+
+  heading('The Secret the emulator now holds, decoded (secrets redacted)')
+  const [secret] = sae.secrets('cn-hangzhou:demo')
+  const config = sae.dockerConfig('cn-hangzhou:demo', 'registry-auth')
+  for (const entry of Object.values(config.auths)) {
+    entry.password = '***'
+    entry.auth = '*** (base64 of user:password)'
+  }
+  console.log(JSON.stringify({ SecretId: secret.SecretId, SecretName: secret.SecretName, SecretType: secret.SecretType, NamespaceId: secret.NamespaceId, '.dockerconfigjson (decoded)': config }, null, 2).replace(/^/gm, '  '))
+  console.log(`\nPass ImagePullSecrets=${secret.SecretId} to SAE DeployApplication (see README).`)
+} finally {
+  await sae.stop()
+}
+process.exit(failed ? 1 : 0)

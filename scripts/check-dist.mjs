@@ -1,38 +1,34 @@
 // Fails when dist/ differs from a fresh build of src/: the committed bundle is what users run.
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { build } from './build.mjs'
 
 const fresh = mkdtempSync(join(tmpdir(), 'dist-check-'))
 try {
-  execFileSync(process.execPath, ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', 'src/index.ts', '-o', fresh, '--minify', '--license', 'licenses.txt', '--quiet'], {
-    stdio: 'inherit'
-  })
-  const files = (dir) => readdirSync(dir).sort()
+  await build(fresh)
+  const names = new Set([...readdirSync('dist'), ...readdirSync(fresh)])
   const differences = []
-  const names = new Set([...files('dist'), ...files(fresh)])
-  for (const name of names) {
-    let committed, built
-    try {
-      committed = readFileSync(join('dist', name))
-    } catch {
-      differences.push(`${name}: missing from dist/`)
-      continue
+  for (const name of [...names].sort()) {
+    const read = (dir) => {
+      try {
+        return readFileSync(join(dir, name))
+      } catch {
+        return undefined
+      }
     }
-    try {
-      built = readFileSync(join(fresh, name))
-    } catch {
-      differences.push(`${name}: in dist/ but not built from src/`)
-      continue
-    }
-    if (!committed.equals(built)) differences.push(`${name}: differs from a fresh build`)
+    const committed = read('dist')
+    const built = read(fresh)
+    if (!committed) differences.push(`${name}: built from src/ but missing from dist/`)
+    else if (!built) differences.push(`${name}: in dist/ but not built from src/`)
+    else if (!committed.equals(built)) differences.push(`${name}: differs from a fresh build`)
   }
   if (differences.length > 0) {
     console.error(`dist/ does not match src/ (run npm run build and commit dist/):\n  ${differences.join('\n  ')}`)
-    process.exit(1)
+    process.exitCode = 1
+  } else {
+    console.log(`dist/ matches a fresh build of src/ (${names.size} files)`)
   }
-  console.log(`dist/ matches a fresh build (${names.size} files)`)
 } finally {
   rmSync(fresh, { recursive: true, force: true })
 }

@@ -1,22 +1,19 @@
 // `npm run demo`: the action end to end on this machine, no Alibaba Cloud account needed.
 // Builds the bundle if src/ is newer, starts the local SAE emulator, runs dist/index.js on
 // Node 24 as a GitHub runner would, and shows what a user sees. Exits non-zero if anything fails.
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { startEmulator } from '../test/emulator/sae-emulator.mjs'
 import { BUNDLE, ROOT, runAction } from '../test/harness/action-runner.mjs'
+import { build } from './build.mjs'
 
 const newest = (dir) =>
   Math.max(...readdirSync(dir, { recursive: true }).map((file) => statSync(join(dir, String(file))).mtimeMs))
 
 if (!existsSync(BUNDLE) || newest(join(ROOT, 'src')) > statSync(BUNDLE).mtimeMs) {
   console.log('Building dist/ from src/ …')
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', 'src/index.ts', '-o', 'dist', '--minify', '--license', 'licenses.txt', '--quiet'], {
-    cwd: ROOT,
-    stdio: 'inherit'
-  })
+  await build()
 }
 
 const key = { accessKeyId: 'LTAI5tDemoKeyId', accessKeySecret: randomBytes(15).toString('base64') }

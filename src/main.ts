@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { resolveCredentials } from './credentials.js'
 import { basicAuth } from './docker-config.js'
 import { ApiError, CredentialsError, failureCode, InputError } from './errors.js'
@@ -8,10 +7,11 @@ import { forEachNamespace, provisionSecret, type NamespaceOutcome } from './prov
 import { Redactor } from './redaction.js'
 import { failureLine, messageOf, renderSummary, resultsOutput, type SummaryRow } from './report.js'
 import { systemClock, type RetryClock } from './retry.js'
+import * as core from './runner.js'
 
 const VERSION = '1.0.0'
-/** Namespaces provisioned at once: enough for a dev/staging/prod fan-out in one round trip, gentle on throttling. */
-const CONCURRENCY = 8
+/** Namespaces provisioned at once: ten environments in one round trip, still gentle on API throttling. */
+const CONCURRENCY = 10
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv
@@ -129,10 +129,12 @@ async function reportDryRun(inputs: Inputs, plans: NamespacePlan[]): Promise<voi
 async function writeSummary(rows: SummaryRow[], env: NodeJS.ProcessEnv, dryRun: boolean): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return
   try {
-    // @actions/github loads Octokit; only the summary needs its context, so it is loaded last.
-    const { context } = await import('@actions/github')
-    const runUrl = context.runId ? `${context.serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${context.runId}` : undefined
-    const markdown = renderSummary(rows, { repository: env.GITHUB_REPOSITORY, runUrl, workflow: context.workflow }, dryRun)
+    // Only the context of @actions/github: its entry loads Octokit (300 KiB) that this action never calls.
+    const { Context } = await import('../node_modules/@actions/github/lib/context.js')
+    const context = new Context()
+    const repository = env.GITHUB_REPOSITORY
+    const runUrl = context.runId && repository ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : undefined
+    const markdown = renderSummary(rows, { repository, runUrl, workflow: context.workflow }, dryRun)
     await core.summary.addRaw(markdown).write()
   } catch (error) {
     core.warning(`Could not write the job summary: ${messageOf(error)}`)

@@ -52,7 +52,9 @@ const EXPLANATIONS: Record<string, string> = {
   'InvalidParameter.RoleArn': 'the role ARN is invalid; check role-to-assume',
   NonJsonResponse: 'the endpoint answered with something that is not the API (a proxy page?); check endpoint',
   NetworkError: 'the endpoint could not be reached; check endpoint and the runner network',
-  Timeout: 'the API did not answer within timeout-seconds'
+  Timeout: 'the API did not answer within timeout-seconds',
+  TlsCertificateError:
+    "the endpoint's TLS certificate is not trusted (verification is never disabled); check endpoint, or NODE_EXTRA_CA_CERTS for a corporate CA"
 }
 
 const RETRYABLE_CODES = new Set([

@@ -133,6 +133,10 @@ export class OpenApiConnection {
       })
     }
     const networkCode = typeof e?.code === 'string' ? e.code : e?.name?.replace(/Error$/, '')
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(String(networkCode))) {
+      // Certificate verification is never turned off; retrying cannot make a certificate trusted.
+      return new ApiError({ action, code: 'TlsCertificateError', detail: networkCode })
+    }
     const isTimeout = /timeout/i.test(e?.name ?? '') || networkCode === 'ETIMEDOUT'
     return new ApiError(
       { action, code: isTimeout ? 'Timeout' : 'NetworkError', detail: networkCode && /^[\w.]+$/.test(networkCode) ? networkCode : undefined },

@@ -3,6 +3,7 @@
 // state, answers with the documented shapes and codes, and lets a test script faults per call.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import {
   canonicalRequest,
   headersToSign,
@@ -61,6 +62,7 @@ class Fault extends Error {
  * @param {number} [options.quota] Secrets allowed per namespace
  * @param {number} [options.dataKeyQuota] keys allowed in one Secret's data
  * @param {number} [options.latencyMs] added to every answer
+ * @param {{key: string, cert: string}} [options.tls] serve HTTPS with this key and certificate
  * @param {{roleArn: string, oidcProviderArn: string, audience?: string, subject?: string, trustedSubject?: string, requestToken?: string}} [options.oidc]
  *   `subject` is the ID token's sub; the role trusts `trustedSubject` (default: the same)
  */
@@ -88,7 +90,7 @@ export async function startEmulator(options = {}) {
   const issuedKeys = []
   let nextSecretId = 16
 
-  const server = createServer((req, res) => {
+  const listener = (req, res) => {
     // When the request reached us, on this process's monotonic clock (for the start-up benchmark).
     req.receivedAt = process.hrtime.bigint()
     const chunks = []
@@ -102,9 +104,10 @@ export async function startEmulator(options = {}) {
         })
       }, settings.latencyMs)
     })
-  })
+  }
+  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener)
   const sockets = new Set()
-  server.on('connection', (socket) => {
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
@@ -452,7 +455,7 @@ export async function startEmulator(options = {}) {
 
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address()
-  const origin = `http://127.0.0.1:${port}`
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`
 
   const api = {
     origin,

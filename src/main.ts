@@ -36,7 +36,7 @@ export async function run({ env = process.env, clock = systemClock }: RunOptions
     for (const plan of plans) mask(plan.encodedConfig)
 
     if (inputs.dryRun) {
-      await reportDryRun(inputs, plans)
+      await reportDryRun(inputs, plans, env)
       return
     }
     const outcomes = await provision(inputs, plans, redactor, mask, env, clock)
@@ -104,7 +104,7 @@ async function report(plans: NamespacePlan[], outcomes: NamespaceOutcome[], env:
   await writeSummary(rows, env, false)
 }
 
-async function reportDryRun(inputs: Inputs, plans: NamespacePlan[]): Promise<void> {
+async function reportDryRun(inputs: Inputs, plans: NamespacePlan[], env: NodeJS.ProcessEnv): Promise<void> {
   const credentials =
     inputs.credentials.kind === 'keys'
       ? `access key ${inputs.credentials.accessKeyId} from ${inputs.credentials.origin}${inputs.credentials.securityToken ? ' with an STS token' : ''}`
@@ -121,7 +121,7 @@ async function reportDryRun(inputs: Inputs, plans: NamespacePlan[]): Promise<voi
   core.setOutput('results', '{}')
   await writeSummary(
     plans.map((plan) => ({ namespaceId: plan.namespaceId, secretName: plan.secretName, domains: plan.domains, result: 'planned' })),
-    process.env,
+    env,
     true
   )
 }

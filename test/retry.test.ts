@@ -37,52 +37,35 @@ describe('withRetry', () => {
     expect(clock.slept).toEqual([300, 600, 1200])
   })
 
+  /** An attempt that always fails, numbering its errors, and counts its calls. */
+  function failing(make: (label: string) => Error) {
+    const attempt = Object.assign(
+      async () => {
+        attempt.calls++
+        throw make(`fail ${attempt.calls}`)
+      },
+      { calls: 0 }
+    )
+    return attempt
+  }
+
   test('does not retry an error that is not retryable', async () => {
     const clock = fakeClock()
-    let calls = 0
-    await expect(
-      withRetry(
-        async () => {
-          calls++
-          throw final('bad parameter')
-        },
-        { maxAttempts: 4, deadline: 60_000 },
-        clock
-      )
-    ).rejects.toThrow('bad parameter')
-    expect(calls).toBe(1)
+    const attempt = failing(final)
+    await expect(withRetry(attempt, { maxAttempts: 4, deadline: 60_000 }, clock)).rejects.toThrow('fail 1')
+    expect(attempt.calls).toBe(1)
     expect(clock.slept).toEqual([])
   })
 
   test('gives up after max attempts with the last error', async () => {
-    const clock = fakeClock()
-    let calls = 0
-    await expect(
-      withRetry(
-        async () => {
-          calls++
-          throw retryable(`fail ${calls}`)
-        },
-        { maxAttempts: 3, deadline: 60_000 },
-        clock
-      )
-    ).rejects.toThrow('fail 3')
-    expect(calls).toBe(3)
+    const attempt = failing(retryable)
+    await expect(withRetry(attempt, { maxAttempts: 3, deadline: 60_000 }, fakeClock())).rejects.toThrow('fail 3')
+    expect(attempt.calls).toBe(3)
   })
 
   test('never sleeps past the deadline', async () => {
     const clock = fakeClock()
-    let calls = 0
-    await expect(
-      withRetry(
-        async () => {
-          calls++
-          throw retryable(`fail ${calls}`)
-        },
-        { maxAttempts: 10, deadline: 1000 },
-        clock
-      )
-    ).rejects.toThrow('fail 3')
+    await expect(withRetry(failing(retryable), { maxAttempts: 10, deadline: 1000 }, clock)).rejects.toThrow('fail 3')
     // 300 + 600 fit in the second; the next 1200 would pass it.
     expect(clock.slept).toEqual([300, 600])
   })

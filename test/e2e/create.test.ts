@@ -14,6 +14,8 @@ describe('first run', () => {
     const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'fail' }) })
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
+    // Nothing on stderr: no stack, no dependency's deprecation noise in the user's log.
+    expect(run.stderr).toBe('')
     const [secret] = sae.secrets('cn-hangzhou:prod')
     expect(run.outputs['secret-id']).toBe(String(secret.SecretId))
     expect(run.outputs.result).toBe('created')

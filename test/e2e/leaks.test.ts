@@ -77,6 +77,7 @@ beforeAll(async () => {
   await scenario('GitHub OIDC', oidc, runnerEnv)
   await scenario('GitHub OIDC, SAE refuses', { ...oidc, 'namespace-id': 'cn-hangzhou:nope' }, runnerEnv)
   await scenario('input error', stepInputs(sae, { 'if-exists': 'maybe' }))
+  await scenario('DEBUG=* set for the step', stepInputs(sae, { 'secret-name': 'debugvar', 'access-key-id': STS_KEY.accessKeyId, 'access-key-secret': STS_KEY.accessKeySecret, 'security-token': STS_KEY.securityToken }), { DEBUG: '*' })
 }, 120_000)
 
 afterAll(async () => sae.stop())
@@ -101,7 +102,8 @@ describe('no secret reaches a log, an output or the summary', () => {
       'STS keys from the environment': 0,
       'GitHub OIDC': 0,
       'GitHub OIDC, SAE refuses': 1,
-      'input error': 1
+      'input error': 1,
+      'DEBUG=* set for the step': 0
     })
     // Debug lines were on, so the scan covers them.
     expect(runs[0].run.stdout).toContain('::debug::')

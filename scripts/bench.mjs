@@ -1,7 +1,8 @@
 // `npm run bench`: start-up, whole-step time, fan-out and API calls of the bundle under Node 24,
 // against the local emulator. Figures, not a pass/fail test: these machines are shared and noisy.
-import { spawn } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator } from '../test/emulator/sae-emulator.mjs'
 import { node24, ROOT, runAction } from '../test/harness/action-runner.mjs'
@@ -15,12 +16,19 @@ const median = (values) => {
 }
 const ms = (value) => `${value.toFixed(1)} ms`
 
-function bareNode() {
+/** Spawns Node 24; resolves with the start time and the time to exit, in ms. */
+function spawnNode(args, env = {}) {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint()
-    spawn(node24(), ['-e', '0'], { stdio: 'ignore' }).on('close', () => resolve(Number(process.hrtime.bigint() - started) / 1e6))
+    spawn(node24(), args, { stdio: 'ignore', env: { ...process.env, ...env } }).on('close', () =>
+      resolve({ started, elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 })
+    )
   })
 }
+
+// The SDK floor: a bundle of @alicloud/openapi-client alone, sending one signed call.
+const floorDir = mkdtempSync(join(tmpdir(), 'sdk-floor-'))
+execFileSync(process.execPath, [join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', join(ROOT, 'scripts/bench/sdk-floor.js'), '-o', floorDir, '--minify', '--quiet'], { stdio: 'inherit' })
 
 async function withEmulator(options, body) {
   const sae = await startEmulator({ keys: [KEY], ...options })
@@ -45,10 +53,18 @@ const inputs = (sae, extra = {}) => ({
 // 1. Start-up: process start -> first request at the emulator, against a bare `node -e 0`.
 const bare = []
 const toFirstRequest = []
+const sdkFloor = []
 const wholeStep = []
 await withEmulator({ namespaces: ['cn-hangzhou:bench'] }, async (sae) => {
   for (let i = 0; i < RUNS; i++) {
-    bare.push(await bareNode())
+    bare.push((await spawnNode(['-e', '0'])).elapsedMs)
+    const floorStart = sae.calls().length
+    const floor = await spawnNode([join(floorDir, 'index.js')], {
+      FLOOR_ENDPOINT: new URL(sae.origin).host,
+      FLOOR_KEY_ID: KEY.accessKeyId,
+      FLOOR_KEY_SECRET: KEY.accessKeySecret
+    })
+    sdkFloor.push(Number(sae.calls()[floorStart].receivedAt - floor.started) / 1e6)
     const before = sae.calls().length
     const run = await runAction({ inputs: inputs(sae, { 'secret-name': `start${i}`, 'if-exists': 'fail' }) })
     if (run.code !== 0) throw new Error(`bench run failed: ${run.stdout}`)
@@ -94,6 +110,7 @@ const distFiles = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js'
 const sizes = Object.fromEntries(distFiles.map((f) => [f, statSync(join(ROOT, 'dist', f)).size]))
 const total = Object.values(sizes).reduce((a, b) => a + b, 0)
 
+rmSync(floorDir, { recursive: true, force: true })
 const startRatio = median(toFirstRequest) / median(bare)
 console.log(`sae-image-pull-secret benchmark — Node ${(await import('node:child_process')).execFileSync(node24(), ['--version']).toString().trim()}, ${RUNS} runs, medians\n`)
 console.log('| measure | value | target |')
@@ -101,6 +118,7 @@ console.log('| --- | --- | --- |')
 console.log(`| bare \`node -e 0\` (start to exit) | ${ms(median(bare))} | |`)
 console.log(`| bundle: process start → first request | ${ms(median(toFirstRequest))} | |`)
 console.log(`| start-up ratio (first request / bare node) | ${startRatio.toFixed(2)}× | ≤ 1.5× |`)
+console.log(`| SDK floor: openapi-client alone, process start → first request | ${ms(median(sdkFloor))} (${(median(sdkFloor) / median(bare)).toFixed(2)}×) | |`)
 console.log(`| whole step, first run (1 call) | ${ms(median(wholeStep))} | |`)
 console.log(`| 1 namespace at 200 ms latency (default skip: 2 calls) | ${ms(one)} | |`)
 console.log(`| 10 namespaces at 200 ms latency | ${ms(ten)} | |`)

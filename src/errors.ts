@@ -102,7 +102,11 @@ export class ApiError extends Error {
 
   constructor(fault: ApiFault, options: { maybeApplied?: boolean } = {}) {
     const where = [
-      fault.status === undefined ? 'no HTTP response' : `HTTP ${fault.status}`,
+      fault.status !== undefined
+        ? `HTTP ${fault.status}`
+        : fault.code === 'NonJsonResponse'
+          ? 'HTTP status unreadable'
+          : 'no HTTP response',
       `RequestId ${fault.requestId ?? 'none'}`
     ].join(', ')
     const known = explainApiCode(fault.code)

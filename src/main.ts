@@ -1,11 +1,12 @@
 import { resolveCredentials } from './credentials.js'
 import { basicAuth } from './docker-config.js'
-import { ApiError, CredentialsError, failureCode, InputError } from './errors.js'
+import { ApiError, CredentialsError, InputError } from './errors.js'
 import { parseInputs, type Inputs } from './inputs.js'
 import { planSecrets, type NamespacePlan } from './plan.js'
 import { forEachNamespace, provisionSecret, type NamespaceOutcome } from './provision.js'
 import { Redactor } from './redaction.js'
-import { failureLine, messageOf, renderSummary, resultsOutput, type SummaryRow } from './report.js'
+import { reportDryRun, reportOutcomes } from './outputs.js'
+import { failureLine, messageOf } from './report.js'
 import { systemClock, type RetryClock } from './retry.js'
 import * as core from './runner.js'
 
@@ -40,7 +41,7 @@ export async function run({ env = process.env, clock = systemClock }: RunOptions
       return
     }
     const outcomes = await provision(inputs, plans, redactor, mask, env, clock)
-    await report(plans, outcomes, env)
+    await reportOutcomes(plans, outcomes, env)
     const failure = failureLine(outcomes)
     if (failure) core.setFailed(redactor.redact(failure))
   } catch (error) {
@@ -90,60 +91,6 @@ async function provision(
     core.info(`${namespaceId}: Secret '${plan.secretName}' ${provisioned.result} (SecretId ${provisioned.secretId})`)
     return provisioned
   })
-}
-
-async function report(plans: NamespacePlan[], outcomes: NamespaceOutcome[], env: NodeJS.ProcessEnv): Promise<void> {
-  core.setOutput('results', resultsOutput(outcomes))
-  const only = outcomes.length === 1 ? outcomes[0].outcome : undefined
-  if (only?.ok) {
-    core.setOutput('secret-id', String(only.value.secretId))
-    core.setOutput('result', only.value.result)
-  }
-  const rows: SummaryRow[] = outcomes.map(({ namespaceId, outcome }, index) => ({
-    namespaceId,
-    secretName: plans[index].secretName,
-    domains: plans[index].domains,
-    secretId: outcome.ok ? outcome.value.secretId : undefined,
-    result: outcome.ok ? outcome.value.result : `failed: ${failureCode(outcome.error)}`
-  }))
-  await writeSummary(rows, env, false)
-}
-
-async function reportDryRun(inputs: Inputs, plans: NamespacePlan[], env: NodeJS.ProcessEnv): Promise<void> {
-  const credentials =
-    inputs.credentials.kind === 'keys'
-      ? `access key ${inputs.credentials.accessKeyId} from ${inputs.credentials.origin}${inputs.credentials.securityToken ? ' with an STS token' : ''}`
-      : inputs.credentials.kind === 'oidc'
-        ? `GitHub OIDC, role ${inputs.credentials.roleArn}`
-        : 'none found (a real run would fail)'
-  core.info(`Dry run: nothing will be called. Credentials: ${credentials}; if-exists: ${inputs.ifExists}.`)
-  for (const plan of plans) {
-    core.info(
-      `Would ensure Secret '${plan.secretName}' (${plan.secretType}) in ${plan.namespaceId} via ${plan.endpoint.protocol}://${plan.endpoint.host}, ` +
-        `auths for ${plan.domains.join(', ')} as user '${inputs.username}' (password redacted)`
-    )
-  }
-  core.setOutput('results', '{}')
-  await writeSummary(
-    plans.map((plan) => ({ namespaceId: plan.namespaceId, secretName: plan.secretName, domains: plan.domains, result: 'planned' })),
-    env,
-    true
-  )
-}
-
-async function writeSummary(rows: SummaryRow[], env: NodeJS.ProcessEnv, dryRun: boolean): Promise<void> {
-  if (!env.GITHUB_STEP_SUMMARY) return
-  try {
-    // Only the context of @actions/github: its entry loads Octokit (300 KiB) that this action never calls.
-    const { Context } = await import('../node_modules/@actions/github/lib/context.js')
-    const context = new Context()
-    const repository = env.GITHUB_REPOSITORY
-    const runUrl = context.runId && repository ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : undefined
-    const markdown = renderSummary(rows, { repository, runUrl, workflow: context.workflow }, dryRun)
-    await core.summary.addRaw(markdown).write()
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${messageOf(error)}`)
-  }
 }
 
 /** Names the repository and run in every request, so the account's ActionTrail shows who called. */

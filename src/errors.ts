@@ -97,18 +97,13 @@ export class ApiError extends Error {
   readonly retryable: boolean
   /** True when the request may have been applied although no answer arrived (lost response). */
   readonly maybeApplied: boolean
+  /** `<action>: <code> (HTTP <status>, RequestId <id>)`, for the line that announces a retry. */
+  readonly brief: string
   /** Set by the retry loop: an earlier attempt of this call may have been applied (so AlreadyExist may be our own write). */
   priorAttemptMaybeApplied = false
 
   constructor(fault: ApiFault, options: { maybeApplied?: boolean } = {}) {
-    const where = [
-      fault.status !== undefined
-        ? `HTTP ${fault.status}`
-        : fault.code === 'NonJsonResponse'
-          ? 'HTTP status unreadable'
-          : 'no HTTP response',
-      `RequestId ${fault.requestId ?? 'none'}`
-    ].join(', ')
+    const where = describeWhere(fault)
     const known = explainApiCode(fault.code)
     // The API's own words help where our explanation is generic or missing.
     const advice = known
@@ -118,6 +113,7 @@ export class ApiError extends Error {
       : (fault.detail ?? 'the API gave no message')
     super(`${fault.action} failed: ${fault.code} (${where}): ${advice}`)
     this.name = 'ApiError'
+    this.brief = `${fault.action}: ${fault.code} (${where})`
     this.action = fault.action
     this.code = fault.code
     this.status = fault.status
@@ -125,6 +121,12 @@ export class ApiError extends Error {
     this.retryable = isRetryableFault(fault.code, fault.status)
     this.maybeApplied = options.maybeApplied ?? false
   }
+}
+
+function describeWhere(fault: ApiFault): string {
+  const status =
+    fault.status !== undefined ? `HTTP ${fault.status}` : fault.code === 'NonJsonResponse' ? 'HTTP status unreadable' : 'no HTTP response'
+  return `${status}, RequestId ${fault.requestId ?? 'none'}`
 }
 
 /** The Secret exists and `if-exists: fail` says that is an error. */

@@ -70,8 +70,10 @@ async function provision(
     retry: {
       policy: { maxAttempts: inputs.maxAttempts, deadline: clock.now() + inputs.timeoutSeconds * 1000 },
       clock,
-      onRetry: (error: unknown, attempt: number, delayMs: number) =>
-        core.info(`${redactor.redact(messageOf(error))}; retrying (attempt ${attempt + 1} of ${inputs.maxAttempts}) in ${delayMs} ms`)
+      onRetry: (error: unknown, attempt: number, delayMs: number) => {
+        const what = error instanceof ApiError ? error.brief : messageOf(error)
+        core.info(`${redactor.redact(what)}; retrying in ${delayMs} ms (attempt ${attempt + 1} of ${inputs.maxAttempts})`)
+      }
     }
   }
   const key = await resolveCredentials(inputs.credentials, {

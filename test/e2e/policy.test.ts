@@ -83,7 +83,7 @@ describe('lost answers: the write landed, its response never arrived', () => {
     expect(secrets).toHaveLength(1)
     expect(run.outputs).toMatchObject({ 'secret-id': String(secrets[0].SecretId), result: 'created' })
     expect(actions()).toEqual(['ListSecrets', 'CreateSecret', 'CreateSecret', 'ListSecrets', 'DescribeSecret'])
-    expect(run.stdout).toMatch(/CreateSecret failed: NetworkError .*; retrying \(attempt 2 of 4\)/)
+    expect(run.stdout).toMatch(/CreateSecret: NetworkError \(no HTTP response, RequestId none\); retrying in \d+ ms \(attempt 2 of 4\)/)
   })
 
   test('UpdateSecret: retried, the Secret holds the new data, result updated', async () => {

@@ -45,6 +45,8 @@ export async function run({ env = process.env, clock = systemClock }: RunOptions
     const failure = failureLine(outcomes)
     if (failure) core.setFailed(redactor.redact(failure))
   } catch (error) {
+    // `results` is promised on every run; nothing was provisioned.
+    core.setOutput('results', '{}')
     core.setFailed(redactor.redact(describeFailure(error)))
   }
 }

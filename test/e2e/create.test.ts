@@ -87,5 +87,6 @@ describe('dry run', () => {
     const run = await runAction({ inputs: stepInputs(sae, { 'dry-run': 'true', 'if-exists': 'sometimes' }) })
     expect(run.code).toBe(1)
     expect(run.errors).toEqual(["::error::Input 'if-exists' must be skip, update or fail; got \"sometimes\""])
+    expect(run.outputs).toEqual({ results: '{}' })
   })
 })

@@ -54,14 +54,24 @@ export function secretDataParameter(encodedConfig: string): string {
  * whitespace and domain order do not matter; anything unreadable counts as different.
  */
 export function sameDockerConfig(storedBase64: string | undefined, computed: DockerConfig): boolean {
-  if (storedBase64 === undefined) return false
-  let stored: unknown
-  try {
-    stored = JSON.parse(Buffer.from(storedBase64, 'base64').toString('utf8'))
-  } catch {
-    return false
+  const stored = decodeStoredConfig(storedBase64)
+  return stored !== undefined && canonicalJson(stored) === canonicalJson(computed)
+}
+
+/**
+ * The stored config as JSON. DescribeSecret documents its values as base64; should a service
+ * encode our (already base64) value once more, decode twice rather than rewrite it on every run.
+ */
+function decodeStoredConfig(value: string | undefined): unknown {
+  for (let text = value, depth = 0; text !== undefined && depth < 2; depth++) {
+    const decoded = Buffer.from(text, 'base64').toString('utf8')
+    try {
+      return JSON.parse(decoded)
+    } catch {
+      text = /^[A-Za-z0-9+/]+={0,2}$/.test(decoded.trim()) ? decoded.trim() : undefined
+    }
   }
-  return canonicalJson(stored) === canonicalJson(computed)
+  return undefined
 }
 
 function canonicalJson(value: unknown): string {

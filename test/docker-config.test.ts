@@ -77,6 +77,11 @@ describe('sameDockerConfig', () => {
     expect(sameDockerConfig(encodeDockerConfig(other), computed)).toBe(false)
   })
 
+  test('reads a value that was base64-encoded once more', () => {
+    const twice = Buffer.from(encodeDockerConfig(computed)).toString('base64')
+    expect(sameDockerConfig(twice, computed)).toBe(true)
+  })
+
   test('treats unreadable or absent data as different', () => {
     expect(sameDockerConfig(stored('not json'), computed)).toBe(false)
     expect(sameDockerConfig(undefined, computed)).toBe(false)

@@ -1,4 +1,4 @@
-// Loaded only when a run calls an API (not for dry runs or input errors): the SDK is the bulk of the bundle.
+// The one module that brings in the Alibaba SDK: client construction, endpoint, user agent, retries.
 import type { Endpoint, OidcRole } from './inputs.js'
 import { OpenApiConnection, type AccessKey, type RetrySettings } from './openapi.js'
 import type { Redactor } from './redaction.js'

@@ -1,3 +1,4 @@
+import './sdk-environment.js'
 import { run } from './main.js'
 
 await run()

@@ -1,3 +1,4 @@
+import * as clients from './clients.js'
 import { resolveCredentials } from './credentials.js'
 import { basicAuth } from './docker-config.js'
 import { ApiError, CredentialsError, InputError } from './errors.js'
@@ -59,12 +60,6 @@ async function provision(
   env: NodeJS.ProcessEnv,
   clock: RetryClock
 ): Promise<NamespaceOutcome[]> {
-  // The SDK's HTTP layer (httpx) logs request headers and URLs, security token and SecretData
-  // included, when DEBUG names it: clear DEBUG for this process before the SDK loads.
-  delete process.env.DEBUG
-  // The SDK calls url.parse(), which Node 24 flags on every run (DEP0169); users cannot act on it.
-  process.noDeprecation = true
-  const clients = await import('./clients.js')
   const settings = {
     userAgent: userAgent(env),
     redactor,

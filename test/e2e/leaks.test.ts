@@ -1,7 +1,9 @@
 // Runs every kind of scenario with RUNNER_DEBUG=1 and scans all a user or another step could read
-// (the visible log, stderr, GITHUB_OUTPUT, the job summary) for every secret in every encoding.
+// (the visible log, stderr, GITHUB_OUTPUT, the job summary) for every secret in every encoding,
+// derived and temporary ones included. (The harness also scans every other end-to-end run for
+// the secrets it was given.)
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction, secretEncodings } from '../harness/action-runner.mjs'
 import { authOf, emulator, KEY, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
 
 const ROLE = 'acs:ram::1234567890123456:role/github-deploy'
@@ -9,20 +11,6 @@ const PROVIDER = 'acs:ram::1234567890123456:oidc-provider/github'
 const STS_KEY = { accessKeyId: 'STS.LeakScan', accessKeySecret: 'sts-leak-s3cret+/', securityToken: 'CAIS+leak/token==' }
 
 type Run = Awaited<ReturnType<typeof runAction>>
-
-/** Every form a secret could take on its way to a log. */
-function encodings(secret: string): Record<string, string> {
-  const json = JSON.stringify(secret).slice(1, -1)
-  return {
-    raw: secret,
-    'URL-encoded': encodeURIComponent(secret),
-    'double URL-encoded': encodeURIComponent(encodeURIComponent(secret)),
-    'form-encoded': encodeURIComponent(secret).replace(/%20/g, '+'),
-    'JSON-escaped': json,
-    'double JSON-escaped': JSON.stringify(json).slice(1, -1),
-    base64: Buffer.from(secret).toString('base64')
-  }
-}
 
 function dockerConfigBase64(region: string): string {
   const entry = { username: USERNAME, password: PASSWORD, auth: authOf(USERNAME, PASSWORD) }
@@ -128,7 +116,7 @@ describe('no secret reaches a log, an output or the summary', () => {
     for (const { scenario, run } of runs) {
       const streams = { log: run.visible, stderr: run.stderr, GITHUB_OUTPUT: run.outputText, summary: run.summary }
       for (const [secretName, secret] of Object.entries(secrets)) {
-        for (const [form, value] of Object.entries(encodings(secret))) {
+        for (const [form, value] of Object.entries(secretEncodings(secret))) {
           for (const [stream, text] of Object.entries(streams)) {
             scans++
             if (text.includes(value)) leaks.push(`${scenario}: ${secretName} (${form}) in ${stream}`)

@@ -55,8 +55,37 @@ export function parseOutputFile(text) {
   return outputs
 }
 
+/** Every form a secret could take on its way to a log. */
+export function secretEncodings(secret) {
+  const json = JSON.stringify(secret).slice(1, -1)
+  return {
+    raw: secret,
+    'URL-encoded': encodeURIComponent(secret),
+    'double URL-encoded': encodeURIComponent(encodeURIComponent(secret)),
+    'form-encoded': encodeURIComponent(secret).replace(/%20/g, '+'),
+    'JSON-escaped': json,
+    'double JSON-escaped': JSON.stringify(json).slice(1, -1),
+    base64: Buffer.from(secret).toString('base64')
+  }
+}
+
+/** The secrets a run was given, and `user:pass` and its base64, worth scanning for (6+ characters). */
+function givenSecrets(inputs, env) {
+  const secrets = {
+    password: inputs.password,
+    'access-key-secret': inputs['access-key-secret'],
+    'security-token': inputs['security-token'],
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+    ALIBABA_CLOUD_SECURITY_TOKEN: env.ALIBABA_CLOUD_SECURITY_TOKEN
+  }
+  if (inputs.username && inputs.password) secrets['user:pass'] = `${inputs.username}:${inputs.password}`
+  return Object.entries(secrets).filter(([, value]) => typeof value === 'string' && value.trim().length >= 6)
+}
+
 /**
- * Runs dist/index.js once.
+ * Runs dist/index.js once. Debug logging is on (RUNNER_DEBUG=1) unless `env` says otherwise, and
+ * every run is scanned: if a secret it was given shows up, in any encoding, in the log as the
+ * runner shows it, stderr, GITHUB_OUTPUT or the summary, the run throws, failing its test.
  * @param {object} options
  * @param {Record<string, string>} options.inputs the step's `with:` values
  * @param {Record<string, string>} [options.env] extra environment (e.g. ALIBABA_CLOUD_*)
@@ -81,6 +110,7 @@ export async function runAction({ inputs, env = {}, defaults = true, bundle = BU
     GITHUB_RUN_ID: '4242',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_WORKFLOW: 'deploy',
+    RUNNER_DEBUG: '1',
     ...Object.fromEntries(Object.entries(all).map(([name, value]) => [inputVariable(name), value])),
     ...env
   }
@@ -95,7 +125,7 @@ export async function runAction({ inputs, env = {}, defaults = true, bundle = BU
   const outputText = readFileSync(outputFile, 'utf8')
   const summary = readFileSync(summaryFile, 'utf8')
   rmSync(work, { recursive: true, force: true })
-  return {
+  const result = {
     code,
     stdout,
     stderr,
@@ -115,4 +145,13 @@ export async function runAction({ inputs, env = {}, defaults = true, bundle = BU
     elapsedMs,
     startedAt: started
   }
+  const streams = { log: result.visible, stderr, GITHUB_OUTPUT: outputText, summary }
+  const leaks = []
+  for (const [name, secret] of givenSecrets(all, env)) {
+    for (const [form, value] of Object.entries(secretEncodings(secret))) {
+      for (const [stream, text] of Object.entries(streams)) if (text.includes(value)) leaks.push(`${name} (${form}) in ${stream}`)
+    }
+  }
+  if (leaks.length > 0) throw new Error(`secrets leaked: ${leaks.join('; ')}`)
+  return result
 }

@@ -55,6 +55,7 @@ describe('parseInputs', () => {
     [{ 'namespace-id': 'cn-hangzhou:prod:x' }, 'namespace-id', 'must be <region>:<name>'],
     [{ 'namespace-id': 'cn-hangzhou:pr od' }, 'namespace-id', 'must be <region>:<name>'],
     [{ 'namespace-id': 'cn-hangzhou:a,cn-hangzhou:a' }, 'namespace-id', 'twice'],
+    [{ 'secret-name': '' }, 'secret-name', 'is required'],
     [{ 'secret-name': '1registry' }, 'secret-name', 'must start with a letter'],
     [{ 'secret-name': 'registry auth' }, 'secret-name', 'must start with a letter'],
     [{ 'secret-name': 'a'.repeat(254) }, 'secret-name', 'at most 253'],
@@ -81,7 +82,13 @@ describe('parseInputs', () => {
     [{ endpoint: 'ftp://127.0.0.1' }, 'endpoint', 'must use https://'],
     [{ endpoint: 'https://sae.cn-hangzhou.aliyuncs.com/path' }, 'endpoint', 'without a path'],
     [{ 'sts-endpoint': 'http://10.0.0.1:8080' }, 'sts-endpoint', 'http:// only for a loopback host'],
+    [{ endpoint: 'sae cn-hangzhou' }, 'endpoint', 'must be a host name'],
     [{ 'access-key-id': 'LTAI' }, 'access-key-secret', 'is required when access-key-id is given'],
+    [{ 'access-key-id': 'LTAI 5t', 'access-key-secret': 'x' }, 'access-key-id', 'must be an AccessKey ID'],
+    [{ 'access-key-id': 'LTAI', 'access-key-secret': 'x\ny' }, 'access-key-secret', 'one line'],
+    [{ 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh' }, 'role-to-assume', 'is required when oidc-provider-arn'],
+    [{ 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'github' }, 'oidc-provider-arn', 'OIDC provider ARN'],
+    [{ 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh', audience: 'a\nb' }, 'audience', 'one short line'],
     [{ 'access-key-secret': 'x' }, 'access-key-id', 'is required when'],
     [{ 'access-key-id': 'LTAI', 'access-key-secret': 'x', 'role-to-assume': 'acs:ram::1:role/r' }, 'access-key-id', 'not both'],
     [{ 'role-to-assume': 'acs:ram::1:role/r' }, 'oidc-provider-arn', 'is required when role-to-assume'],
@@ -165,6 +172,12 @@ describe('parseCredentialSource', () => {
   test('half a key pair in the environment is an error naming what is missing', () => {
     expect(() => parseCredentialSource(read({}), { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI' })).toThrow(
       /environment holds only ALIBABA_CLOUD_ACCESS_KEY_ID/
+    )
+  })
+
+  test('a malformed AccessKey ID in the environment is named', () => {
+    expect(() => parseCredentialSource(read({}), { ALIBABA_CLOUD_ACCESS_KEY_ID: 'not an id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's' })).toThrow(
+      /ALIBABA_CLOUD_ACCESS_KEY_ID is not an AccessKey ID/
     )
   })
 

@@ -45,7 +45,7 @@ const moduleDefault = (OpenApiModule as unknown as { default: ClientClass | { de
 const Client: ClientClass = typeof moduleDefault === 'function' ? moduleDefault : moduleDefault.default
 
 /** Connection errors that happen before a request is written: the call surely did not apply. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED'])
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 
 /**
  * The one place that builds signed requests (through the official `@alicloud/openapi-client`,

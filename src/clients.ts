@@ -19,8 +19,7 @@ export function saeClientFactory(key: AccessKey, settings: ClientSettings): (end
     const id = `${endpoint.protocol}://${endpoint.host}`
     let client = clients.get(id)
     if (!client) {
-      const connection = new OpenApiConnection({ endpoint, key, userAgent: settings.userAgent, redactor: settings.redactor, debug: settings.debug })
-      client = new SaeSecretsClient(connection, settings.retry)
+      client = new SaeSecretsClient(connect(endpoint, settings, key), settings.retry)
       clients.set(id, client)
     }
     return client
@@ -28,6 +27,9 @@ export function saeClientFactory(key: AccessKey, settings: ClientSettings): (end
 }
 
 export function assumeRole(endpoint: Endpoint, role: OidcRole, idToken: string, settings: ClientSettings): Promise<AccessKey> {
-  const connection = new OpenApiConnection({ endpoint, userAgent: settings.userAgent, redactor: settings.redactor, debug: settings.debug })
-  return assumeRoleWithOidc(connection, role, idToken, settings.retry)
+  return assumeRoleWithOidc(connect(endpoint, settings), role, idToken, settings.retry)
+}
+
+function connect(endpoint: Endpoint, { userAgent, redactor, debug }: ClientSettings, key?: AccessKey): OpenApiConnection {
+  return new OpenApiConnection({ endpoint, key, userAgent, redactor, debug })
 }

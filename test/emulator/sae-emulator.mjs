@@ -441,8 +441,7 @@ export async function startEmulator(options = {}) {
         return true
       case 'concurrent-create': {
         // Another workflow creates the same name a moment before this request is served.
-        const query = Object.fromEntries(new URL(req.url, 'http://emulator').searchParams)
-        api.seedSecret(query.NamespaceId, { name: query.SecretName, data: fault.data })
+        api.seedSecret(record.query.NamespaceId, { name: record.query.SecretName, data: fault.data })
         return false
       }
       case 'slow':

@@ -83,6 +83,28 @@ function givenSecrets(inputs, env) {
 }
 
 /**
+ * Where any of `secrets` ([name, value] pairs) shows, in any encoding, in what a user or a later
+ * step can read of a run: the log as the runner shows it, stderr, GITHUB_OUTPUT and the summary.
+ * @param {Array<[string, string]>} secrets
+ * @param {{visible: string, stderr: string, outputText: string, summary: string}} run
+ * @returns {{leaks: string[], checks: number}}
+ */
+export function findLeaks(secrets, run) {
+  const streams = { log: run.visible, stderr: run.stderr, GITHUB_OUTPUT: run.outputText, summary: run.summary }
+  const leaks = []
+  let checks = 0
+  for (const [name, secret] of secrets) {
+    for (const [form, value] of Object.entries(secretEncodings(secret))) {
+      for (const [stream, text] of Object.entries(streams)) {
+        checks++
+        if (text.includes(value)) leaks.push(`${name} (${form}) in ${stream}`)
+      }
+    }
+  }
+  return { leaks, checks }
+}
+
+/**
  * Runs dist/index.js once. Debug logging is on (RUNNER_DEBUG=1) unless `env` says otherwise, and
  * every run is scanned: if a secret it was given shows up, in any encoding, in the log as the
  * runner shows it, stderr, GITHUB_OUTPUT or the summary, the run throws, failing its test.
@@ -145,13 +167,7 @@ export async function runAction({ inputs, env = {}, defaults = true, bundle = BU
     elapsedMs,
     startedAt: started
   }
-  const streams = { log: result.visible, stderr, GITHUB_OUTPUT: outputText, summary }
-  const leaks = []
-  for (const [name, secret] of givenSecrets(all, env)) {
-    for (const [form, value] of Object.entries(secretEncodings(secret))) {
-      for (const [stream, text] of Object.entries(streams)) if (text.includes(value)) leaks.push(`${name} (${form}) in ${stream}`)
-    }
-  }
+  const { leaks } = findLeaks(givenSecrets(all, env), result)
   if (leaks.length > 0) throw new Error(`secrets leaked: ${leaks.join('; ')}`)
   return result
 }

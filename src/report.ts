@@ -20,14 +20,12 @@ export function resultsOutput(outcomes: NamespaceOutcome[]): string {
 
 /** One line naming every failed namespace with its code and reason, or undefined when all succeeded. */
 export function failureLine(outcomes: NamespaceOutcome[]): string | undefined {
-  const failed = outcomes.filter(({ outcome }) => !outcome.ok)
+  const failed = outcomes.flatMap(({ namespaceId, outcome }) => (outcome.ok ? [] : [{ namespaceId, error: outcome.error }]))
   if (failed.length === 0) return undefined
-  const reasons = failed.map(({ namespaceId, outcome }) => {
-    const error = outcome.ok ? undefined : outcome.error
-    return outcomes.length === 1 ? messageOf(error) : `${namespaceId}: ${messageOf(error)}`
-  })
-  if (outcomes.length === 1) return reasons[0]
-  return `${failed.length} of ${outcomes.length} namespaces failed (${failed.map((f) => `${f.namespaceId} ${failureCode(f.outcome.ok ? undefined : f.outcome.error)}`).join(', ')}) — ${reasons.join(' | ')}`
+  if (outcomes.length === 1) return messageOf(failed[0].error)
+  const codes = failed.map(({ namespaceId, error }) => `${namespaceId} ${failureCode(error)}`).join(', ')
+  const reasons = failed.map(({ namespaceId, error }) => `${namespaceId}: ${messageOf(error)}`).join(' | ')
+  return `${failed.length} of ${outcomes.length} namespaces failed (${codes}) — ${reasons}`
 }
 
 export function messageOf(error: unknown): string {

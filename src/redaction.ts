@@ -22,22 +22,23 @@ export function secretForms(value: string): string[] {
 
 /** Holds the secrets of one run and removes each of their forms from any text. */
 export class Redactor {
-  private readonly forms = new Set<string>()
+  /** Longest first, so a form that contains another is replaced whole; kept sorted as forms arrive. */
+  private readonly forms: string[] = []
 
   /** Registers a secret; returns the forms that are new, for the runner's mask list. */
   register(value: string | undefined): string[] {
     if (!value) return []
-    const added = secretForms(value).filter((form) => !this.forms.has(form))
-    for (const form of added) this.forms.add(form)
+    const added = secretForms(value).filter((form) => !this.forms.includes(form))
+    if (added.length > 0) {
+      this.forms.push(...added)
+      this.forms.sort((a, b) => b.length - a.length)
+    }
     return added
   }
 
   redact(text: string): string {
     let result = text
-    // Longest first, so a form that contains another is replaced whole.
-    for (const form of [...this.forms].sort((a, b) => b.length - a.length)) {
-      result = result.split(form).join('***')
-    }
+    for (const form of this.forms) result = result.split(form).join('***')
     return result
   }
 }

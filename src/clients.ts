@@ -1,7 +1,9 @@
-// The one module that brings in the Alibaba SDK: client construction, endpoint, user agent, retries.
-import type { Endpoint, OidcRole } from './inputs.js'
-import { OpenApiConnection, type AccessKey, type RetrySettings } from './openapi.js'
+// Builds the SAE and STS clients of a run: endpoint, key, user agent, proxy and retries in one place.
+import type { AccessKey, Endpoint, OidcRole } from './model.js'
+import { OpenApiConnection } from './openapi.js'
+import type { ProxyAgents } from './proxy.js'
 import type { Redactor } from './redaction.js'
+import type { RetrySettings } from './retry.js'
 import { SaeSecretsClient } from './sae-client.js'
 import { assumeRoleWithOidc } from './sts.js'
 
@@ -9,6 +11,8 @@ export interface ClientSettings {
   userAgent: string
   redactor: Redactor
   retry: RetrySettings
+  /** Present when the runner sets proxy variables (the SDK's transport then sends through them). */
+  agents?: ProxyAgents
   debug?: (line: string) => void
 }
 
@@ -30,6 +34,6 @@ export function assumeRole(endpoint: Endpoint, role: OidcRole, idToken: string, 
   return assumeRoleWithOidc(connect(endpoint, settings), role, idToken, settings.retry)
 }
 
-function connect(endpoint: Endpoint, { userAgent, redactor, debug }: ClientSettings, key?: AccessKey): OpenApiConnection {
-  return new OpenApiConnection({ endpoint, key, userAgent, redactor, debug })
+function connect(endpoint: Endpoint, { userAgent, redactor, debug, agents }: ClientSettings, key?: AccessKey): OpenApiConnection {
+  return new OpenApiConnection({ endpoint, key, userAgent, redactor, debug, proxy: agents?.proxies[endpoint.protocol] })
 }

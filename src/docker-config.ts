@@ -1,3 +1,7 @@
+// The docker config a `kubernetes.io/dockerconfigjson` Secret holds, and the registry names in it.
+// Pure: values in, values out.
+import type { RegistryCredential } from './model.js'
+
 /** One registry's entry in `auths`, as docker and kubelet read it. */
 export interface RegistryAuth {
   username: string
@@ -16,9 +20,28 @@ export interface DomainSource {
   region: string
 }
 
+/**
+ * Docker Hub's key in `auths`: kubelet looks up an image written without a registry (`nginx`,
+ * `library/nginx`) under this key; a `docker.io` key would match only images written `docker.io/...`.
+ */
+export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/'
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])
+/** Where Docker Hub's registry API (and its login challenge) answers. */
+const DOCKER_HUB_API = 'registry-1.docker.io'
+
+/** The `auths` key for a registry host: the host itself, or Docker Hub's key. */
+export function authKeyFor(host: string): string {
+  return DOCKER_HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host
+}
+
+/** The host that answers the registry API for an `auths` key. */
+export function registryApiHost(key: string): string {
+  return key === DOCKER_HUB_KEY ? DOCKER_HUB_API : key
+}
+
 /** The registry's internal (VPC) and public hosts, VPC first as SAE pulls over the VPC. */
 export function registryDomains(source: DomainSource): string[] {
-  if (source.registryDomains && source.registryDomains.length > 0) return source.registryDomains
+  if (source.registryDomains && source.registryDomains.length > 0) return source.registryDomains.map(authKeyFor)
   const r = source.region
   if (source.acrInstanceName) {
     const name = source.acrInstanceName
@@ -32,10 +55,13 @@ export function basicAuth(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`, 'utf8').toString('base64')
 }
 
-export function buildDockerConfig(domains: string[], username: string, password: string): DockerConfig {
-  const auth = basicAuth(username, password)
+/** One entry per domain of each registry, with that registry's credentials. */
+export function buildDockerConfig(registries: Pick<RegistryCredential, 'domains' | 'username' | 'password'>[]): DockerConfig {
   const auths: Record<string, RegistryAuth> = {}
-  for (const domain of domains) auths[domain] = { username, password, auth }
+  for (const { domains, username, password } of registries) {
+    const auth = basicAuth(username, password)
+    for (const domain of domains) auths[domain] = { username, password, auth }
+  }
   return { auths }
 }
 

@@ -1,68 +1,106 @@
+// One step, in order: inputs -> credentials -> docker config -> SAE (and the registry login beside
+// it) -> outputs and summary. Only this module and outputs.ts speak to the runner.
+import * as core from '@actions/core'
 import * as clients from './clients.js'
 import { resolveCredentials } from './credentials.js'
 import { basicAuth } from './docker-config.js'
-import { ApiError, CredentialsError, InputError } from './errors.js'
+import { ActionError, ApiError, CredentialsError } from './errors.js'
+import { parseExtraRegistries } from './extra-registries.js'
 import { parseInputs, type Inputs } from './inputs.js'
+import { reportDryRun, reportLogins, reportOutcomes } from './outputs.js'
 import { planSecrets, type NamespacePlan } from './plan.js'
 import { forEachNamespace, provisionSecret, type NamespaceOutcome } from './provision.js'
+import { proxyAgents, routeSdkThrough, type ProxyAgents } from './proxy.js'
 import { Redactor } from './redaction.js'
-import { reportDryRun, reportOutcomes } from './outputs.js'
+import { unknownRegionWarnings } from './regions.js'
+import { verifyLogins, type LoginVerdict } from './registry-login.js'
 import { failureLine, messageOf } from './report.js'
-import { systemClock, type RetryClock } from './retry.js'
-import * as core from './runner.js'
+import { systemClock } from './retry.js'
 
 const VERSION = '1.0.0'
 /** Namespaces provisioned at once: ten environments in one round trip, still gentle on API throttling. */
 const CONCURRENCY = 10
 
-export interface RunOptions {
-  env?: NodeJS.ProcessEnv
-  clock?: RetryClock
-}
-
-/** One step: inputs -> credentials -> docker config -> SAE -> outputs and summary. */
-export async function run({ env = process.env, clock = systemClock }: RunOptions = {}): Promise<void> {
+/** Runs the step. Never throws: whatever fails, the step ends with exactly one `::error::` line. */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const redactor = new Redactor()
   const mask = (value: string | undefined): void => {
     for (const form of redactor.register(value)) core.setSecret(form)
   }
   try {
-    // Mask raw secrets before anything, validation included, could print them.
-    for (const name of ['password', 'access-key-secret', 'security-token']) mask(core.getInput(name))
-    mask(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET)
-    mask(env.ALIBABA_CLOUD_SECURITY_TOKEN)
-
-    const inputs = parseInputs((name) => core.getInput(name), env)
-    const plans = planSecrets(inputs)
-    mask(basicAuth(inputs.username, inputs.password))
-    for (const plan of plans) mask(plan.encodedConfig)
-
-    if (inputs.dryRun) {
-      await reportDryRun(inputs, plans, env)
-      return
-    }
-    const outcomes = await provision(inputs, plans, redactor, mask, env, clock)
-    await reportOutcomes(plans, outcomes, env)
-    const failure = failureLine(outcomes)
-    if (failure) core.setFailed(redactor.redact(failure))
+    await step(env, redactor, mask)
   } catch (error) {
-    // `results` is promised on every run; nothing was provisioned.
-    core.setOutput('results', '{}')
-    core.setFailed(redactor.redact(describeFailure(error)))
+    fail(error, redactor)
   }
 }
 
-async function provision(
-  inputs: Inputs,
-  plans: NamespacePlan[],
-  redactor: Redactor,
-  mask: (value: string) => void,
-  env: NodeJS.ProcessEnv,
-  clock: RetryClock
-): Promise<NamespaceOutcome[]> {
+async function step(env: NodeJS.ProcessEnv, redactor: Redactor, mask: (value: string | undefined) => void): Promise<void> {
+  // Mask raw secrets before anything, validation included, could print them.
+  for (const name of ['password', 'access-key-secret', 'security-token']) mask(core.getInput(name))
+  mask(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET)
+  mask(env.ALIBABA_CLOUD_SECURITY_TOKEN)
+
+  const inputs = parseInputs((name) => core.getInput(name), env)
+  const extra = inputs.extraRegistries ? await parseExtraRegistries(inputs.extraRegistries) : []
+  for (const registry of extra) mask(registry.password)
+  const plans = planSecrets(inputs, extra)
+  for (const plan of plans) {
+    for (const registry of plan.registries) mask(basicAuth(registry.username, registry.password))
+    mask(plan.encodedConfig)
+  }
+  for (const warning of unknownRegionWarnings(inputs.namespaces.map((namespace) => namespace.region))) core.warning(warning)
+  if (plans.length > 1) {
+    core.info(`${plans.length} namespaces: secret-id and result are set only for one; read each namespace's SecretId from the results output`)
+  }
+  const agents = proxyAgents(env)
+  if (agents) routeSdkThrough(agents)
+
+  // The login runs beside the SAE look-ups; a write waits for its verdict.
+  const logins =
+    inputs.verifyLogin && inputs.state === 'present' ? verifyLogins(plans.flatMap((plan) => plan.registries), { agents, mask }) : undefined
+
+  if (inputs.dryRun) {
+    await reportDryRun(inputs, plans, env)
+    if (logins) reportLogins(await logins)
+    const refusal = refusalIn(await logins)
+    if (refusal) core.setFailed(redactor.redact(refusal.message))
+    return
+  }
+  const beforeWrite = async () => {
+    const refusal = refusalIn(await logins)
+    if (refusal) throw refusal
+  }
+  const outcomes = await provision(inputs, plans, { redactor, mask, env, agents, beforeWrite })
+  if (logins) reportLogins(await logins)
+  await reportOutcomes(plans, outcomes, env)
+  for (const { namespaceId, outcome } of outcomes) {
+    if (outcome.ok && outcome.value.drifted) {
+      core.warning(
+        `${namespaceId}: Secret '${inputs.secretName}' (SecretId ${outcome.value.secretId}) holds other registry credentials than this step computed ` +
+          `(a rotated password?); it was left as it is because if-exists is skip. Set if-exists: update to write the new ones`
+      )
+    }
+  }
+  // A refused login fails the step even where nothing needed writing: the stored Secret would not pull either.
+  const refusal = refusalIn(await logins)
+  const failure = refusal && !blockedBy(outcomes, refusal) ? [refusal.message, failureLine(outcomes)].filter(Boolean).join(' | ') : failureLine(outcomes)
+  if (failure) core.setFailed(redactor.redact(failure))
+}
+
+interface RunContext {
+  redactor: Redactor
+  mask: (value: string) => void
+  env: NodeJS.ProcessEnv
+  agents?: ProxyAgents
+  beforeWrite: () => Promise<void>
+}
+
+async function provision(inputs: Inputs, plans: NamespacePlan[], { redactor, mask, env, agents, beforeWrite }: RunContext): Promise<NamespaceOutcome[]> {
+  const clock = systemClock
   const settings = {
     userAgent: userAgent(env),
     redactor,
+    agents,
     debug: (line: string) => core.debug(redactor.redact(line)),
     retry: {
       policy: { maxAttempts: inputs.maxAttempts, deadline: clock.now() + inputs.timeoutSeconds * 1000 },
@@ -86,10 +124,19 @@ async function provision(
   const byNamespace = new Map(plans.map((plan) => [plan.namespaceId, plan]))
   return forEachNamespace([...byNamespace.keys()], CONCURRENCY, async (namespaceId) => {
     const plan = byNamespace.get(namespaceId)!
-    const provisioned = await provisionSecret(clientFor(plan.endpoint), plan)
-    core.info(`${namespaceId}: Secret '${plan.secretName}' ${provisioned.result} (SecretId ${provisioned.secretId})`)
+    const provisioned = await provisionSecret(clientFor(plan.endpoint), plan, { attempts: inputs.maxAttempts, beforeWrite })
+    const id = provisioned.secretId === undefined ? '' : ` (SecretId ${provisioned.secretId})`
+    core.info(`${namespaceId}: Secret '${plan.secretName}' ${provisioned.result}${id}`)
     return provisioned
   })
+}
+
+function refusalIn(verdicts: LoginVerdict[] | undefined) {
+  return verdicts?.flatMap((verdict) => (verdict.outcome === 'refused' ? [verdict.error] : []))[0]
+}
+
+function blockedBy(outcomes: NamespaceOutcome[], refusal: Error): boolean {
+  return outcomes.some(({ outcome }) => !outcome.ok && outcome.error === refusal)
 }
 
 /** Names the repository and run in every request, so the account's ActionTrail shows who called. */
@@ -98,8 +145,20 @@ export function userAgent(env: NodeJS.ProcessEnv): string {
   return `sae-image-pull-secret/${VERSION}${where}`
 }
 
-function describeFailure(error: unknown): string {
-  if (error instanceof InputError || error instanceof ApiError || error instanceof CredentialsError) return error.message
-  // Anything else is a bug of ours: say so without a stack trace.
-  return `Unexpected error (please report it): ${messageOf(error)}`
+/** One `::error::` line, whatever else fails on the way (an output file that cannot be written, say). */
+function fail(error: unknown, redactor: Redactor): void {
+  // A bug of ours is said as such, without a stack trace.
+  let line = error instanceof ActionError ? error.message : `Unexpected error (please report it): ${messageOf(error)}`
+  try {
+    // `results` is promised on every run; nothing was provisioned.
+    core.setOutput('results', '{}')
+  } catch (outputError) {
+    line += `; the results output could not be written either: ${messageOf(outputError)}`
+  }
+  try {
+    core.setFailed(redactor.redact(line))
+  } catch {
+    process.exitCode = 1
+    process.stdout.write(`::error::${redactor.redact(line).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`)
+  }
 }

@@ -1,24 +1,26 @@
+// The one module that loads the Alibaba SDK (`@alicloud/openapi-client`): it builds and signs each
+// request, sends it, and turns every way a call can fail into an ApiError that holds no secret and
+// says whether a write may have been applied.
 import * as OpenApiModule from '@alicloud/openapi-client'
-import { ApiError } from './errors.js'
-import type { Endpoint } from './inputs.js'
+import { describeSystemError, explainApiCode, isThrottling } from './api-codes.js'
+import { ApiError, type ApiFault } from './errors.js'
+import type { AccessKey, Endpoint } from './model.js'
 import type { Redactor } from './redaction.js'
-import { withRetry, type RetryClock, type RetryPolicy } from './retry.js'
+import { nearestSaeRegion, isSaeRegion } from './regions.js'
+import { withRetry, type RetrySettings } from './retry.js'
 
-export interface AccessKey {
-  accessKeyId: string
-  accessKeySecret: string
-  securityToken?: string
-}
-
-/** One API operation as the official SDKs describe it to `callApi`. */
+/** One API operation as the official SDKs describe it. */
 export interface Operation {
   action: string
   version: string
+  /** ROA (SAE): signed V3 through `callApi`. RPC (STS): `doRPCRequest`, as the official STS client sends it. */
   style: 'ROA' | 'RPC'
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   pathname: string
   /** STS AssumeRoleWithOIDC is called unsigned. */
   anonymous?: boolean
+  /** Changes state (CreateSecret, UpdateSecret, DeleteSecret): a lost answer may hide an applied write. */
+  writes?: boolean
 }
 
 export interface ApiResponse {
@@ -31,12 +33,25 @@ export interface ConnectionSettings {
   userAgent: string
   key?: AccessKey
   redactor: Redactor
+  /** The proxy this endpoint's requests go through (host:port), for messages. */
+  proxy?: string
   /** Debug log (RUNNER_DEBUG): names and statuses only, never parameter values. */
   debug?: (line: string) => void
 }
 
+type SdkResponse = { statusCode?: number; body?: unknown; headers?: Record<string, string> }
 type ClientClass = new (config: OpenApiModule.Config) => {
   callApi(params: OpenApiModule.Params, request: OpenApiModule.OpenApiRequest, runtime: object): Promise<unknown>
+  doRPCRequest(
+    action: string,
+    version: string,
+    protocol: string,
+    method: string,
+    authType: string,
+    bodyType: string,
+    request: OpenApiModule.OpenApiRequest,
+    runtime: object
+  ): Promise<unknown>
 }
 
 // The package is CommonJS with an ES-style default export; Node and the bundler disagree on
@@ -45,11 +60,14 @@ const moduleDefault = (OpenApiModule as unknown as { default: ClientClass | { de
 const Client: ClientClass = typeof moduleDefault === 'function' ? moduleDefault : moduleDefault.default
 
 /** Connection errors that happen before a request is written: the call surely did not apply. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_PROXY_TUNNEL'])
+/** Gateways refuse URLs beyond about 8 KiB, and SAE takes SecretData in the query. */
+const LARGE_URL_BYTES = 8 * 1024
 
 /**
  * The one place that builds signed requests (through the official `@alicloud/openapi-client`,
- * ACS3-HMAC-SHA256) and turns every way a call can fail into an `ApiError` that holds no secret.
+ * ACS3-HMAC-SHA256 for SAE, the RPC form for STS) and turns every way a call can fail into an
+ * `ApiError` that holds no secret.
  */
 export class OpenApiConnection {
   private readonly client: InstanceType<ClientClass>
@@ -61,42 +79,29 @@ export class OpenApiConnection {
         endpoint: settings.endpoint.host,
         protocol: settings.endpoint.protocol,
         userAgent: settings.userAgent,
-        ...(key
-          ? { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret, securityToken: key.securityToken }
-          : {})
+        ...(key ? { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret, securityToken: key.securityToken } : {})
       })
     )
   }
 
   async call(operation: Operation, query: Record<string, string>, timeoutMs: number): Promise<ApiResponse> {
-    const params = new OpenApiModule.Params({
-      action: operation.action,
-      version: operation.version,
-      protocol: this.settings.endpoint.protocol.toUpperCase(),
-      pathname: operation.pathname,
-      method: operation.method,
-      authType: operation.anonymous ? 'Anonymous' : 'AK',
-      style: operation.style,
-      reqBodyType: operation.style === 'RPC' ? 'formData' : 'json',
-      bodyType: 'json'
-    })
     const request = new OpenApiModule.OpenApiRequest({ query })
     // The SDK's own retry only covers network errors; ours (retry.ts) covers those and the API's faults.
     const runtime = { autoretry: false, readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 10_000) }
-    const target = `${operation.method} ${this.settings.endpoint.protocol}://${this.settings.endpoint.host}${operation.pathname}`
-    this.settings.debug?.(`${operation.action}: ${target} with ${Object.keys(query).sort().join(', ')}`)
-    let response: { statusCode?: number; body?: unknown; headers?: Record<string, string> }
+    const { protocol, host } = this.settings.endpoint
+    this.settings.debug?.(`${operation.action}: ${operation.method} ${protocol}://${host}${operation.pathname} with ${Object.keys(query).sort().join(', ')}`)
+    let response: SdkResponse
     try {
-      response = (await this.client.callApi(params, request, runtime)) as typeof response
+      response = (await this.send(operation, request, runtime)) as SdkResponse
     } catch (error) {
-      const failure = this.translate(operation.action, error)
+      const failure = this.translate(operation, query, error)
       this.settings.debug?.(`${operation.action}: ${failure.message}`)
       throw failure
     }
     const body = (response.body ?? {}) as Record<string, unknown>
     const statusCode = response.statusCode ?? 200
-    this.settings.debug?.(`${operation.action}: HTTP ${statusCode}, RequestId ${stringField(body, 'RequestId') ?? 'none'}`)
-    // SAE can answer 200 with Success: false; that is a failure, not a result.
+    this.settings.debug?.(`${operation.action}: HTTP ${statusCode}, RequestId ${stringField(body, 'RequestId') ?? '(none)'}`)
+    // SAE can answer 200 with Success: false; that is a failure, not a result, and nothing was applied.
     if (body.Success === false) {
       throw new ApiError({
         action: operation.action,
@@ -109,39 +114,111 @@ export class OpenApiConnection {
     return { statusCode, body }
   }
 
+  private send(operation: Operation, request: OpenApiModule.OpenApiRequest, runtime: object): Promise<unknown> {
+    const protocol = this.settings.endpoint.protocol.toUpperCase()
+    const authType = operation.anonymous ? 'Anonymous' : 'AK'
+    if (operation.style === 'RPC') {
+      // Exactly what @alicloud/sts20150401's assumeRoleWithOIDC calls (test/wire-parity.test.ts).
+      return this.client.doRPCRequest(operation.action, operation.version, protocol, operation.method, authType, 'json', request, runtime)
+    }
+    const params = new OpenApiModule.Params({
+      action: operation.action,
+      version: operation.version,
+      protocol,
+      pathname: operation.pathname,
+      method: operation.method,
+      authType,
+      style: operation.style,
+      reqBodyType: 'json',
+      bodyType: 'json'
+    })
+    return this.client.callApi(params, request, runtime)
+  }
+
   /** The SDK's errors carry the request URL (with SecretData) and the whole response: keep only what is safe. */
-  private translate(action: string, error: unknown): ApiError {
+  private translate(operation: Operation, query: Record<string, string>, error: unknown): ApiError {
+    const action = operation.action
     const e = error as {
       name?: string
       code?: unknown
       statusCode?: number
       data?: Record<string, unknown>
-      message?: string
+      hostname?: string
+      address?: string
+      port?: number
     }
+    // A write the service may have received and applied, although no definite answer says so.
+    const lost = (fault: ApiFault, sent: boolean) =>
+      new ApiError(fault, { mayHaveBeenApplied: Boolean(operation.writes) && sent && !isThrottling(fault.code) })
+
     if (error instanceof SyntaxError) {
-      // The SDK parses every error body as JSON; a proxy's HTML page ends here with no status.
-      return new ApiError({ action, code: 'NonJsonResponse' })
+      // The SDK parses every error body as JSON; a proxy's or gateway's HTML page ends here, its status unread.
+      return lost({ action, code: 'NonJsonResponse', advice: this.nonApiAdvice(operation, query) }, true)
     }
     if (e?.data && typeof e.data === 'object' && typeof e.code === 'string') {
       const status = typeof e.data.statusCode === 'number' ? e.data.statusCode : e.statusCode
-      return new ApiError({
-        action,
-        code: e.code === 'undefined' || e.code === '' ? 'UnknownError' : e.code,
-        status,
-        requestId: stringField(e.data, 'RequestId') ?? stringField(e.data, 'requestId'),
-        detail: this.detail(stringField(e.data, 'Message') ?? stringField(e.data, 'message'))
-      })
+      return lost(
+        {
+          action,
+          code: e.code === 'undefined' || e.code === '' ? 'UnknownError' : e.code,
+          status,
+          requestId: stringField(e.data, 'RequestId') ?? stringField(e.data, 'requestId'),
+          detail: this.detail(stringField(e.data, 'Message') ?? stringField(e.data, 'message'))
+        },
+        // A 4xx is the API refusing the request; a 5xx may come after the write was done.
+        status !== undefined && status >= 500
+      )
     }
     const networkCode = typeof e?.code === 'string' ? e.code : e?.name?.replace(/Error$/, '')
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(String(networkCode))) {
       // Certificate verification is never turned off; retrying cannot make a certificate trusted.
-      return new ApiError({ action, code: 'TlsCertificateError', detail: networkCode })
+      return new ApiError({ action, code: 'TlsCertificateError', advice: `${networkCode} from ${this.settings.endpoint.host}: ${this.explain('TlsCertificateError')}` })
+    }
+    if (networkCode === 'ERR_PROXY_TUNNEL' && (e.statusCode === 407 || e.statusCode === 403)) {
+      return new ApiError({
+        action,
+        code: 'ProxyRefused',
+        advice:
+          `the proxy ${this.settings.proxy ?? '(from HTTPS_PROXY)'} answered HTTP ${e.statusCode} to CONNECT ${this.settings.endpoint.host}` +
+          (e.statusCode === 407 ? ': it wants credentials; put them in the proxy URL (http://user:password@host:port)' : ': it does not allow this host') +
+          ', or add the host to NO_PROXY if it is reachable directly'
+      })
     }
     const isTimeout = /timeout/i.test(e?.name ?? '') || networkCode === 'ETIMEDOUT'
-    return new ApiError(
-      { action, code: isTimeout ? 'Timeout' : 'NetworkError', detail: networkCode && /^[\w.]+$/.test(networkCode) ? networkCode : undefined },
-      { maybeApplied: !NOT_SENT.has(String(networkCode)) }
-    )
+    const code = isTimeout ? 'Timeout' : 'NetworkError'
+    return lost({ action, code, advice: this.networkAdvice(code, String(networkCode ?? ''), e) }, !NOT_SENT.has(String(networkCode)))
+  }
+
+  /** Names the host that could not be reached, the system error, and the input that produced the host. */
+  private networkAdvice(code: string, systemError: string, e: { hostname?: string; address?: string; port?: number }): string {
+    const { host, input, region } = this.settings.endpoint
+    if (code === 'Timeout') return `${this.explain('Timeout')} (${host})`
+    const target = e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : (e.hostname ?? host)
+    const viaProxy = this.settings.proxy !== undefined && this.settings.proxy === target ? ` (the proxy for ${host})` : ''
+    const what = /^[A-Z0-9_]+$/.test(systemError) ? describeSystemError(systemError) : 'the connection failed'
+    const check =
+      region !== undefined
+        ? `the host was derived from namespace-id's region '${region}'` +
+          (isSaeRegion(region) ? '; check namespace-id and the runner network' : `, which SAE does not serve: check namespace-id (did you mean '${nearestSaeRegion(region)}'?)`)
+        : `check ${input} and the runner network`
+    return `could not reach ${target}${viaProxy}: ${what}; ${check}`
+  }
+
+  /** A write whose URL is large draws the gateway's refusal; say so rather than blame a proxy. */
+  private nonApiAdvice(operation: Operation, query: Record<string, string>): string {
+    const urlBytes = Buffer.byteLength(`${operation.pathname}?${new URLSearchParams(query).toString()}`)
+    const via = this.settings.proxy ? ` (requests go through the proxy ${this.settings.proxy})` : ''
+    if (operation.writes && urlBytes > LARGE_URL_BYTES) {
+      return (
+        `the request's URL was ${(urlBytes / 1024).toFixed(1)} KiB (SAE takes SecretData in the query string) and the answer was a page, not the API${via}: ` +
+        'gateways refuse URLs that long, and a long registry password (a JSON key, a token) is the likely cause; use a shorter credential for the registry'
+      )
+    }
+    return `${this.explain('NonJsonResponse')}${via}`
+  }
+
+  private explain(code: string): string {
+    return explainApiCode(code) ?? code
   }
 
   /**
@@ -164,18 +241,12 @@ export function stringField(body: Record<string, unknown>, name: string): string
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined
 }
 
-export interface RetrySettings {
-  policy: RetryPolicy
-  clock: RetryClock
-  onRetry?: (error: unknown, attempt: number, delayMs: number) => void
-}
-
 /** Longest a single attempt may wait for an answer, so a hung connection leaves time to retry. */
 const ATTEMPT_TIMEOUT_MS = 20_000
 
 /**
- * One API call with retries. Marks the final error when any attempt may have been applied without
- * its answer arriving, so a later AlreadyExist can be recognised as our own write.
+ * One API call with retries. A write is never sent again blindly once an attempt may have been
+ * applied: that failure goes to the caller, who looks before deciding (provision.ts).
  */
 export async function callWithRetries(
   connection: OpenApiConnection,
@@ -183,25 +254,15 @@ export async function callWithRetries(
   query: Record<string, string>,
   { policy, clock, onRetry }: RetrySettings
 ): Promise<ApiResponse> {
-  let uncertain = false
-  try {
-    return await withRetry(
-      async () => {
-        const remaining = policy.deadline - clock.now()
-        if (remaining <= 0) throw new ApiError({ action: operation.action, code: 'Timeout' })
-        try {
-          return await connection.call(operation, query, Math.min(remaining, ATTEMPT_TIMEOUT_MS))
-        } catch (error) {
-          if (error instanceof ApiError && error.maybeApplied) uncertain = true
-          throw error
-        }
-      },
-      policy,
-      clock,
-      onRetry
-    )
-  } catch (error) {
-    if (error instanceof ApiError) error.priorAttemptMaybeApplied = uncertain
-    throw error
-  }
+  return withRetry(
+    async () => {
+      const remaining = policy.deadline - clock.now()
+      if (remaining <= 0) throw new ApiError({ action: operation.action, code: 'Timeout' })
+      return connection.call(operation, query, Math.min(remaining, ATTEMPT_TIMEOUT_MS))
+    },
+    policy,
+    clock,
+    onRetry,
+    (error) => !(error instanceof ApiError && error.mayHaveBeenApplied)
+  )
 }

@@ -1,16 +1,19 @@
+// The step's outputs, its log lines about results, and the job summary.
+import * as core from '@actions/core'
 import { failureCode } from './errors.js'
 import type { Inputs } from './inputs.js'
 import type { NamespacePlan } from './plan.js'
 import type { NamespaceOutcome } from './provision.js'
-import { messageOf, renderSummary, resultsOutput, type SummaryRow } from './report.js'
-import * as core from './runner.js'
+import type { LoginVerdict } from './registry-login.js'
+import { messageOf, renderSummary, resultsOutput, runLink, type SummaryRow } from './report.js'
 
 /** Step outputs and the job summary for a run that called SAE. */
 export async function reportOutcomes(plans: NamespacePlan[], outcomes: NamespaceOutcome[], env: NodeJS.ProcessEnv): Promise<void> {
   core.setOutput('results', resultsOutput(outcomes))
   const only = outcomes.length === 1 ? outcomes[0].outcome : undefined
   if (only?.ok) {
-    core.setOutput('secret-id', String(only.value.secretId))
+    // The Secret to pass on: none once it is deleted or absent.
+    if (only.value.secretId !== undefined && only.value.result !== 'deleted') core.setOutput('secret-id', String(only.value.secretId))
     core.setOutput('result', only.value.result)
   }
   const rows: SummaryRow[] = outcomes.map(({ namespaceId, outcome }, index) => ({
@@ -18,7 +21,7 @@ export async function reportOutcomes(plans: NamespacePlan[], outcomes: Namespace
     secretName: plans[index].secretName,
     domains: plans[index].domains,
     secretId: outcome.ok ? outcome.value.secretId : undefined,
-    result: outcome.ok ? outcome.value.result : `failed: ${failureCode(outcome.error)}`
+    result: outcome.ok ? outcome.value.result + (outcome.value.drifted ? ' (differs: see warning)' : '') : `failed: ${failureCode(outcome.error)}`
   }))
   await writeSummary(rows, env, false)
 }
@@ -31,31 +34,40 @@ export async function reportDryRun(inputs: Inputs, plans: NamespacePlan[], env: 
       : inputs.credentials.kind === 'oidc'
         ? `GitHub OIDC, role ${inputs.credentials.roleArn}`
         : 'none found (a real run would fail)'
-  core.info(`Dry run: nothing will be called. Credentials: ${credentials}; if-exists: ${inputs.ifExists}.`)
+  core.info(`Dry run: SAE will not be called. Credentials: ${credentials}; if-exists: ${inputs.ifExists}.`)
   for (const plan of plans) {
-    core.info(
-      `Would ensure Secret '${plan.secretName}' (${plan.secretType}) in ${plan.namespaceId} via ${plan.endpoint.protocol}://${plan.endpoint.host}, ` +
-        `auths for ${plan.domains.join(', ')} as user '${inputs.username}' (password redacted)`
-    )
+    const via = `via ${plan.endpoint.protocol}://${plan.endpoint.host}`
+    if (plan.state === 'absent') {
+      core.info(`Would delete Secret '${plan.secretName}' (${plan.secretType}) from ${plan.namespaceId} ${via}, if it is there`)
+      continue
+    }
+    const users = plan.registries.map((registry) => `'${registry.username}' for ${registry.domains.join(', ')}`).join('; ')
+    core.info(`Would ensure Secret '${plan.secretName}' (${plan.secretType}) in ${plan.namespaceId} ${via}, auths for ${plan.domains.join(', ')} as user ${users} (passwords redacted)`)
   }
   core.setOutput('results', '{}')
+  const result = inputs.state === 'absent' ? 'planned: delete' : 'planned'
   await writeSummary(
-    plans.map((plan) => ({ namespaceId: plan.namespaceId, secretName: plan.secretName, domains: plan.domains, result: 'planned' })),
+    plans.map((plan) => ({ namespaceId: plan.namespaceId, secretName: plan.secretName, domains: plan.domains, result })),
     env,
     true
   )
 }
 
+/** One line per registry domain checked: accepted (info), or not verified (a warning; the write goes ahead). */
+export function reportLogins(verdicts: LoginVerdict[]): void {
+  for (const verdict of verdicts) {
+    if (verdict.outcome === 'accepted') core.info(`Registry login accepted by ${verdict.domain} (${verdict.how})`)
+    if (verdict.outcome === 'unverified') {
+      const vpc = /-vpc[.-]/.test(verdict.domain) ? ' (a VPC domain answers only inside its VPC: expected on a runner outside it)' : ''
+      core.warning(`Could not verify the registry login for ${verdict.domain}: ${verdict.reason}${vpc}; the Secret is written anyway`)
+    }
+  }
+}
+
 async function writeSummary(rows: SummaryRow[], env: NodeJS.ProcessEnv, dryRun: boolean): Promise<void> {
   if (!env.GITHUB_STEP_SUMMARY) return
   try {
-    // Only the context of @actions/github: its entry loads Octokit (300 KiB) that this action never calls.
-    const { Context } = await import('../node_modules/@actions/github/lib/context.js')
-    const context = new Context()
-    const repository = env.GITHUB_REPOSITORY
-    const runUrl = context.runId && repository ? `${context.serverUrl}/${repository}/actions/runs/${context.runId}` : undefined
-    const markdown = renderSummary(rows, { repository, runUrl, workflow: context.workflow }, dryRun)
-    await core.summary.addRaw(markdown).write()
+    await core.summary.addRaw(renderSummary(rows, runLink(env), dryRun)).write()
   } catch (error) {
     core.warning(`Could not write the job summary: ${messageOf(error)}`)
   }

@@ -1,33 +1,58 @@
+// What each namespace will get: its registries, docker config and SAE endpoint. Pure.
 import { buildDockerConfig, encodeDockerConfig, registryDomains, secretDataParameter } from './docker-config.js'
-import { SECRET_TYPE, type Endpoint, type Inputs } from './inputs.js'
+import { InputError } from './errors.js'
+import type { Inputs } from './inputs.js'
+import { SECRET_TYPE, type Endpoint, type RegistryCredential } from './model.js'
 import type { SecretPlan } from './provision.js'
 
 export interface NamespacePlan extends SecretPlan {
   region: string
   endpoint: Endpoint
+  /** The registries in the Secret with their credentials: the main one first, then extra-registries. */
+  registries: RegistryCredential[]
+  /** Every key of `auths`, in order. */
   domains: string[]
 }
 
-/** What each namespace will get: its registry domains, docker config and SAE endpoint. Pure. */
-export function planSecrets(inputs: Inputs): NamespacePlan[] {
+export function planSecrets(inputs: Inputs, extraRegistries: RegistryCredential[] = []): NamespacePlan[] {
   return inputs.namespaces.map((namespace) => {
-    const domains = registryDomains({
-      registryDomains: inputs.registryDomains,
-      acrInstanceName: inputs.acrInstanceName,
-      region: inputs.registryRegion ?? namespace.region
+    const registries =
+      inputs.state === 'absent'
+        ? []
+        : [
+            {
+              domains: registryDomains({
+                registryDomains: inputs.registryDomains,
+                acrInstanceName: inputs.acrInstanceName,
+                region: inputs.registryRegion ?? namespace.region
+              }),
+              username: inputs.username,
+              password: inputs.password,
+              source: 'username and password'
+            },
+            ...extraRegistries
+          ]
+    const main = new Set(registries[0]?.domains ?? [])
+    extraRegistries.forEach((extra, index) => {
+      const shared = extra.domains.find((domain) => main.has(domain))
+      if (shared) {
+        throw new InputError('extra-registries', `item ${index + 1} lists ${shared}, which is already one of the Secret's main registry domains; give each registry once`)
+      }
     })
-    const dockerConfig = buildDockerConfig(domains, inputs.username, inputs.password)
-    const encodedConfig = encodeDockerConfig(dockerConfig)
+    const dockerConfig = buildDockerConfig(registries)
+    const encodedConfig = registries.length > 0 ? encodeDockerConfig(dockerConfig) : ''
     return {
       namespaceId: namespace.id,
       region: namespace.region,
-      endpoint: inputs.endpoint ?? { protocol: 'https', host: `sae.${namespace.region}.aliyuncs.com` },
-      domains,
+      endpoint: inputs.endpoint ?? { protocol: 'https', host: `sae.${namespace.region}.aliyuncs.com`, input: 'namespace-id', region: namespace.region },
+      registries,
+      domains: Object.keys(dockerConfig.auths),
       secretName: inputs.secretName,
       secretType: SECRET_TYPE,
+      state: inputs.state,
       dockerConfig,
       encodedConfig,
-      secretData: secretDataParameter(encodedConfig),
+      secretData: encodedConfig === '' ? '' : secretDataParameter(encodedConfig),
       ifExists: inputs.ifExists
     }
   })

@@ -20,6 +20,13 @@ export const systemClock: RetryClock = {
   random: () => Math.random()
 }
 
+/** How the calls of one run retry: the policy, the clock, and who hears of each retry. */
+export interface RetrySettings {
+  policy: RetryPolicy
+  clock: RetryClock
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void
+}
+
 export interface RetryableFailure {
   retryable: boolean
 }
@@ -31,20 +38,22 @@ export function backoffDelay(attempt: number, random: number, baseDelayMs = 400,
 }
 
 /**
- * Runs `attempt` until it succeeds, fails with an error that is not retryable, runs out of
- * attempts, or would sleep past the deadline. `onRetry` sees each failure that is retried.
+ * Runs `attempt` until it succeeds, fails with an error that is not retryable (or that `mayRetry`
+ * refuses), runs out of attempts, or would sleep past the deadline. `onRetry` sees each failure
+ * that is retried.
  */
 export async function withRetry<T>(
   attempt: (n: number) => Promise<T>,
   policy: RetryPolicy,
   clock: RetryClock = systemClock,
-  onRetry: (error: unknown, n: number, delayMs: number) => void = () => {}
+  onRetry: (error: unknown, n: number, delayMs: number) => void = () => {},
+  mayRetry: (error: unknown) => boolean = () => true
 ): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt(n)
     } catch (error) {
-      const retryable = (error as Partial<RetryableFailure>)?.retryable === true
+      const retryable = (error as Partial<RetryableFailure>)?.retryable === true && mayRetry(error)
       if (!retryable || n >= policy.maxAttempts) throw error
       const delay = backoffDelay(n, clock.random(), policy.baseDelayMs, policy.maxDelayMs)
       if (clock.now() + delay >= policy.deadline) throw error

@@ -1,12 +1,15 @@
 import { ApiError } from './errors.js'
-import { callWithRetries, OpenApiConnection, stringField, type Operation, type RetrySettings } from './openapi.js'
+import { callWithRetries, OpenApiConnection, stringField, type Operation } from './openapi.js'
+import type { RetrySettings } from './retry.js'
 
 const VERSION = '2019-05-06'
 const SECRET_PATH = '/pop/v1/sam/secret/secret'
 
+/** SAE's Secret API as its official SDK sends it (docs/sae-api.md); test/wire-parity.test.ts holds us to it. */
 const OPERATIONS = {
-  CreateSecret: { action: 'CreateSecret', method: 'POST', pathname: SECRET_PATH },
-  UpdateSecret: { action: 'UpdateSecret', method: 'PUT', pathname: SECRET_PATH },
+  CreateSecret: { action: 'CreateSecret', method: 'POST', pathname: SECRET_PATH, writes: true },
+  UpdateSecret: { action: 'UpdateSecret', method: 'PUT', pathname: SECRET_PATH, writes: true },
+  DeleteSecret: { action: 'DeleteSecret', method: 'DELETE', pathname: SECRET_PATH, writes: true },
   DescribeSecret: { action: 'DescribeSecret', method: 'GET', pathname: SECRET_PATH },
   ListSecrets: { action: 'ListSecrets', method: 'GET', pathname: '/pop/v1/sam/secret/secrets' }
 } as const satisfies Record<string, Omit<Operation, 'version' | 'style'>>
@@ -28,6 +31,7 @@ export interface SecretsApi {
   describeSecret(namespaceId: string, secretId: number): Promise<SecretDetail>
   createSecret(namespaceId: string, secretName: string, secretType: string, secretData: string): Promise<number>
   updateSecret(namespaceId: string, secretId: number, secretData: string): Promise<number>
+  deleteSecret(namespaceId: string, secretId: number): Promise<void>
 }
 
 /** SAE's Secret API (version 2019-05-06, ROA), with retries for the faults where retrying is right. */
@@ -66,6 +70,10 @@ export class SaeSecretsClient implements SecretsApi {
       SecretData: secretData
     })
     return secretIdOf(data, 'UpdateSecret', secretId)
+  }
+
+  async deleteSecret(namespaceId: string, secretId: number): Promise<void> {
+    await this.invoke(OPERATIONS.DeleteSecret, { NamespaceId: namespaceId, SecretId: String(secretId) })
   }
 
   private async invoke(operation: (typeof OPERATIONS)[keyof typeof OPERATIONS], query: Record<string, string>) {

@@ -1,6 +1,7 @@
 import { ApiError } from './errors.js'
-import type { OidcRole } from './inputs.js'
-import { callWithRetries, OpenApiConnection, stringField, type AccessKey, type RetrySettings } from './openapi.js'
+import type { AccessKey, OidcRole } from './model.js'
+import { callWithRetries, OpenApiConnection, stringField } from './openapi.js'
+import type { RetrySettings } from './retry.js'
 
 const ASSUME_ROLE_WITH_OIDC = {
   action: 'AssumeRoleWithOIDC',
@@ -13,9 +14,10 @@ const ASSUME_ROLE_WITH_OIDC = {
 } as const
 
 /**
- * Exchanges a GitHub ID token for temporary keys. Done through the OpenAPI client rather than
- * @alicloud/credentials' OIDC provider, which reads the token only from a file: the token never
- * touches the disk this way.
+ * Exchanges a GitHub ID token for temporary keys, sent as the official STS client sends it (the
+ * RPC form, parameters in the query; test/wire-parity.test.ts compares the two). Done through the
+ * OpenAPI client rather than @alicloud/credentials' OIDC provider, which reads the token only from
+ * a file: the token never touches the disk this way.
  */
 export async function assumeRoleWithOidc(
   connection: OpenApiConnection,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { NO_CREDENTIALS, resolveCredentials, type CredentialDeps } from '../src/credentials.js'
 import { ApiError, CredentialsError } from '../src/errors.js'
-import type { OidcRole } from '../src/inputs.js'
+import type { OidcRole } from '../src/model.js'
 
 const ROLE: OidcRole = {
   kind: 'oidc',

@@ -30,7 +30,7 @@ describe('registryDomains', () => {
 
 describe('buildDockerConfig', () => {
   test('every domain gets username, password and auth = base64(user:pass)', () => {
-    const config = buildDockerConfig(['a.example.com', 'b.example.com'], 'u', 'p')
+    const config = buildDockerConfig([{ domains: ['a.example.com', 'b.example.com'], username: 'u', password: 'p' }])
     const entry = { username: 'u', password: 'p', auth: 'dTpw' }
     expect(config).toEqual({ auths: { 'a.example.com': entry, 'b.example.com': entry } })
   })
@@ -43,7 +43,7 @@ describe('buildDockerConfig', () => {
 
 describe('SecretData', () => {
   test('is the documented wrapper around a JSON string of the key map', () => {
-    const encoded = encodeDockerConfig(buildDockerConfig(['r.example.com'], 'u', 'p'))
+    const encoded = encodeDockerConfig(buildDockerConfig([{ domains: ['r.example.com'], username: 'u', password: 'p' }]))
     const parameter = secretDataParameter(encoded)
     const outer = JSON.parse(parameter)
     expect(Object.keys(outer)).toEqual(['SecretData'])
@@ -56,7 +56,7 @@ describe('SecretData', () => {
 })
 
 describe('sameDockerConfig', () => {
-  const computed = buildDockerConfig(['vpc.example.com', 'public.example.com'], 'u', 'p')
+  const computed = buildDockerConfig([{ domains: ['vpc.example.com', 'public.example.com'], username: 'u', password: 'p' }])
   const stored = (json: string) => Buffer.from(json).toString('base64')
 
   test('ignores key order, whitespace and domain order', () => {
@@ -70,9 +70,9 @@ describe('sameDockerConfig', () => {
   })
 
   test.each([
-    ['another password', buildDockerConfig(['vpc.example.com', 'public.example.com'], 'u', 'q')],
-    ['a missing domain', buildDockerConfig(['vpc.example.com'], 'u', 'p')],
-    ['an extra domain', buildDockerConfig(['vpc.example.com', 'public.example.com', 'x.example.com'], 'u', 'p')]
+    ['another password', buildDockerConfig([{ domains: ['vpc.example.com', 'public.example.com'], username: 'u', password: 'q' }])],
+    ['a missing domain', buildDockerConfig([{ domains: ['vpc.example.com'], username: 'u', password: 'p' }])],
+    ['an extra domain', buildDockerConfig([{ domains: ['vpc.example.com', 'public.example.com', 'x.example.com'], username: 'u', password: 'p' }])]
   ])('sees %s', (_what, other) => {
     expect(sameDockerConfig(encodeDockerConfig(other), computed)).toBe(false)
   })

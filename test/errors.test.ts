@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { ApiError, explainApiCode, failureCode, InputError, isRetryableFault, SecretExistsError } from '../src/errors.js'
+import { explainApiCode, isRetryableFault } from '../src/api-codes.js'
+import { ApiError, failureCode, InputError, SecretExistsError } from '../src/errors.js'
 
 const SEED_CODES = [
   'InvalidParameter.NotEmpty',
@@ -43,22 +44,26 @@ describe('ApiError', () => {
   test('one line: action, code, status, RequestId, advice', () => {
     const error = new ApiError({ action: 'CreateSecret', code: 'Forbidden.RAM', status: 403, requestId: 'R-1' })
     expect(error.message).toBe(
-      'CreateSecret failed: Forbidden.RAM (HTTP 403, RequestId R-1): the RAM identity lacks permission; grant sae:CreateSecret, sae:UpdateSecret, sae:DescribeSecret and sae:ListSecrets'
+      'CreateSecret failed: Forbidden.RAM (HTTP 403, RequestId R-1): the RAM identity lacks permission; grant sae:ListSecrets, sae:DescribeSecret, sae:CreateSecret, sae:UpdateSecret and sae:DeleteSecret (README, "RAM policy")'
     )
     expect(error.brief).toBe('CreateSecret: Forbidden.RAM (HTTP 403, RequestId R-1)')
   })
 
   test('an unknown code shows the API message; a known WithMessage code adds it to the advice', () => {
     expect(new ApiError({ action: 'A', code: 'New.Code', status: 400, detail: 'what went wrong' }).message).toBe(
-      'A failed: New.Code (HTTP 400, RequestId none): what went wrong'
+      'A failed: New.Code (HTTP 400, no RequestId): what went wrong'
     )
     expect(new ApiError({ action: 'A', code: 'InvalidParameter.WithMessage', status: 400, detail: 'SecretName too long' }).message).toContain(
       'a parameter is invalid: SecretName too long'
     )
   })
 
-  test('says when no response came', () => {
-    expect(new ApiError({ action: 'A', code: 'NetworkError' }).message).toContain('(no HTTP response, RequestId none)')
+  test('says when no response came, and never "RequestId none"', () => {
+    expect(new ApiError({ action: 'A', code: 'NetworkError' }).message).toContain('(no HTTP response)')
+    expect(new ApiError({ action: 'A', code: 'NonJsonResponse' }).message).toContain('(an answer that is not the API, no RequestId)')
+    for (const fault of [{ code: 'NetworkError' }, { code: 'X', status: 502 }, { code: 'NonJsonResponse' }]) {
+      expect(new ApiError({ action: 'A', ...fault }).message).not.toContain('RequestId none')
+    }
   })
 })
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { InputError } from '../src/errors.js'
-import { parseCredentialSource, parseEndpoint, parseInputs, splitList } from '../src/inputs.js'
+import { parseCredentialSource } from '../src/credentials.js'
+import { splitList } from '../src/input-rules.js'
+import { parseEndpoint, parseInputs } from '../src/inputs.js'
 
 const BASE: Record<string, string> = {
   'namespace-id': 'cn-hangzhou:prod',
@@ -26,7 +28,7 @@ function rejection(overrides: Record<string, string>, env: NodeJS.ProcessEnv = {
 }
 
 describe('parseInputs', () => {
-  test('applies the defaults of SPEC.md', () => {
+  test('applies the defaults action.yml declares', () => {
     const inputs = parse()
     expect(inputs).toMatchObject({
       namespaces: [{ id: 'cn-hangzhou:prod', region: 'cn-hangzhou' }],
@@ -34,7 +36,7 @@ describe('parseInputs', () => {
       dryRun: false,
       maxAttempts: 4,
       timeoutSeconds: 60,
-      stsEndpoint: { protocol: 'https', host: 'sts.aliyuncs.com' },
+      stsEndpoint: { protocol: 'https', host: 'sts.aliyuncs.com', input: 'sts-endpoint' },
       credentials: { kind: 'none' }
     })
     expect(inputs.endpoint).toBeUndefined()
@@ -119,11 +121,11 @@ describe('parseInputs', () => {
 
 describe('parseEndpoint', () => {
   test.each([
-    ['sae-vpc.cn-hangzhou.aliyuncs.com', { protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com' }],
-    ['https://sae.cn-beijing.aliyuncs.com/', { protocol: 'https', host: 'sae.cn-beijing.aliyuncs.com' }],
-    ['http://127.0.0.1:8080', { protocol: 'http', host: '127.0.0.1:8080' }],
-    ['http://localhost:9000', { protocol: 'http', host: 'localhost:9000' }],
-    ['http://[::1]:9000', { protocol: 'http', host: '[::1]:9000' }]
+    ['sae-vpc.cn-hangzhou.aliyuncs.com', { protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com', input: 'endpoint' }],
+    ['https://sae.cn-beijing.aliyuncs.com/', { protocol: 'https', host: 'sae.cn-beijing.aliyuncs.com', input: 'endpoint' }],
+    ['http://127.0.0.1:8080', { protocol: 'http', host: '127.0.0.1:8080', input: 'endpoint' }],
+    ['http://localhost:9000', { protocol: 'http', host: 'localhost:9000', input: 'endpoint' }],
+    ['http://[::1]:9000', { protocol: 'http', host: '[::1]:9000', input: 'endpoint' }]
   ])('reads %s', (value, expected) => {
     expect(parseEndpoint(value, 'endpoint')).toEqual(expected)
   })

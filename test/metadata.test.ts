@@ -61,7 +61,7 @@ describe('action.yml', () => {
     for (const output of Object.values(action.outputs)) expect(output.description.length).toBeGreaterThan(10)
   })
 
-  test('the defaults are the ones SPEC.md gives', () => {
+  test('the defaults are the contract\'s (docs/sae-api.md, README)', () => {
     const defaults = Object.fromEntries(Object.entries(action.inputs).filter(([, i]) => i.default !== undefined).map(([n, i]) => [n, String(i.default)]))
     expect(defaults).toEqual({
       'secret-type': 'kubernetes.io/dockerconfigjson',
@@ -70,6 +70,8 @@ describe('action.yml', () => {
       'role-duration-seconds': '900',
       'sts-endpoint': 'sts.aliyuncs.com',
       'dry-run': 'false',
+      'verify-login': 'true',
+      state: 'present',
       'max-attempts': '4',
       'timeout-seconds': '60'
     })

@@ -23,7 +23,7 @@ describe('planSecrets', () => {
     const plans = plan({ 'namespace-id': 'cn-hangzhou:dev,cn-beijing:prod', 'registry-region': 'cn-shanghai', endpoint: 'sae-vpc.cn-hangzhou.aliyuncs.com' })
     for (const p of plans) {
       expect(p.domains).toEqual(['registry-vpc.cn-shanghai.aliyuncs.com', 'registry.cn-shanghai.aliyuncs.com'])
-      expect(p.endpoint).toEqual({ protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com' })
+      expect(p.endpoint).toEqual({ protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com', input: 'endpoint' })
     }
   })
 

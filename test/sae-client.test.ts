@@ -28,7 +28,7 @@ const instantClock: RetryClock = {
 
 function client(options: { maxAttempts?: number; key?: typeof KEY & { securityToken?: string } } = {}) {
   const connection = new OpenApiConnection({
-    endpoint: { protocol: 'http', host: new URL(sae.origin).host },
+    endpoint: { protocol: 'http', host: new URL(sae.origin).host, input: 'endpoint' },
     userAgent: 'sae-image-pull-secret/test',
     key: options.key ?? KEY,
     redactor
@@ -39,7 +39,7 @@ function client(options: { maxAttempts?: number; key?: typeof KEY & { securityTo
   })
 }
 
-const encoded = encodeDockerConfig(buildDockerConfig(['registry-vpc.cn-hangzhou.aliyuncs.com'], 'u', PASSWORD))
+const encoded = encodeDockerConfig(buildDockerConfig([{ domains: ['registry-vpc.cn-hangzhou.aliyuncs.com'], username: 'u', password: PASSWORD }]))
 const secretData = secretDataParameter(encoded)
 
 beforeEach(async () => {
@@ -107,7 +107,7 @@ describe('errors', () => {
     [400, 'InvalidSecretType.NotAvailable', 'does not accept this SecretType'],
     [400, 'InvalidSecretDataKey.NotFound', 'a data key does not exist'],
     [404, 'InvalidNamespaceId.NotFound', 'the namespace does not exist'],
-    [403, 'Forbidden.RAM', 'grant sae:CreateSecret'],
+    [403, 'Forbidden.RAM', 'sae:CreateSecret, sae:UpdateSecret and sae:DeleteSecret'],
     [404, 'InvalidAccessKeyId.NotFound', 'check access-key-id'],
     [400, 'SignatureDoesNotMatch', 'check that access-key-secret belongs to access-key-id']
   ])('HTTP %i %s is explained once, not retried', async (status, code, advice) => {
@@ -118,11 +118,33 @@ describe('errors', () => {
   })
 
   test('OperationFailed.RPCError (500) is retried, then explained with its RequestId', async () => {
-    sae.inject({ action: 'CreateSecret', kind: 'rpc-error', times: 4 })
-    const failure = client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
-    await expect(failure).rejects.toThrow(/CreateSecret failed: OperationFailed\.RPCError \(HTTP 500, RequestId [0-9A-F-]{36}\)/)
-    expect(sae.calls('CreateSecret')).toHaveLength(4)
+    sae.inject({ action: 'ListSecrets', kind: 'rpc-error', times: 4 })
+    const failure = client().listSecrets(NS)
+    await expect(failure).rejects.toThrow(/ListSecrets failed: OperationFailed\.RPCError \(HTTP 500, RequestId [0-9A-F-]{36}\)/)
+    expect(sae.calls('ListSecrets')).toHaveLength(4)
     expect(slept).toHaveLength(3)
+  })
+
+  test.each([
+    ['rpc-error', 'OperationFailed.RPCError'],
+    ['service-unavailable', 'ServiceUnavailable'],
+    ['html-502', 'NonJsonResponse'],
+    ['reset-after', 'NetworkError']
+  ])('a write answered by %s may have been applied: the client says so and does not send it again', async (kind, code) => {
+    sae.inject({ action: 'CreateSecret', kind })
+    const failure = client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
+    await expect(failure).rejects.toMatchObject({ code, mayHaveBeenApplied: true })
+    expect(sae.calls('CreateSecret')).toHaveLength(1)
+    expect(slept).toEqual([])
+  })
+
+  // A reset before the answer is ambiguous from the client's side (the request was sent), so only throttling here.
+  test.each([['throttle', 'Throttling.User']])('a write refused by %s was not applied, and is retried', async (kind, code) => {
+    sae.inject({ action: 'UpdateSecret', kind, times: 4 })
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: { '.dockerconfigjson': encoded } })
+    const failure = client().updateSecret(NS, id, secretData)
+    await expect(failure).rejects.toMatchObject({ code, mayHaveBeenApplied: false })
+    expect(sae.calls('UpdateSecret')).toHaveLength(4)
   })
 
   test.each([
@@ -159,14 +181,21 @@ describe('errors', () => {
   test('a reset after the write marks the error as maybe applied', async () => {
     sae.inject({ action: 'CreateSecret', kind: 'reset-after' })
     const failure = client({ maxAttempts: 1 }).createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
-    await expect(failure).rejects.toMatchObject({ code: 'NetworkError', maybeApplied: true })
+    await expect(failure).rejects.toMatchObject({ code: 'NetworkError', mayHaveBeenApplied: true })
     expect(sae.secrets(NS)).toHaveLength(1)
   })
 
-  test('a retry after a lost CreateSecret answer meets AlreadyExist and says an earlier attempt may have landed', async () => {
-    sae.inject({ action: 'CreateSecret', kind: 'reset-after' })
-    const failure = client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
-    await expect(failure).rejects.toMatchObject({ code: 'SecretNameConflict.AlreadyExist', priorAttemptMaybeApplied: true })
+  test('a read that fails is never said to be applied', async () => {
+    sae.inject({ action: 'ListSecrets', kind: 'rpc-error' })
+    await expect(client({ maxAttempts: 1 }).listSecrets(NS)).rejects.toMatchObject({ code: 'OperationFailed.RPCError', mayHaveBeenApplied: false })
+  })
+
+  test('DeleteSecret: DELETE on the Secret path with NamespaceId and SecretId', async () => {
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: { '.dockerconfigjson': encoded } })
+    await client().deleteSecret(NS, id)
+    const [call] = sae.calls('DeleteSecret')
+    expect(`${call.method} ${call.path} ${Object.keys(call.query).sort().join(',')}`).toBe('DELETE /pop/v1/sam/secret/secret NamespaceId,SecretId')
+    expect(sae.secrets(NS)).toEqual([])
   })
 
   test('no error message carries the password, its encodings or the docker config', async () => {

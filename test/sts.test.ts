@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { ApiError } from '../src/errors.js'
-import type { OidcRole } from '../src/inputs.js'
+import type { OidcRole } from '../src/model.js'
 import { OpenApiConnection } from '../src/openapi.js'
 import { Redactor } from '../src/redaction.js'
 import { assumeRoleWithOidc } from '../src/sts.js'
@@ -30,7 +30,7 @@ async function idToken(): Promise<string> {
 
 const retry = { policy: { maxAttempts: 2, deadline: Date.now() + 30_000 }, clock: { now: () => Date.now(), sleep: async () => {}, random: () => 0 } }
 const connection = () =>
-  new OpenApiConnection({ endpoint: { protocol: 'http', host: new URL(sts.origin).host }, userAgent: 'test', redactor: new Redactor() })
+  new OpenApiConnection({ endpoint: { protocol: 'http', host: new URL(sts.origin).host, input: 'sts-endpoint' }, userAgent: 'test', redactor: new Redactor() })
 
 describe('assumeRoleWithOidc', () => {
   test('sends an unsigned RPC AssumeRoleWithOIDC and returns the temporary key', async () => {
@@ -41,7 +41,13 @@ describe('assumeRoleWithOidc', () => {
     expect(call.path).toBe('/')
     expect(call.headers['x-acs-version']).toBe('2015-04-01')
     expect(call.headers.authorization).toBeUndefined()
+    // The RPC form, as the official STS client sends it (test/wire-parity.test.ts compares the two).
     expect(call.query).toEqual({
+      Action: 'AssumeRoleWithOIDC',
+      Format: 'json',
+      Version: '2015-04-01',
+      Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      SignatureNonce: expect.stringMatching(/^[0-9a-f]{32}$/),
       RoleArn: ROLE.roleArn,
       OIDCProviderArn: ROLE.oidcProviderArn,
       OIDCToken: token,

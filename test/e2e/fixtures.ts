@@ -12,9 +12,14 @@ export function emulator(options: Parameters<typeof startEmulator>[0] = {}): Pro
   return startEmulator({ keys: [KEY], namespaces: NAMESPACES, ...options })
 }
 
-/** The step's `with:` for one namespace, keys as inputs, the emulator as endpoint. */
+/**
+ * The step's `with:` for one namespace, keys as inputs, the emulator as endpoint. verify-login is
+ * off: the default registry domains are real hosts, and tests contact no real registry (the login
+ * tests point registry-domains at loopback fakes).
+ */
 export function stepInputs(sae: Emulator, extra: Record<string, string> = {}): Record<string, string> {
   return {
+    'verify-login': 'false',
     'namespace-id': 'cn-hangzhou:prod',
     'secret-name': 'registry-auth',
     username: USERNAME,

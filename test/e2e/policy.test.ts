@@ -15,13 +15,25 @@ const current = { auths: { 'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWO
 const actions = () => sae.calls().map((call) => call.action)
 
 describe('an existing Secret', () => {
-  test('skip: one ListSecrets, the existing id, nothing written', async () => {
+  test('skip: ListSecrets and DescribeSecret, the existing id, nothing written, and a warning that its data differs', async () => {
     const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: { old: entry('old') } }) })
     const run = await runAction({ inputs: stepInputs(sae) })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ 'secret-id': String(id), result: 'skipped' })
-    expect(actions()).toEqual(['ListSecrets'])
+    expect(actions()).toEqual(['ListSecrets', 'DescribeSecret'])
     expect(sae.dockerConfig(NS, 'registry-auth')).toEqual({ auths: { old: entry('old') } })
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([
+      `::warning::${NS}: Secret 'registry-auth' (SecretId ${id}) holds other registry credentials than this step computed (a rotated password?); it was left as it is because if-exists is skip. Set if-exists: update to write the new ones`
+    ])
+    expect(run.summary).toContain(`| ${NS} | registry-auth | ${id} | skipped (differs: see warning) |`)
+  })
+
+  test('skip: the same data, reordered, is no drift: no warning', async () => {
+    const reordered = { auths: { 'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD), 'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD) } }
+    sae.seedSecret(NS, { name: 'registry-auth', data: stored(reordered) })
+    const run = await runAction({ inputs: stepInputs(sae) })
+    expect(run.outputs.result).toBe('skipped')
+    expect(run.stdout).not.toContain('::warning::')
   })
 
   test('update, changed: UpdateSecret in place (same id, new data), never a delete', async () => {
@@ -61,7 +73,7 @@ describe('an existing Secret', () => {
 
 describe('races: another workflow creates the same name between our look and our write', () => {
   test.each([
-    ['skip', 'skipped', ['ListSecrets', 'CreateSecret', 'ListSecrets']],
+    ['skip', 'skipped', ['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret']],
     ['update', 'updated', ['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret', 'UpdateSecret']]
   ])('if-exists %s ends %s with the winner\'s SecretId', async (ifExists, result, calls) => {
     sae.inject({ action: 'CreateSecret', kind: 'concurrent-create', data: stored({ auths: { other: entry('other') } }) })
@@ -89,15 +101,43 @@ describe('two workflows at once, for real: two processes, one name', () => {
 })
 
 describe('lost answers: the write landed, its response never arrived', () => {
-  test('CreateSecret: the retry meets AlreadyExist, and the step still says created, with exactly one Secret', async () => {
+  test('CreateSecret: not sent again blindly; a look finds our data, and the step says created, with exactly one Secret', async () => {
     sae.inject({ action: 'CreateSecret', kind: 'reset-after' })
     const run = await runAction({ inputs: stepInputs(sae) })
     expect(run.code).toBe(0)
     const secrets = sae.secrets(NS)
     expect(secrets).toHaveLength(1)
     expect(run.outputs).toMatchObject({ 'secret-id': String(secrets[0].SecretId), result: 'created' })
-    expect(actions()).toEqual(['ListSecrets', 'CreateSecret', 'CreateSecret', 'ListSecrets', 'DescribeSecret'])
-    expect(run.stdout).toMatch(/CreateSecret: NetworkError \(no HTTP response, RequestId none\); retrying in \d+ ms \(attempt 2 of 4\)/)
+    expect(actions()).toEqual(['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret'])
+  })
+
+  test.each([
+    ['a 504 HTML page', 'html-504'],
+    ['a 503 JSON answer', 'service-unavailable']
+  ])('CreateSecret applied, then answered with %s: if-exists fail still says created, never a conflict with itself', async (_what, kind) => {
+    sae.inject({ action: 'CreateSecret', kind, apply: true })
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'fail' }) })
+    expect(run.errors).toEqual([])
+    const secrets = sae.secrets(NS)
+    expect(secrets).toHaveLength(1)
+    expect(run.outputs).toMatchObject({ 'secret-id': String(secrets[0].SecretId), result: 'created' })
+    expect(actions()).toEqual(['CreateSecret', 'ListSecrets', 'DescribeSecret'])
+  })
+
+  test('CreateSecret applied, then a 504 page, with if-exists skip: created, not skipped', async () => {
+    sae.inject({ action: 'CreateSecret', kind: 'html-504', apply: true })
+    const run = await runAction({ inputs: stepInputs(sae) })
+    expect(run.outputs.result).toBe('created')
+    expect(run.stdout).not.toContain('::warning::')
+    expect(sae.secrets(NS)).toHaveLength(1)
+  })
+
+  test('CreateSecret answered 503 without being applied: the look finds nothing, the write is sent again', async () => {
+    sae.inject({ action: 'CreateSecret', kind: 'service-unavailable' })
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'fail' }) })
+    expect(run.outputs.result).toBe('created')
+    expect(actions()).toEqual(['CreateSecret', 'ListSecrets', 'CreateSecret'])
+    expect(sae.secrets(NS)).toHaveLength(1)
   })
 
   test('UpdateSecret: retried, the Secret holds the new data, result updated', async () => {

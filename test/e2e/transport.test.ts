@@ -18,7 +18,7 @@ describe('TLS', () => {
     const run = await runAction({ inputs: stepInputs(sae, { endpoint: sae.origin.replace('127.0.0.1', 'localhost') }) })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toMatch(/^::error::ListSecrets failed: TlsCertificateError \(no HTTP response, RequestId none\): the endpoint's TLS certificate is not trusted/)
+    expect(run.errors[0]).toMatch(/^::error::ListSecrets failed: TlsCertificateError \(no HTTP response\): DEPTH_ZERO_SELF_SIGNED_CERT from localhost:\d+: the endpoint's TLS certificate is not trusted/)
     expect(sae.calls()).toEqual([])
   })
 
@@ -41,7 +41,7 @@ describe('timeout-seconds', () => {
     const run = await runAction({ inputs: stepInputs(sae, { 'timeout-seconds': '2' }) })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toMatch(/^::error::ListSecrets failed: Timeout \(no HTTP response, RequestId none\): the API did not answer within timeout-seconds/)
+    expect(run.errors[0]).toMatch(/^::error::ListSecrets failed: Timeout \(no HTTP response\): the API did not answer within timeout-seconds \(127\.0\.0\.1:\d+\)$/)
     // The one attempt timed out at the deadline, and no retry was started past it.
     expect(sae.calls('ListSecrets')).toHaveLength(1)
   })

@@ -89,6 +89,18 @@ export async function startEmulator(options = {}) {
   const issuedIdTokens = []
   const issuedKeys = []
   let nextSecretId = 16
+  // Timers of answers still pending: stop() clears them, so a test's process is not kept alive.
+  const timers = new Set()
+  const later = (ms, fn) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      fn()
+    }, ms)
+    timers.add(timer)
+    return timer
+  }
+  const sleep = (ms) => new Promise((resolve) => later(ms, resolve))
+  const stats = { connections: 0, tlsHandshakes: 0 }
 
   const listener = (req, res) => {
     // When the request reached us, on this process's monotonic clock (for the start-up benchmark).
@@ -97,20 +109,22 @@ export async function startEmulator(options = {}) {
     req.on('data', (chunk) => chunks.push(chunk))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
-      setTimeout(() => {
+      later(settings.latencyMs, () => {
         handle(req, res, body).catch((error) => {
           res.writeHead(500, { 'content-type': 'text/plain' })
           res.end(`emulator bug: ${error}`)
         })
-      }, settings.latencyMs)
+      })
     })
   }
   const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener)
   const sockets = new Set()
-  server.on(options.tls ? 'secureConnection' : 'connection', (socket) => {
+  server.on('connection', (socket) => {
+    stats.connections++
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
+  server.on('secureConnection', () => stats.tlsHandshakes++)
 
   async function handle(req, res, body) {
     const url = new URL(req.url, 'http://emulator')
@@ -149,7 +163,8 @@ export async function startEmulator(options = {}) {
       if (req.headers['x-acs-version'] !== expected.version) {
         throw new Fault(400, 'InvalidVersion', `x-acs-version must be ${expected.version}`)
       }
-      if (!isSts) verifySignature(req, url, body)
+      if (isSts) verifyRpcForm(req, url)
+      else verifySignature(req, url, body)
 
       const fault = takeFault(expected.action)
       if (fault) {
@@ -217,6 +232,26 @@ export async function startEmulator(options = {}) {
     } else if (token) {
       throw new Fault(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'A long-term AccessKey takes no security token.')
     }
+  }
+
+  /**
+   * STS takes AssumeRoleWithOIDC in the RPC form its official client sends: Action, Version,
+   * Format, Timestamp and SignatureNonce in the query, none of the V3 signature headers.
+   */
+  function verifyRpcForm(req, url) {
+    const query = Object.fromEntries(url.searchParams)
+    if (query.Action !== 'AssumeRoleWithOIDC' || query.Version !== STS_VERSION || query.Format !== 'json') {
+      throw new Fault(400, 'MissingParameter', 'The RPC form needs Action, Version and Format=json in the query.')
+    }
+    const stamp = Date.parse(query.Timestamp ?? '')
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(query.Timestamp ?? '') || Math.abs(Date.now() - stamp) > MAX_CLOCK_SKEW_MS) {
+      throw new Fault(400, 'InvalidTimeStamp.Format', 'Timestamp must be a recent YYYY-MM-DDTHH:mm:ssZ.')
+    }
+    if (!query.SignatureNonce) throw new Fault(400, 'MissingSignatureNonce', 'SignatureNonce is required.')
+    if (nonces.has(query.SignatureNonce)) throw new Fault(400, 'SignatureNonceUsed', 'The SignatureNonce was used before.')
+    nonces.add(query.SignatureNonce)
+    const v3 = ['x-acs-date', 'x-acs-content-sha256', 'x-acs-signature-nonce'].filter((name) => req.headers[name] !== undefined)
+    if (v3.length > 0) throw new Fault(400, 'InvalidParameter', `Unexpected V3 headers for an RPC call: ${v3.join(', ')}`)
   }
 
   function dispatch(route, url, body) {
@@ -403,6 +438,14 @@ export async function startEmulator(options = {}) {
       res.end(JSON.stringify(payload))
     }
     record.fault = fault.kind
+    if (fault.apply) {
+      // The write is done, then the answer below is all the client gets (a gateway timing out after it, say).
+      try {
+        apply()
+      } catch {
+        // Applied or refused, the client never learns which.
+      }
+    }
     switch (fault.kind) {
       case 'throttle':
         json(503, fault.code ?? 'Throttling.User', 'Request was denied due to user flow control.')
@@ -421,10 +464,15 @@ export async function startEmulator(options = {}) {
         json(200, fault.code ?? 'OperationFailed.RPCError', 'The operation did not succeed.')
         return true
       case 'html-502':
-        record.status = 502
-        res.writeHead(502, { 'content-type': 'text/html' })
-        res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>')
+      case 'html-504':
+      case 'html-414': {
+        const status = Number(fault.kind.slice(5))
+        const title = { 502: 'Bad Gateway', 504: 'Gateway Time-out', 414: 'Request-URI Too Large' }[status]
+        record.status = status
+        res.writeHead(status, { 'content-type': 'text/html' })
+        res.end(`<html><head><title>${status} ${title}</title></head><body><center><h1>${status} ${title}</h1></center></body></html>`)
         return true
+      }
       case 'reset-before':
         record.status = -1
         req.socket.destroy()
@@ -445,7 +493,7 @@ export async function startEmulator(options = {}) {
         return false
       }
       case 'slow':
-        await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000))
+        await sleep(fault.delayMs ?? 1000)
         return false
       default:
         throw new Error(`unknown fault ${fault.kind}`)
@@ -467,7 +515,12 @@ export async function startEmulator(options = {}) {
     /** For ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN. */
     idTokenRequestUrl: `${origin}${ID_TOKEN_PATH}?api-version=2.0`,
     idTokenRequestToken: oidc?.requestToken,
-    /** Script a fault: `{ action: 'CreateSecret' | '*', kind, times?, code?, status?, delayMs? }`. */
+    /** Connections accepted and TLS handshakes completed, for the proxy and keep-alive checks. */
+    stats,
+    /**
+     * Script a fault: `{ action: 'CreateSecret' | '*', kind, times?, code?, status?, delayMs?, apply? }`;
+     * `apply: true` performs the request first, so the fault hides a write that happened.
+     */
     inject(fault) {
       faults.push({ times: 1, ...fault })
     },
@@ -497,6 +550,8 @@ export async function startEmulator(options = {}) {
       return requests.filter((request) => action === undefined || request.action === action)
     },
     async stop() {
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
       for (const socket of sockets) socket.destroy()
       await new Promise((resolve) => server.close(() => resolve()))
     }

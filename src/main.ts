@@ -4,10 +4,10 @@ import * as core from '@actions/core'
 import * as clients from './clients.js'
 import { resolveCredentials } from './credentials.js'
 import { basicAuth } from './docker-config.js'
-import { ActionError, ApiError, CredentialsError } from './errors.js'
+import { ActionError, ApiError, CredentialsError, RunnerEnvironmentError } from './errors.js'
 import { parseExtraRegistries } from './extra-registries.js'
 import { parseInputs, type Inputs } from './inputs.js'
-import { reportDryRun, reportLogins, reportOutcomes } from './outputs.js'
+import { reportDryRun, reportLogins, reportOutcomes, setOutput } from './outputs.js'
 import { planSecrets, type NamespacePlan } from './plan.js'
 import { forEachNamespace, provisionSecret, type NamespaceOutcome } from './provision.js'
 import { proxyAgents, routeSdkThrough, type ProxyAgents } from './proxy.js'
@@ -151,9 +151,9 @@ function fail(error: unknown, redactor: Redactor): void {
   let line = error instanceof ActionError ? error.message : `Unexpected error (please report it): ${messageOf(error)}`
   try {
     // `results` is promised on every run; nothing was provisioned.
-    core.setOutput('results', '{}')
+    setOutput('results', '{}')
   } catch (outputError) {
-    line += `; the results output could not be written either: ${messageOf(outputError)}`
+    if (!(error instanceof RunnerEnvironmentError)) line += `; ${messageOf(outputError)}`
   }
   try {
     core.setFailed(redactor.redact(line))

@@ -1,20 +1,29 @@
 // The step's outputs, its log lines about results, and the job summary.
 import * as core from '@actions/core'
-import { failureCode } from './errors.js'
+import { failureCode, RunnerEnvironmentError } from './errors.js'
 import type { Inputs } from './inputs.js'
 import type { NamespacePlan } from './plan.js'
 import type { NamespaceOutcome } from './provision.js'
 import type { LoginVerdict } from './registry-login.js'
 import { messageOf, renderSummary, resultsOutput, runLink, type SummaryRow } from './report.js'
 
+/** Sets a step output; a runner that cannot take it (GITHUB_OUTPUT missing or unwritable) is said to be the cause. */
+export function setOutput(name: string, value: string): void {
+  try {
+    core.setOutput(name, value)
+  } catch (error) {
+    throw new RunnerEnvironmentError(`Could not set the step output ${name}: ${messageOf(error)} (GITHUB_OUTPUT must name a writable file)`)
+  }
+}
+
 /** Step outputs and the job summary for a run that called SAE. */
 export async function reportOutcomes(plans: NamespacePlan[], outcomes: NamespaceOutcome[], env: NodeJS.ProcessEnv): Promise<void> {
-  core.setOutput('results', resultsOutput(outcomes))
+  setOutput('results', resultsOutput(outcomes))
   const only = outcomes.length === 1 ? outcomes[0].outcome : undefined
   if (only?.ok) {
-    // The Secret to pass on: none once it is deleted or absent.
-    if (only.value.secretId !== undefined && only.value.result !== 'deleted') core.setOutput('secret-id', String(only.value.secretId))
-    core.setOutput('result', only.value.result)
+    // Every result but `absent` has a SecretId: for `deleted`, the one that was deleted.
+    if (only.value.secretId !== undefined) setOutput('secret-id', String(only.value.secretId))
+    setOutput('result', only.value.result)
   }
   const rows: SummaryRow[] = outcomes.map(({ namespaceId, outcome }, index) => ({
     namespaceId,
@@ -44,7 +53,7 @@ export async function reportDryRun(inputs: Inputs, plans: NamespacePlan[], env: 
     const users = plan.registries.map((registry) => `'${registry.username}' for ${registry.domains.join(', ')}`).join('; ')
     core.info(`Would ensure Secret '${plan.secretName}' (${plan.secretType}) in ${plan.namespaceId} ${via}, auths for ${plan.domains.join(', ')} as user ${users} (passwords redacted)`)
   }
-  core.setOutput('results', '{}')
+  setOutput('results', '{}')
   const result = inputs.state === 'absent' ? 'planned: delete' : 'planned'
   await writeSummary(
     plans.map((plan) => ({ namespaceId: plan.namespaceId, secretName: plan.secretName, domains: plan.domains, result })),

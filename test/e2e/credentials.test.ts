@@ -153,6 +153,11 @@ describe('GitHub OIDC', () => {
     expect(run.errors[0]).toContain(`STS refused role ${ROLE} for OIDC provider ${PROVIDER}`)
     expect(run.errors[0]).toMatch(/AssumeRoleWithOIDC failed: AuthenticationFail\.NoPermission \(HTTP 403, RequestId [0-9A-F-]{36}\)/)
     expect(run.errors[0]).toContain("The usual cause is the role's trust policy")
+    // The claims a trust policy tests, so the policy can be fixed from the log; never the token itself.
+    expect(run.errors[0]).toContain(
+      'The ID token carried sub="repo:octo-org/octo-repo:ref:refs/heads/main", aud="sts.aliyuncs.com", iss="https://token.actions.githubusercontent.com"'
+    )
+    expect(run.visible).not.toContain(sae.issuedIdTokens[0])
     expect(sae.calls().map((call) => call.action)).toEqual(['AssumeRoleWithOIDC'])
   })
 

@@ -117,7 +117,9 @@ export async function startEmulator(options = {}) {
       })
     })
   }
-  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener)
+  // SAE takes SecretData in the query: accept long request lines, as its gateway does up to some limit.
+  const serverOptions = { maxHeaderSize: 64 * 1024 }
+  const server = options.tls ? createTlsServer({ ...options.tls, ...serverOptions }, listener) : createServer(serverOptions, listener)
   const sockets = new Set()
   server.on('connection', (socket) => {
     stats.connections++

@@ -5,11 +5,12 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BUNDLE = join(ROOT, 'dist', 'index.js')
+const OFFLINE_DNS = join(ROOT, 'test', 'harness', 'offline-dns.mjs')
 
 /** The Node 24 binary from the `node` devDependency; the runner's runtime for `using: node24`. */
 export function node24() {
@@ -113,8 +114,9 @@ export function findLeaks(secrets, run) {
  * @param {Record<string, string>} [options.env] extra environment (e.g. ALIBABA_CLOUD_*)
  * @param {boolean} [options.defaults] pass action.yml defaults too (true, as the runner does)
  * @param {string} [options.bundle] the script to run (dist/index.js)
+ * @param {boolean} [options.offline] resolve only loopback names (true; the benchmark turns it off to time the bare bundle)
  */
-export async function runAction({ inputs, env = {}, defaults = true, bundle = BUNDLE }) {
+export async function runAction({ inputs, env = {}, defaults = true, bundle = BUNDLE, offline = true }) {
   const work = mkdtempSync(join(tmpdir(), 'sae-action-'))
   const outputFile = join(work, 'output')
   const summaryFile = join(work, 'summary')
@@ -137,7 +139,8 @@ export async function runAction({ inputs, env = {}, defaults = true, bundle = BU
     ...env
   }
   const started = process.hrtime.bigint()
-  const child = spawn(node24(), [bundle], { env: childEnv, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
+  const args = offline ? ['--import', pathToFileURL(OFFLINE_DNS).href, bundle] : [bundle]
+  const child = spawn(node24(), args, { env: childEnv, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))

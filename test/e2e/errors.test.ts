@@ -1,0 +1,108 @@
+// Errors a user can act on, from the bundle as the runner runs it: the host that could not be
+// reached and the input it came from, a mistyped region, a write too large for a gateway, and a
+// runner that cannot take the outputs. Every run ends in exactly one ::error:: line, no stack.
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { createServer } from 'node:net'
+import { runAction } from '../harness/action-runner.mjs'
+import { emulator, stepInputs, type Emulator } from './fixtures.js'
+
+let sae: Emulator
+beforeEach(async () => {
+  sae = await emulator()
+})
+afterEach(async () => sae.stop())
+
+const warnings = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::warning::'))
+const noStack = (run: { stdout: string; stderr: string }) => expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?/)
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+describe('a host that cannot be reached', () => {
+  test('a mistyped region: the derived host, ENOTFOUND, the input it came from and the region meant', async () => {
+    const { endpoint: _endpoint, ...inputs } = stepInputs(sae, { 'namespace-id': 'cn-hangzou:prod', 'max-attempts': '1' })
+    void _endpoint
+    const run = await runAction({ inputs })
+    expect(run.code).toBe(1)
+    expect(warnings(run.stdout)).toEqual([
+      "::warning::namespace-id names region 'cn-hangzou', which is not a region SAE serves (as of this release); did you mean 'cn-hangzhou'?"
+    ])
+    expect(run.errors).toEqual([
+      "::error::ListSecrets failed: NetworkError (no HTTP response): could not reach sae.cn-hangzou.aliyuncs.com: ENOTFOUND (the host name does not resolve); " +
+        "the host was derived from namespace-id's region 'cn-hangzou', which SAE does not serve: check namespace-id (did you mean 'cn-hangzhou'?)"
+    ])
+    noStack(run)
+  })
+
+  test('a known region whose host does not resolve from this runner: retried, then blamed on namespace-id and the network', async () => {
+    const { endpoint: _endpoint, ...inputs } = stepInputs(sae, { 'namespace-id': 'cn-beijing:prod', 'max-attempts': '2' })
+    void _endpoint
+    const run = await runAction({ inputs })
+    expect(warnings(run.stdout)).toEqual([])
+    expect(run.stdout).toMatch(/ListSecrets: NetworkError \(no HTTP response\); retrying in \d+ ms \(attempt 2 of 2\)/)
+    expect(run.errors).toEqual([
+      "::error::ListSecrets failed: NetworkError (no HTTP response): could not reach sae.cn-beijing.aliyuncs.com: ENOTFOUND (the host name does not resolve); " +
+        "the host was derived from namespace-id's region 'cn-beijing'; check namespace-id and the runner network"
+    ])
+  })
+
+  test('an endpoint input nobody listens on: host:port, ECONNREFUSED, and check endpoint', async () => {
+    const port = await closedPort()
+    const run = await runAction({ inputs: stepInputs(sae, { endpoint: `http://127.0.0.1:${port}`, 'max-attempts': '1' }) })
+    expect(run.errors).toEqual([
+      `::error::ListSecrets failed: NetworkError (no HTTP response): could not reach 127.0.0.1:${port}: ECONNREFUSED (nothing listens there); check endpoint and the runner network`
+    ])
+    noStack(run)
+  })
+})
+
+describe('a write too large for a gateway', () => {
+  // A JSON key or a token as the password: SAE takes SecretData in the query, so the URL grows past 16 KiB.
+  const longPassword = 'k'.repeat(2500)
+
+  test('refused with an HTML 414 page: the error gives the URL size and the likely cause', async () => {
+    sae.inject({ action: 'CreateSecret', kind: 'html-414', times: 9 })
+    const run = await runAction({ inputs: stepInputs(sae, { password: longPassword, 'if-exists': 'fail', 'max-attempts': '2' }) })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(
+      /^::error::CreateSecret failed: NonJsonResponse \(an answer that is not the API, no RequestId\): the request's URL was 1\d\.\d KiB \(SAE takes SecretData in the query string\) and the answer was a page, not the API: gateways refuse URLs that long, and a long registry password \(a JSON key, a token\) is the likely cause; use a shorter credential for the registry$/
+    )
+    // A page may hide an applied write: each attempt was followed by a look, and nothing was left behind.
+    expect(sae.calls().map((call) => call.action)).toEqual(['CreateSecret', 'ListSecrets', 'CreateSecret', 'ListSecrets'])
+    expect(sae.secrets('cn-hangzhou:prod')).toEqual([])
+  })
+
+  test('a small write refused with a page keeps the general advice', async () => {
+    sae.inject({ action: 'ListSecrets', kind: 'html-502', times: 9 })
+    const run = await runAction({ inputs: stepInputs(sae, { 'max-attempts': '1' }) })
+    expect(run.errors).toEqual([
+      '::error::ListSecrets failed: NonJsonResponse (an answer that is not the API, no RequestId): the endpoint answered with something that is not the API (a proxy or gateway page?); check endpoint and the runner network'
+    ])
+  })
+})
+
+describe('the top level never throws', () => {
+  test('outputs that cannot be written (GITHUB_OUTPUT names a missing file): one ::error:: line, no stack trace', async () => {
+    const run = await runAction({ inputs: stepInputs(sae), env: { GITHUB_OUTPUT: '/nonexistent/sae-action/output' } })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/^::error::Could not set the step output results: .*Missing file at path: \/nonexistent\/sae-action\/output \(GITHUB_OUTPUT must name a writable file\)$/)
+    noStack(run)
+    // The Secret itself was provisioned before the outputs failed.
+    expect(sae.secrets('cn-hangzhou:prod')).toHaveLength(1)
+  })
+
+  test('an input error with unwritable outputs: one line, the input error first', async () => {
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'never' }), env: { GITHUB_OUTPUT: '/nonexistent/sae-action/output' } })
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/^::error::Input 'if-exists' must be skip, update or fail; got "never"; Could not set the step output results: /)
+    noStack(run)
+  })
+})

@@ -1,12 +1,14 @@
 // Bundles src/ into dist/ with ncc, then minifies the lazily loaded chunks too (ncc's --minify
 // covers only the entry file, and every byte of a chunk is parsed when its path loads), and writes
-// dist/licenses.txt from the modules actually bundled (ncc's --license lists only one chunk's).
+// dist/licenses.txt from the modules actually bundled (ncc's --license lists only one chunk's),
+// and dist/build-stamp.json (scripts/dist-stamp.mjs).
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { minify } from 'terser'
+import { writeStamp } from './dist-stamp.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -34,6 +36,7 @@ export async function build(outDir = join(ROOT, 'dist')) {
     const { code } = await minify(readFileSync(path, 'utf8'), { module: true, compress: { passes: 1 }, mangle: true, format: { comments: false } })
     writeFileSync(path, code)
   }
+  writeStamp(outDir)
 }
 
 /** The licence of every package with code in the bundle, for redistribution. */

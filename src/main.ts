@@ -55,13 +55,17 @@ async function step(env: NodeJS.ProcessEnv, redactor: Redactor, mask: (value: st
   const agents = proxyAgents(env)
   if (agents) routeSdkThrough(agents)
 
-  // The login runs beside the SAE look-ups; a write waits for its verdict.
+  // The login runs beside the SAE look-ups; a write waits for its verdict, said as soon as it is known.
   const logins =
-    inputs.verifyLogin && inputs.state === 'present' ? verifyLogins(plans.flatMap((plan) => plan.registries), { agents, mask }) : undefined
+    inputs.verifyLogin && inputs.state === 'present'
+      ? verifyLogins(plans.flatMap((plan) => plan.registries), { agents, mask }).then((verdicts) => {
+          reportLogins(verdicts)
+          return verdicts
+        })
+      : undefined
 
   if (inputs.dryRun) {
     await reportDryRun(inputs, plans, env)
-    if (logins) reportLogins(await logins)
     const refusal = refusalIn(await logins)
     if (refusal) core.setFailed(redactor.redact(refusal.message))
     return
@@ -71,7 +75,6 @@ async function step(env: NodeJS.ProcessEnv, redactor: Redactor, mask: (value: st
     if (refusal) throw refusal
   }
   const outcomes = await provision(inputs, plans, { redactor, mask, env, agents, beforeWrite })
-  if (logins) reportLogins(await logins)
   await reportOutcomes(plans, outcomes, env)
   for (const { namespaceId, outcome } of outcomes) {
     if (outcome.ok && outcome.value.drifted) {

@@ -1,4 +1,4 @@
-// ACS3-HMAC-SHA256 verification, written from the published algorithm (shared/SPEC.md) with
+// ACS3-HMAC-SHA256 verification, written from the published algorithm (docs/sae-api.md) with
 // node:crypto only. It must never call the Alibaba packages' signing code: it would then agree
 // with any bug in them.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'

@@ -357,7 +357,7 @@ describe('SAE Secret API, against the official Params sent through @alicloud/ope
   })
 
   test('the comparison itself sees the documented request (CreateSecret)', async () => {
-    // Guards against two equally wrong sides: the official request must be what SPEC.md documents.
+    // Guards against two equally wrong sides: the official request must be what docs/sae-api.md documents.
     const { official } = await captureSaePair('CreateSecret', KEYS['a long-term key'])
     expect(official.method).toBe('POST')
     expect(official.path).toBe('/pop/v1/sam/secret/secret')

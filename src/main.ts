@@ -17,7 +17,7 @@ import { verifyLogins, type LoginVerdict } from './registry-login.js'
 import { failureLine, messageOf } from './report.js'
 import { systemClock } from './retry.js'
 
-const VERSION = '1.0.0'
+const VERSION = '2.0.0'
 /** Namespaces provisioned at once: ten environments in one round trip, still gentle on API throttling. */
 const CONCURRENCY = 10
 

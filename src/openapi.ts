@@ -175,13 +175,14 @@ export class OpenApiConnection {
       return new ApiError({ action, code: 'TlsCertificateError', advice: `${networkCode} from ${this.settings.endpoint.host}: ${this.explain('TlsCertificateError')}` })
     }
     if (networkCode === 'ERR_PROXY_TUNNEL' && (e.statusCode === 407 || e.statusCode === 403)) {
+      const why =
+        e.statusCode === 407
+          ? "it refused this runner's credentials (none, or those in the proxy URL); put valid ones in the proxy URL (http://user:password@host:port)"
+          : 'it does not allow this host; ask for it to be allowed'
       return new ApiError({
         action,
         code: 'ProxyRefused',
-        advice:
-          `the proxy ${this.settings.proxy ?? '(from HTTPS_PROXY)'} answered HTTP ${e.statusCode} to CONNECT ${this.settings.endpoint.host}` +
-          (e.statusCode === 407 ? ': it wants credentials; put them in the proxy URL (http://user:password@host:port)' : ': it does not allow this host') +
-          ', or add the host to NO_PROXY if it is reachable directly'
+        advice: `the proxy ${this.proxyName()} answered HTTP ${e.statusCode} to CONNECT ${this.settings.endpoint.host}: ${why}, or add the host to NO_PROXY if it is reachable directly`
       })
     }
     const isTimeout = /timeout/i.test(e?.name ?? '') || networkCode === 'ETIMEDOUT'
@@ -190,18 +191,34 @@ export class OpenApiConnection {
   }
 
   /** Names the host that could not be reached, the system error, and the input that produced the host. */
-  private networkAdvice(code: string, systemError: string, e: { hostname?: string; address?: string; port?: number }): string {
+  private networkAdvice(code: string, systemError: string, e: { hostname?: string; address?: string; port?: number; statusCode?: number }): string {
     const { host, input, region } = this.settings.endpoint
     if (code === 'Timeout') return `${this.explain('Timeout')} (${host})`
     const target = e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : (e.hostname ?? host)
-    const viaProxy = this.settings.proxy !== undefined && this.settings.proxy === target ? ` (the proxy for ${host})` : ''
     const what = /^[A-Z0-9_]+$/.test(systemError) ? describeSystemError(systemError) : 'the connection failed'
+    // The proxy itself could not be reached: the endpoint and its region are not the question.
+    if (this.settings.proxy !== undefined && this.settings.proxy === target) {
+      return `could not reach ${target} (the proxy for ${host}): ${what}; check the proxy URL in ${this.proxyVariable()} and that the proxy runs`
+    }
     const check =
       region !== undefined
         ? `the host was derived from namespace-id's region '${region}'` +
           (isSaeRegion(region) ? '; check namespace-id and the runner network' : `, which SAE does not serve: check namespace-id (did you mean '${nearestSaeRegion(region)}'?)`)
         : `check ${input} and the runner network`
-    return `could not reach ${target}${viaProxy}: ${what}; ${check}`
+    if (systemError === 'ERR_PROXY_TUNNEL') {
+      // The proxy answered the CONNECT with another status (502, 504...): the proxy could not reach the host.
+      return `could not reach ${host} through the proxy ${this.proxyName()}: it answered HTTP ${e.statusCode ?? '(none)'} to CONNECT; ${check}`
+    }
+    return `could not reach ${target}: ${what}; ${check}`
+  }
+
+  /** The variable this endpoint's proxy comes from (the lower-case form is read too). */
+  private proxyVariable(): string {
+    return this.settings.endpoint.protocol === 'https' ? 'HTTPS_PROXY' : 'HTTP_PROXY'
+  }
+
+  private proxyName(): string {
+    return this.settings.proxy ?? `(from ${this.proxyVariable()})`
   }
 
   /** A write whose URL is large draws the gateway's refusal; say so rather than blame a proxy. */

@@ -1,0 +1,205 @@
+// Proxies, as a self-hosted runner sets them: the bundle, run as the runner runs it, reaches the
+// TLS emulator through a CONNECT proxy on loopback (test/harness/connect-proxy.mjs). What a user
+// sees (outputs, the one error line, no credential anywhere) and what the proxy and the endpoint
+// saw (CONNECTs, Proxy-Authorization, connections, TLS handshakes).
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { join } from 'node:path'
+import { findLeaks, ROOT, runAction } from '../harness/action-runner.mjs'
+import { closedPort, startConnectProxy } from '../harness/connect-proxy.mjs'
+import { emulator, PASSWORD, stepInputs, USERNAME, type Emulator } from './fixtures.js'
+
+type Proxy = Awaited<ReturnType<typeof startConnectProxy>>
+type Run = Awaited<ReturnType<typeof runAction>>
+
+const CERT = join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem')
+const tls = { key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'), cert: readFileSync(CERT, 'utf8') }
+const PROXY_USER = 'runner-svc'
+const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd'
+
+let sae: Emulator
+let proxy: Proxy
+beforeEach(async () => {
+  proxy = await startConnectProxy()
+})
+afterEach(async () => {
+  await proxy.stop()
+  await sae.stop()
+})
+
+/** The TLS emulator under the name its certificate is for, trusted as a runner's extra CA would be. */
+async function tlsEmulator() {
+  sae = await emulator({ tls })
+  const endpoint = sae.origin.replace('127.0.0.1', 'localhost')
+  return { endpoint, host: new URL(endpoint).host, env: { NODE_EXTRA_CA_CERTS: CERT } }
+}
+
+/** Everything of a run a user or a later step can read: the log as shown, stderr, GITHUB_OUTPUT, the summary. */
+function readable(run: Run): string[] {
+  return [run.visible, run.stderr, run.outputText, run.summary]
+}
+
+describe('through HTTPS_PROXY to an HTTPS endpoint', () => {
+  test('a first run (if-exists skip: ListSecrets, CreateSecret) goes through one tunnel: one CONNECT, one TLS handshake', async () => {
+    const { endpoint, host, env } = await tlsEmulator()
+    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: proxy.url } })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    // No warning from Node's proxy support, nor anything else, in the user's log.
+    expect(run.stderr).toBe('')
+    expect(run.outputs.result).toBe('created')
+    expect(sae.calls().map((call) => call.action)).toEqual(['ListSecrets', 'CreateSecret'])
+    expect(proxy.connects).toEqual([{ target: host, authorization: undefined, status: 200 }])
+    expect(sae.stats).toEqual({ connections: 1, tlsHandshakes: 1 })
+  })
+
+  test('three namespaces, provisioned concurrently: one tunnel per namespace in flight, each reused for its second call', async () => {
+    const { endpoint, env } = await tlsEmulator()
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint, 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:staging\ncn-hangzhou:prod' }),
+      env: { ...env, HTTPS_PROXY: proxy.url }
+    })
+    expect(run.errors).toEqual([])
+    expect(Object.values(JSON.parse(run.outputs.results)).map((entry) => (entry as { result: string }).result)).toEqual(['created', 'created', 'created'])
+    expect(sae.calls()).toHaveLength(6)
+    // The three ListSecrets go out at once, so three tunnels; the three CreateSecrets reuse them.
+    expect(proxy.stats.connects).toBe(3)
+    expect(sae.stats).toEqual({ connections: 3, tlsHandshakes: 3 })
+  })
+
+  test('for comparison, the same three-namespace run without a proxy opens as many connections', async () => {
+    const { endpoint, env } = await tlsEmulator()
+    const run = await runAction({ inputs: stepInputs(sae, { endpoint, 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:staging\ncn-hangzhou:prod' }), env })
+    expect(run.errors).toEqual([])
+    expect(sae.calls()).toHaveLength(6)
+    expect(sae.stats).toEqual({ connections: 3, tlsHandshakes: 3 })
+  })
+
+  test('credentials in the proxy URL arrive as Proxy-Authorization and show nowhere a user can read', async () => {
+    await proxy.stop()
+    proxy = await startConnectProxy({ credentials: { username: PROXY_USER, password: PROXY_PASSWORD } })
+    const { endpoint, env } = await tlsEmulator()
+    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: proxy.urlWith(PROXY_USER, PROXY_PASSWORD) } })
+    expect(run.errors).toEqual([])
+    expect(run.outputs.result).toBe('created')
+    expect(proxy.connects.map((connect) => connect.authorization)).toEqual([`Basic ${Buffer.from(`${PROXY_USER}:${PROXY_PASSWORD}`).toString('base64')}`])
+    // The harness scans only for the secrets it knows of (inputs); the proxy's are checked here.
+    const secrets: Array<[string, string]> = [
+      ['proxy password', PROXY_PASSWORD],
+      ['proxy user:password', `${PROXY_USER}:${PROXY_PASSWORD}`]
+    ]
+    expect(findLeaks(secrets, run).leaks).toEqual([])
+    for (const text of [...readable(run), run.stdout]) expect(text).not.toContain(PROXY_PASSWORD)
+  })
+
+  test('lower-case https_proxy works too', async () => {
+    const { endpoint, host, env } = await tlsEmulator()
+    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, https_proxy: proxy.url } })
+    expect(run.errors).toEqual([])
+    expect(run.outputs.result).toBe('created')
+    expect(proxy.connects.map((connect) => connect.target)).toEqual([host])
+  })
+
+  test('NO_PROXY naming the endpoint host bypasses the proxy: no CONNECT, a direct connection', async () => {
+    const { endpoint, env } = await tlsEmulator()
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint }),
+      env: { ...env, HTTPS_PROXY: proxy.url, NO_PROXY: 'registry.corp.example,localhost' }
+    })
+    expect(run.errors).toEqual([])
+    expect(run.outputs.result).toBe('created')
+    expect(proxy.stats).toEqual({ connections: 0, connects: 0, requests: 0 })
+    expect(sae.stats).toEqual({ connections: 1, tlsHandshakes: 1 })
+  })
+})
+
+describe('a proxy that refuses or is down', () => {
+  test('407: one ::error:: line, ProxyRefused, naming the proxy host:port and not its credentials; not retried', async () => {
+    proxy.refuse(407)
+    const { endpoint, host, env } = await tlsEmulator()
+    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: proxy.urlWith(PROXY_USER, PROXY_PASSWORD) } })
+    expect(run.code).toBe(1)
+    expect(run.errors).toEqual([
+      `::error::ListSecrets failed: ProxyRefused (no HTTP response): the proxy ${proxy.host} answered HTTP 407 to CONNECT ${host}: ` +
+        "it refused this runner's credentials (none, or those in the proxy URL); put valid ones in the proxy URL (http://user:password@host:port), " +
+        'or add the host to NO_PROXY if it is reachable directly'
+    ])
+    expect(proxy.stats.connects).toBe(1)
+    expect(sae.calls()).toEqual([])
+    for (const text of [...readable(run), run.stdout]) {
+      expect(text).not.toContain(PROXY_PASSWORD)
+      expect(text).not.toContain(PROXY_USER)
+    }
+  })
+
+  test('403: ProxyRefused saying the proxy does not allow the host', async () => {
+    proxy.refuse(403)
+    const { endpoint, host, env } = await tlsEmulator()
+    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: proxy.url } })
+    expect(run.errors).toEqual([
+      `::error::ListSecrets failed: ProxyRefused (no HTTP response): the proxy ${proxy.host} answered HTTP 403 to CONNECT ${host}: ` +
+        'it does not allow this host; ask for it to be allowed, or add the host to NO_PROXY if it is reachable directly'
+    ])
+    expect(proxy.stats.connects).toBe(1)
+  })
+
+  test('down (connection refused): one error naming the proxy host:port and ECONNREFUSED', async () => {
+    const { endpoint, host, env } = await tlsEmulator()
+    const port = await closedPort()
+    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: `http://${PROXY_USER}:${encodeURIComponent(PROXY_PASSWORD)}@127.0.0.1:${port}` } })
+    expect(run.code).toBe(1)
+    expect(run.errors).toEqual([
+      `::error::ListSecrets failed: NetworkError (no HTTP response): could not reach 127.0.0.1:${port} (the proxy for ${host}): ` +
+        'ECONNREFUSED (nothing listens there); check the proxy URL in HTTPS_PROXY and that the proxy runs'
+    ])
+    expect(sae.calls()).toEqual([])
+    for (const text of [...readable(run), run.stdout]) expect(text).not.toContain(PROXY_USER)
+  })
+})
+
+describe('plain HTTP', () => {
+  test('a loopback http:// endpoint goes through HTTP_PROXY, as absolute-form requests', async () => {
+    sae = await emulator()
+    const run = await runAction({ inputs: stepInputs(sae), env: { HTTP_PROXY: proxy.url } })
+    expect(run.errors).toEqual([])
+    expect(run.outputs.result).toBe('created')
+    expect(proxy.requests.map((request) => `${request.method} ${new URL(request.url).origin}${new URL(request.url).pathname} ${request.status}`)).toEqual([
+      `GET ${sae.origin}/pop/v1/sam/secret/secrets 200`,
+      `POST ${sae.origin}/pop/v1/sam/secret/secret 200`
+    ])
+    expect(proxy.stats.connects).toBe(0)
+    expect(sae.calls().map((call) => call.action)).toEqual(['ListSecrets', 'CreateSecret'])
+  })
+})
+
+describe('verify-login', () => {
+  let registry: Server
+  afterEach(async () => {
+    registry.closeAllConnections()
+    await new Promise((resolve) => registry.close(resolve))
+  })
+
+  test('the registry login goes through the proxy too when the registry is not in NO_PROXY', async () => {
+    // A registry with Basic auth, plain HTTP as Docker treats loopback hosts.
+    const expected = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`
+    registry = createServer((req, res) => {
+      if (req.url === '/v2/' && req.headers.authorization === expected) return void res.writeHead(200).end('{}')
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="registry"' }).end()
+    })
+    await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve))
+    const domain = `127.0.0.1:${(registry.address() as { port: number }).port}`
+    const { endpoint, host, env } = await tlsEmulator()
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint, 'verify-login': 'true', 'registry-domains': domain }),
+      env: { ...env, HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url }
+    })
+    expect(run.errors).toEqual([])
+    expect(run.stdout).toContain(`Registry login accepted by ${domain} (Basic)`)
+    expect(proxy.requests.map((request) => `${request.method} ${request.url} ${request.status}`)).toEqual([
+      `GET http://${domain}/v2/ 401`,
+      `GET http://${domain}/v2/ 200`
+    ])
+    expect(proxy.connects.map((connect) => connect.target)).toEqual([host])
+  })
+})

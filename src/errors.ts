@@ -76,7 +76,10 @@ export class ApiError extends ActionError {
 }
 
 function describeWhere(fault: ApiFault): string {
-  if (fault.status === undefined) return fault.code === 'NonJsonResponse' ? 'an answer that is not the API, no RequestId' : 'no HTTP response'
+  if (fault.status === undefined) {
+    if (fault.code === 'NonJsonResponse') return 'an answer that is not the API, no RequestId'
+    return fault.code === 'ProxyRefused' ? 'the proxy answered, the API was not reached' : 'no HTTP response'
+  }
   return `HTTP ${fault.status}, ${fault.requestId ? `RequestId ${fault.requestId}` : 'no RequestId'}`
 }
 

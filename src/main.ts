@@ -10,7 +10,7 @@ import { parseInputs, type Inputs } from './inputs.js'
 import { reportDryRun, reportLogins, reportOutcomes, setOutput } from './outputs.js'
 import { planSecrets, type NamespacePlan } from './plan.js'
 import { forEachNamespace, provisionSecret, type NamespaceOutcome } from './provision.js'
-import { proxyAgents, routeSdkThrough, type ProxyAgents } from './proxy.js'
+import { proxyAgents, proxyCredentials, routeSdkThrough, type ProxyAgents } from './proxy.js'
 import { Redactor } from './redaction.js'
 import { unknownRegionWarnings } from './regions.js'
 import { verifyLogins, type LoginVerdict } from './registry-login.js'
@@ -39,6 +39,7 @@ async function step(env: NodeJS.ProcessEnv, redactor: Redactor, mask: (value: st
   for (const name of ['password', 'access-key-secret', 'security-token']) mask(core.getInput(name))
   mask(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET)
   mask(env.ALIBABA_CLOUD_SECURITY_TOKEN)
+  for (const secret of proxyCredentials(env)) mask(secret)
 
   const inputs = parseInputs((name) => core.getInput(name), env)
   const extra = inputs.extraRegistries ? await parseExtraRegistries(inputs.extraRegistries) : []

@@ -33,7 +33,7 @@ export interface ConnectionSettings {
   userAgent: string
   key?: AccessKey
   redactor: Redactor
-  /** The proxy this endpoint's requests go through (host:port), for messages. */
+  /** The proxy set for this endpoint's protocol (host:port), for messages; NO_PROXY may still bypass it. */
   proxy?: string
   /** Debug log (RUNNER_DEBUG): names and statuses only, never parameter values. */
   debug?: (line: string) => void
@@ -224,7 +224,8 @@ export class OpenApiConnection {
   /** A write whose URL is large draws the gateway's refusal; say so rather than blame a proxy. */
   private nonApiAdvice(operation: Operation, query: Record<string, string>): string {
     const urlBytes = Buffer.byteLength(`${operation.pathname}?${new URLSearchParams(query).toString()}`)
-    const via = this.settings.proxy ? ` (requests go through the proxy ${this.settings.proxy})` : ''
+    // NO_PROXY may send this host direct (Node decides), so the proxy is named as a possibility only.
+    const via = this.settings.proxy ? ` (a proxy is set, ${this.settings.proxy}: the page may be its own)` : ''
     if (operation.writes && urlBytes > LARGE_URL_BYTES) {
       return (
         `the request's URL was ${(urlBytes / 1024).toFixed(1)} KiB (SAE takes SecretData in the query string) and the answer was a page, not the API${via}: ` +

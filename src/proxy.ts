@@ -46,6 +46,28 @@ export function proxyAgents(env: NodeJS.ProcessEnv, nodeVersion = process.versio
   }
 }
 
+/**
+ * The credentials in the proxy URLs (decoded, and as user:password), to mask before anything
+ * prints: Node sends them as Proxy-Authorization, and no message of ours names them.
+ */
+export function proxyCredentials(env: NodeJS.ProcessEnv): string[] {
+  const secrets: string[] = []
+  for (const name of ['https_proxy', 'http_proxy']) {
+    const value = variable(env, name)?.value
+    let url: URL
+    try {
+      url = new URL(value ?? '')
+    } catch {
+      continue
+    }
+    if (url.password === '') continue
+    const user = decodeURIComponent(url.username)
+    const password = decodeURIComponent(url.password)
+    secrets.push(password, `${user}:${password}`, url.password)
+  }
+  return secrets
+}
+
 /** `host:port` of a proxy URL; its user and password (sent as Proxy-Authorization) are never shown. */
 function proxyHost({ name, value }: { name: string; value: string }): string {
   let url: URL

@@ -9,7 +9,7 @@ import tls from 'node:tls'
 import { saeClientFactory } from '../src/clients.js'
 import { buildDockerConfig, encodeDockerConfig, secretDataParameter } from '../src/docker-config.js'
 import { ApiError, RunnerEnvironmentError } from '../src/errors.js'
-import { proxyAgents, routeSdkThrough, supportsProxyEnv, type ProxyAgents } from '../src/proxy.js'
+import { proxyAgents, proxyCredentials, routeSdkThrough, supportsProxyEnv, type ProxyAgents } from '../src/proxy.js'
 import { Redactor } from '../src/redaction.js'
 import type { RetryClock } from '../src/retry.js'
 import { startEmulator } from './emulator/sae-emulator.mjs'
@@ -133,6 +133,24 @@ describe('proxyAgents: the runner’s variables', () => {
         "https_proxy is set, but this runner's Node.js 24.4.1 cannot tunnel through a proxy (Node.js 24.5 or later can); update the runner"
       )
     )
+  })
+})
+
+describe('proxyCredentials: what to mask', () => {
+  test('the decoded password and user:password of each proxy URL, and the password as written', () => {
+    expect(proxyCredentials({ HTTPS_PROXY: 'http://me:p%40ss@127.0.0.1:3128', http_proxy: 'http://other:word@127.0.0.1:3129' })).toEqual([
+      'p@ss',
+      'me:p@ss',
+      'p%40ss',
+      'word',
+      'other:word',
+      'word'
+    ])
+  })
+
+  test('nothing without credentials, or without a proxy', () => {
+    expect(proxyCredentials({ HTTPS_PROXY: 'http://127.0.0.1:3128' })).toEqual([])
+    expect(proxyCredentials({})).toEqual([])
   })
 })
 

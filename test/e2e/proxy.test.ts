@@ -40,6 +40,11 @@ function readable(run: Run): string[] {
   return [run.visible, run.stderr, run.outputText, run.summary]
 }
 
+/** Raw stdout but the ::add-mask:: commands, which the runner consumes and never shows. */
+function unmaskedStdout(run: Run): string[] {
+  return run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'))
+}
+
 describe('through HTTPS_PROXY to an HTTPS endpoint', () => {
   test('a first run (if-exists skip: ListSecrets, CreateSecret) goes through one tunnel: one CONNECT, one TLS handshake', async () => {
     const { endpoint, host, env } = await tlsEmulator()
@@ -90,7 +95,11 @@ describe('through HTTPS_PROXY to an HTTPS endpoint', () => {
       ['proxy user:password', `${PROXY_USER}:${PROXY_PASSWORD}`]
     ]
     expect(findLeaks(secrets, run).leaks).toEqual([])
-    for (const text of [...readable(run), run.stdout]) expect(text).not.toContain(PROXY_PASSWORD)
+    for (const text of [...readable(run), ...unmaskedStdout(run)]) expect(text).not.toContain(PROXY_PASSWORD)
+    // Masked before anything could print it, as every credential is.
+    const masks = run.stdout.split('\n').filter((line) => line.startsWith('::add-mask::'))
+    expect(masks).toContain(`::add-mask::${PROXY_PASSWORD}`)
+    expect(masks).toContain(`::add-mask::${PROXY_USER}:${PROXY_PASSWORD}`)
   })
 
   test('lower-case https_proxy works too', async () => {
@@ -121,13 +130,13 @@ describe('a proxy that refuses or is down', () => {
     const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: proxy.urlWith(PROXY_USER, PROXY_PASSWORD) } })
     expect(run.code).toBe(1)
     expect(run.errors).toEqual([
-      `::error::ListSecrets failed: ProxyRefused (no HTTP response): the proxy ${proxy.host} answered HTTP 407 to CONNECT ${host}: ` +
+      `::error::ListSecrets failed: ProxyRefused (the proxy answered, the API was not reached): the proxy ${proxy.host} answered HTTP 407 to CONNECT ${host}: ` +
         "it refused this runner's credentials (none, or those in the proxy URL); put valid ones in the proxy URL (http://user:password@host:port), " +
         'or add the host to NO_PROXY if it is reachable directly'
     ])
     expect(proxy.stats.connects).toBe(1)
     expect(sae.calls()).toEqual([])
-    for (const text of [...readable(run), run.stdout]) {
+    for (const text of [...readable(run), ...unmaskedStdout(run)]) {
       expect(text).not.toContain(PROXY_PASSWORD)
       expect(text).not.toContain(PROXY_USER)
     }
@@ -138,7 +147,7 @@ describe('a proxy that refuses or is down', () => {
     const { endpoint, host, env } = await tlsEmulator()
     const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: proxy.url } })
     expect(run.errors).toEqual([
-      `::error::ListSecrets failed: ProxyRefused (no HTTP response): the proxy ${proxy.host} answered HTTP 403 to CONNECT ${host}: ` +
+      `::error::ListSecrets failed: ProxyRefused (the proxy answered, the API was not reached): the proxy ${proxy.host} answered HTTP 403 to CONNECT ${host}: ` +
         'it does not allow this host; ask for it to be allowed, or add the host to NO_PROXY if it is reachable directly'
     ])
     expect(proxy.stats.connects).toBe(1)
@@ -154,7 +163,7 @@ describe('a proxy that refuses or is down', () => {
         'ECONNREFUSED (nothing listens there); check the proxy URL in HTTPS_PROXY and that the proxy runs'
     ])
     expect(sae.calls()).toEqual([])
-    for (const text of [...readable(run), run.stdout]) expect(text).not.toContain(PROXY_USER)
+    for (const text of [...readable(run), ...unmaskedStdout(run)]) expect(text).not.toContain(PROXY_USER)
   })
 })
 

@@ -4,6 +4,7 @@
 // never shows a value that could be a password.
 import { authKeyFor, DOCKER_HUB_KEY } from './docker-config.js'
 import { InputError } from './errors.js'
+import { quote } from './input-rules.js'
 import { parsePassword, parseRegistryHosts, parseUsername } from './inputs.js'
 import type { RegistryCredential } from './model.js'
 
@@ -12,19 +13,31 @@ const FIELDS = ['registry', 'username', 'password']
 /** Several registries with long credentials (JSON keys run to 2-3 KB each). */
 export const MAX_EXTRA_REGISTRIES_LENGTH = 64 * 1024
 
+/** Where and what, never the parser's own message: it quotes the offending line, which may hold a password. */
+function yamlError(code: string, at: { line: number; col: number } | undefined): InputError {
+  return new InputError(
+    INPUT,
+    `is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${code}; it must be a list of { registry, username, password }, ` +
+      'and a value that starts with ! & * { [ or holds ": " or " #" must be quoted'
+  )
+}
+
 export async function parseExtraRegistries(text: string): Promise<RegistryCredential[]> {
   if (text.length > MAX_EXTRA_REGISTRIES_LENGTH) {
     throw new InputError(INPUT, `is ${text.length} characters long; at most ${MAX_EXTRA_REGISTRIES_LENGTH} are accepted`)
   }
-  const { parse, YAMLError } = await import('yaml')
+  const { parseDocument } = await import('yaml')
   let document: unknown
   try {
-    document = parse(text)
+    // Warnings are refused rather than printed: the parser would print the offending line, unmasked.
+    const parsed = parseDocument(text, { logLevel: 'error' })
+    const problem = parsed.errors[0] ?? parsed.warnings[0]
+    if (problem) throw yamlError(problem.code, problem.linePos?.[0])
+    document = parsed.toJS()
   } catch (error) {
-    // The parser's own message quotes the offending line, which may hold a password: give only where and what.
-    if (!(error instanceof YAMLError)) throw error
-    const at = error.linePos?.[0]
-    throw new InputError(INPUT, `is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${error.code}; it must be a list of { registry, username, password }`)
+    if (error instanceof InputError) throw error
+    // An unresolved alias (`*…`, a password that starts with *) is reported by name: never pass the parser's words on.
+    throw yamlError(error instanceof Error ? error.name : 'Error', undefined)
   }
   if (document === null || document === undefined) return []
   if (!Array.isArray(document)) {
@@ -49,7 +62,7 @@ function parseItem(item: unknown, position: number): RegistryCredential {
   }
   const fields = item as Record<string, unknown>
   const unknown = Object.keys(fields).filter((name) => !FIELDS.includes(name))
-  if (unknown.length > 0) throw new InputError(INPUT, `${where}has no field ${JSON.stringify(unknown[0])}; the fields are registry, username and password`)
+  if (unknown.length > 0) throw new InputError(INPUT, `${where}has no field ${quote(unknown[0])}; the fields are registry, username and password`)
   const text = (name: string): string => {
     const value = fields[name]
     if (value === undefined || value === null || value === '') {
@@ -61,14 +74,17 @@ function parseItem(item: unknown, position: number): RegistryCredential {
   }
   const registry = fields.registry
   const hosts = Array.isArray(registry) ? registry : [registry]
-  if (registry === undefined || registry === null || hosts.length === 0 || hosts.some((host) => typeof host !== 'string' || host === '')) {
+  if (registry === undefined || registry === null || registry === '' || hosts.length === 0) {
+    throw new InputError(INPUT, `${where}registry is missing or empty; give a host[:port] or a list of them`)
+  }
+  if (hosts.some((host) => typeof host !== 'string' || host.trim() === '')) {
     throw new InputError(INPUT, `${where}registry must be a host[:port] or a list of them`)
   }
-  const domains = (hosts as string[]).map((host) => (host === DOCKER_HUB_KEY ? 'docker.io' : host.trim()))
+  const domains = (hosts as string[]).map((host) => (host.trim() === DOCKER_HUB_KEY ? 'docker.io' : host.trim()))
   return {
-    domains: [...new Set(parseRegistryHosts(domains, INPUT, where).map(authKeyFor))],
-    username: parseUsername(text('username'), INPUT, where),
-    password: parsePassword(text('password'), INPUT, where),
+    domains: [...new Set(parseRegistryHosts(domains, INPUT, `${where}registry `).map(authKeyFor))],
+    username: parseUsername(text('username'), INPUT, `${where}username `),
+    password: parsePassword(text('password'), INPUT, `${where}password `),
     source: `item ${position} of extra-registries`
   }
 }

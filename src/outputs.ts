@@ -62,13 +62,17 @@ export async function reportDryRun(inputs: Inputs, plans: NamespacePlan[], env: 
   )
 }
 
-/** One line per registry domain checked: accepted (info), or not verified (a warning: writes go ahead). */
+/**
+ * One line per registry domain checked: accepted (info), or not verified (a warning; it does not
+ * stop the write). Refusals are the step's error line, not repeated here.
+ */
 export function reportLogins(verdicts: LoginVerdict[]): void {
   for (const verdict of verdicts) {
     if (verdict.outcome === 'accepted') core.info(`Registry login accepted by ${verdict.domain} (${verdict.how})`)
     if (verdict.outcome === 'unverified') {
       const vpc = /-vpc[.-]/.test(verdict.domain) ? ' (a VPC domain answers only inside its VPC: expected on a runner outside it)' : ''
-      core.warning(`Could not verify the registry login for ${verdict.domain}: ${verdict.reason}${vpc}; going on without that check`)
+      // The same words in a dry run and where nothing needed writing: what the check decides, not what happened.
+      core.warning(`Could not verify the registry login for ${verdict.domain}: ${verdict.reason}${vpc}; not a refusal, so it does not stop the Secret being written`)
     }
   }
 }

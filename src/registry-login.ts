@@ -13,17 +13,38 @@ import type { ProxyAgents } from './proxy.js'
 /** How long one registry may take to answer one request. */
 const ANSWER_TIMEOUT_MS = 5_000
 
-/** The registry said no to the username and password: the Secret would not pull. */
+/** One registry domain that said no to its credentials. */
+export interface LoginRefusal {
+  domain: string
+  /** What it answered, e.g. `HTTP 401 from its token service auth.example.com`. */
+  how: string
+  /** Where the credentials were given: `username and password`, or `item N of extra-registries`. */
+  source: string
+}
+
+const ACR_HINT = '(for ACR: the registry password set in the ACR console, not the Alibaba Cloud account password)'
+const NOTHING_WRITTEN = 'Nothing was written; set verify-login: false only if the registry is right to refuse this runner'
+
+/** The registry said no to the username and password: the Secret would not pull. One error covers every refusal of a run. */
 export class RegistryLoginError extends ActionError {
   readonly code = 'RegistryLoginRefused'
-  constructor(readonly domain: string, how: string, source: string) {
+  /** The first refused domain. */
+  readonly domain: string
+  readonly domains: string[]
+  constructor(refusals: LoginRefusal[]) {
+    const what = (source: string) => (source === 'username and password' ? 'the username and password inputs' : source)
+    const [first] = refusals
     super(
-      `Registry ${domain} refused the username and password (${how}): a Secret holding them could not pull images. ` +
-        `Check ${source === 'username and password' ? 'the username and password inputs' : source} ` +
-        '(for ACR: the registry password set in the ACR console, not the Alibaba Cloud account password). Nothing was written; ' +
-        'set verify-login: false only if the registry is right to refuse this runner'
+      refusals.length === 1
+        ? `Registry ${first.domain} refused the username and password (${first.how}): a Secret holding them could not pull images. ` +
+            `Check ${what(first.source)} ${ACR_HINT}. ${NOTHING_WRITTEN}`
+        : `${refusals.length} registries refused the username and password: ` +
+            refusals.map((refusal) => `${refusal.domain} (${what(refusal.source)}: ${refusal.how})`).join(', ') +
+            `: a Secret holding them could not pull images. Check each ${ACR_HINT}. ${NOTHING_WRITTEN}`
     )
     this.name = 'RegistryLoginError'
+    this.domain = first.domain
+    this.domains = refusals.map((refusal) => refusal.domain)
   }
 }
 
@@ -40,10 +61,13 @@ export interface LoginDeps {
   timeoutMs?: number
 }
 
-/** Logs in to every domain of every registry, all at once. */
+/**
+ * Logs in to every domain of every registry, all at once, once per domain and credentials. Every
+ * refused verdict carries the same error, naming all refusals: the step's one error line shows them all.
+ */
 export async function verifyLogins(registries: RegistryCredential[], deps: LoginDeps): Promise<LoginVerdict[]> {
   const seen = new Set<string>()
-  const logins: Promise<LoginVerdict>[] = []
+  const logins: Promise<Outcome>[] = []
   for (const registry of registries) {
     for (const domain of registry.domains) {
       const key = JSON.stringify([domain, registry.username, registry.password])
@@ -52,8 +76,14 @@ export async function verifyLogins(registries: RegistryCredential[], deps: Login
       logins.push(verifyLogin(domain, registry, deps))
     }
   }
-  return Promise.all(logins)
+  const outcomes = await Promise.all(logins)
+  const refusals = outcomes.flatMap((outcome) => (outcome.outcome === 'refused' ? [outcome.refusal] : []))
+  const error = refusals.length > 0 ? new RegistryLoginError(refusals) : undefined
+  return outcomes.map((outcome) => (outcome.outcome === 'refused' ? { domain: outcome.domain, outcome: 'refused', error: error! } : outcome))
 }
+
+/** A verdict before the refusals of the run are put into one error. */
+type Outcome = Exclude<LoginVerdict, { outcome: 'refused' }> | { domain: string; outcome: 'refused'; refusal: LoginRefusal }
 
 interface Answer {
   status: number
@@ -61,9 +91,9 @@ interface Answer {
   body: string
 }
 
-async function verifyLogin(domain: string, registry: RegistryCredential, deps: LoginDeps): Promise<LoginVerdict> {
-  const unverified = (reason: string): LoginVerdict => ({ domain, outcome: 'unverified', reason })
-  const refused = (how: string): LoginVerdict => ({ domain, outcome: 'refused', error: new RegistryLoginError(domain, how, registry.source) })
+async function verifyLogin(domain: string, registry: RegistryCredential, deps: LoginDeps): Promise<Outcome> {
+  const unverified = (reason: string): Outcome => ({ domain, outcome: 'unverified', reason })
+  const refused = (how: string): Outcome => ({ domain, outcome: 'refused', refusal: { domain, how, source: registry.source } })
   const basic = `Basic ${Buffer.from(`${registry.username}:${registry.password}`, 'utf8').toString('base64')}`
   const apiHost = registryApiHost(domain)
   const base = `${isLoopbackHost(hostnameOf(apiHost)) ? 'http' : 'https'}://${apiHost}`
@@ -96,12 +126,13 @@ async function verifyLogin(domain: string, registry: RegistryCredential, deps: L
     const answer = await get(realm.href, deps, basic)
     if (answer.status === 401) return refused(`HTTP 401 from its token service ${realm.host}`)
     if (answer.status !== 200) return unverified(`its token service ${realm.host} answered HTTP ${answer.status}`)
-    const token = tokenOf(answer.body)
-    if (!token) return unverified(`its token service ${realm.host} answered 200 without a token`)
-    deps.mask(token)
+    const tokens = tokensOf(answer.body)
+    // Masked before anything else can happen to them; then they are dropped with the answer.
+    for (const token of tokens) deps.mask(token)
+    if (tokens.length === 0) return unverified(`its token service ${realm.host} answered 200 without a token`)
     return { domain, outcome: 'accepted', how: `Bearer token from ${realm.host}` }
   } catch (error) {
-    return unverified(describeFailure(error))
+    return unverified(describeFailure(error, deps.timeoutMs ?? ANSWER_TIMEOUT_MS))
   }
 }
 
@@ -112,14 +143,17 @@ function challengeParams(header: string): Record<string, string> {
   return params
 }
 
-function tokenOf(body: string): string | undefined {
+/** Every credential in a token answer: `token`, its alias `access_token`, and a `refresh_token` if one came. */
+function tokensOf(body: string): string[] {
+  let parsed: Record<string, unknown>
   try {
-    const parsed = JSON.parse(body) as { token?: unknown; access_token?: unknown }
-    const token = parsed.token ?? parsed.access_token
-    return typeof token === 'string' && token !== '' ? token : undefined
+    parsed = JSON.parse(body) as Record<string, unknown>
   } catch {
-    return undefined
+    return []
   }
+  if (parsed === null || typeof parsed !== 'object') return []
+  const tokens = [parsed.token, parsed.access_token, parsed.refresh_token].filter((value): value is string => typeof value === 'string' && value !== '')
+  return [...new Set(tokens)]
 }
 
 function hostnameOf(host: string): string {
@@ -155,9 +189,9 @@ function get(url: string, deps: LoginDeps, authorization?: string): Promise<Answ
   })
 }
 
-function describeFailure(error: unknown): string {
+function describeFailure(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; code?: string; statusCode?: number }
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `it did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `it did not answer within ${timeoutMs / 1000} s`
   if (e?.code === 'ERR_PROXY_TUNNEL') return `the proxy refused the tunnel${e.statusCode ? ` (HTTP ${e.statusCode})` : ''}`
   if (typeof e?.code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.code)) return `its TLS certificate is not trusted (${e.code})`
   if (typeof e?.code === 'string') return `it could not be reached: ${describeSystemError(e.code)}`

@@ -70,7 +70,10 @@ export function secretEncodings(secret) {
   }
 }
 
-/** The secrets a run was given, and `user:pass` and its base64, worth scanning for (6+ characters). */
+/**
+ * The secrets a run was given (each extra-registries password included), and each `user:pass` and
+ * its base64, worth scanning for (6+ characters).
+ */
 function givenSecrets(inputs, env) {
   const secrets = {
     password: inputs.password,
@@ -80,7 +83,23 @@ function givenSecrets(inputs, env) {
     ALIBABA_CLOUD_SECURITY_TOKEN: env.ALIBABA_CLOUD_SECURITY_TOKEN
   }
   if (inputs.username && inputs.password) secrets['user:pass'] = `${inputs.username}:${inputs.password}`
+  extraRegistries(inputs['extra-registries']).forEach((item, index) => {
+    if (typeof item?.password !== 'string') return
+    secrets[`extra-registries item ${index + 1} password`] = item.password
+    if (typeof item.username === 'string') secrets[`extra-registries item ${index + 1} user:pass`] = `${item.username}:${item.password}`
+  })
   return Object.entries(secrets).filter(([, value]) => typeof value === 'string' && value.trim().length >= 6)
+}
+
+/** The items of an `extra-registries` input, or none when it is absent or not a YAML list (a test of bad input). */
+function extraRegistries(text) {
+  if (!text) return []
+  try {
+    const items = parse(text, { logLevel: 'error' })
+    return Array.isArray(items) ? items : []
+  } catch {
+    return []
+  }
 }
 
 /**

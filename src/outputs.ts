@@ -21,8 +21,8 @@ export async function reportOutcomes(plans: NamespacePlan[], outcomes: Namespace
   setOutput('results', resultsOutput(outcomes))
   const only = outcomes.length === 1 ? outcomes[0].outcome : undefined
   if (only?.ok) {
-    // Every result but `absent` has a SecretId: for `deleted`, the one that was deleted.
-    if (only.value.secretId !== undefined) setOutput('secret-id', String(only.value.secretId))
+    // The Secret to pass on as ImagePullSecrets: none once it is deleted (results still names the id it had).
+    if (only.value.secretId !== undefined && only.value.result !== 'deleted') setOutput('secret-id', String(only.value.secretId))
     setOutput('result', only.value.result)
   }
   const rows: SummaryRow[] = outcomes.map(({ namespaceId, outcome }, index) => ({

@@ -21,13 +21,13 @@ function absentInputs(extra: Record<string, string> = {}): Record<string, string
 }
 
 describe('state: absent', () => {
-  test('deletes the Secret: ListSecrets + DeleteSecret, result deleted, with the id it had', async () => {
+  test('deletes the Secret: ListSecrets + DeleteSecret, result deleted; results keeps the id it had, secret-id is not set', async () => {
     const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: {} }) })
     const run = await runAction({ inputs: absentInputs() })
     expect(run.errors).toEqual([])
     expect(actions()).toEqual(['ListSecrets', 'DeleteSecret'])
     expect(sae.secrets(NS)).toEqual([])
-    expect(run.outputs).toEqual({ results: JSON.stringify({ [NS]: { secretId: id, result: 'deleted' } }), 'secret-id': String(id), result: 'deleted' })
+    expect(run.outputs).toEqual({ results: JSON.stringify({ [NS]: { secretId: id, result: 'deleted' } }), result: 'deleted' })
     expect(run.stdout).toContain(`${NS}: Secret 'registry-auth' deleted (SecretId ${id})`)
     expect(run.summary).toContain(`| ${NS} | registry-auth | ${id} | deleted | – |`)
   })

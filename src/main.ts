@@ -27,14 +27,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const mask = (value: string | undefined): void => {
     for (const form of redactor.register(value)) core.setSecret(form)
   }
+  // A step that ends early (bad credentials, say) does not wait for registry logins still in flight.
+  const stop = new AbortController()
   try {
-    await step(env, redactor, mask)
+    await step(env, redactor, mask, stop.signal)
   } catch (error) {
     fail(error, redactor)
+  } finally {
+    stop.abort()
   }
 }
 
-async function step(env: NodeJS.ProcessEnv, redactor: Redactor, mask: (value: string | undefined) => void): Promise<void> {
+async function step(env: NodeJS.ProcessEnv, redactor: Redactor, mask: (value: string | undefined) => void, signal: AbortSignal): Promise<void> {
   // Mask raw secrets before anything, validation included, could print them.
   for (const name of ['password', 'access-key-secret', 'security-token']) mask(core.getInput(name))
   mask(env.ALIBABA_CLOUD_ACCESS_KEY_SECRET)
@@ -59,8 +63,9 @@ async function step(env: NodeJS.ProcessEnv, redactor: Redactor, mask: (value: st
   // The login runs beside the SAE look-ups; a write waits for its verdict, said as soon as it is known.
   const logins =
     inputs.verifyLogin && inputs.state === 'present'
-      ? verifyLogins(plans.flatMap((plan) => plan.registries), { agents, mask }).then((verdicts) => {
-          reportLogins(verdicts)
+      ? verifyLogins(plans.flatMap((plan) => plan.registries), { agents, mask, signal }).then((verdicts) => {
+          // After the step's end, a login cut short has nothing left to say.
+          if (!signal.aborted) reportLogins(verdicts)
           return verdicts
         })
       : undefined
@@ -77,14 +82,6 @@ async function step(env: NodeJS.ProcessEnv, redactor: Redactor, mask: (value: st
   }
   const outcomes = await provision(inputs, plans, { redactor, mask, env, agents, beforeWrite })
   await reportOutcomes(plans, outcomes, env)
-  for (const { namespaceId, outcome } of outcomes) {
-    if (outcome.ok && outcome.value.drifted) {
-      core.warning(
-        `${namespaceId}: Secret '${inputs.secretName}' (SecretId ${outcome.value.secretId}) holds other registry credentials than this step computed ` +
-          `(a rotated password?); it was left as it is because if-exists is skip. Set if-exists: update to write the new ones`
-      )
-    }
-  }
   // A refused login fails the step even where nothing needed writing: the stored Secret would not pull either.
   const refusal = refusalIn(await logins)
   const failure = refusal && !blockedBy(outcomes, refusal) ? [refusal.message, failureLine(outcomes)].filter(Boolean).join(' | ') : failureLine(outcomes)

@@ -19,6 +19,14 @@ export function setOutput(name: string, value: string): void {
 /** Step outputs and the job summary for a run that called SAE. */
 export async function reportOutcomes(plans: NamespacePlan[], outcomes: NamespaceOutcome[], env: NodeJS.ProcessEnv): Promise<void> {
   setOutput('results', resultsOutput(outcomes))
+  outcomes.forEach(({ namespaceId, outcome }, index) => {
+    if (outcome.ok && outcome.value.drifted) {
+      core.warning(
+        `${namespaceId}: Secret '${plans[index].secretName}' (SecretId ${outcome.value.secretId}) holds other registry credentials than this step computed ` +
+          `(a rotated password?); it was left as it is because if-exists is skip. Set if-exists: update to write the new ones`
+      )
+    }
+  })
   const only = outcomes.length === 1 ? outcomes[0].outcome : undefined
   if (only?.ok) {
     // The Secret to pass on as ImagePullSecrets: none once it is deleted (results still names the id it had).

@@ -59,6 +59,8 @@ export interface LoginDeps {
   /** Registers a token a registry returns: it is a credential, masked at once and thrown away. */
   mask(value: string): void
   timeoutMs?: number
+  /** Ends every request still in flight (the step is over: no write will wait for them). */
+  signal?: AbortSignal
 }
 
 /**
@@ -172,7 +174,7 @@ function get(url: string, deps: LoginDeps, authorization?: string): Promise<Answ
         method: 'GET',
         agent,
         headers: { accept: 'application/json', 'user-agent': 'sae-image-pull-secret (registry login check)', ...(authorization ? { authorization } : {}) },
-        signal: AbortSignal.timeout(deps.timeoutMs ?? ANSWER_TIMEOUT_MS)
+        signal: deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(deps.timeoutMs ?? ANSWER_TIMEOUT_MS)]) : AbortSignal.timeout(deps.timeoutMs ?? ANSWER_TIMEOUT_MS)
       },
       (response) => {
         let body = ''

@@ -126,6 +126,22 @@ describe('a refused login fails the step before any write', () => {
   })
 })
 
+describe('a step that fails before any write', () => {
+  test('does not report a login still in flight after its error line', async () => {
+    const target = await start()
+    const silent = await registry({ kind: 'silent' })
+    const { 'access-key-id': _id, 'access-key-secret': _secret, ...inputs } = loginInputs(target, [silent.host])
+    void _id
+    void _secret
+    const run = await runAction({ inputs })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/^::error::No Alibaba Cloud credentials were found/)
+    // The login started beside the credentials and was cut short with the step: nothing after the error.
+    expect(lines(run.stdout, 'warning')).toEqual([])
+  })
+})
+
 describe('a login that cannot be verified is a warning, and the Secret is written', () => {
   test('a domain where nothing listens', async () => {
     const target = await start()

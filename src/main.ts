@@ -159,7 +159,7 @@ function fail(error: unknown, redactor: Redactor): void {
   try {
     core.setFailed(redactor.redact(line))
   } catch {
+    // Not even the log takes a line: the exit code still says the step failed.
     process.exitCode = 1
-    process.stdout.write(`::error::${redactor.redact(line).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`)
   }
 }

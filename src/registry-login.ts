@@ -167,6 +167,7 @@ function get(url: string, deps: LoginDeps, authorization?: string): Promise<Answ
   const target = new URL(url)
   const secure = target.protocol === 'https:'
   const agent = deps.agents ? (secure ? deps.agents.https : deps.agents.http) : undefined
+  const timeout = AbortSignal.timeout(deps.timeoutMs ?? ANSWER_TIMEOUT_MS)
   return new Promise((resolve, reject) => {
     const request = (secure ? https : http).request(
       target,
@@ -174,7 +175,7 @@ function get(url: string, deps: LoginDeps, authorization?: string): Promise<Answ
         method: 'GET',
         agent,
         headers: { accept: 'application/json', 'user-agent': 'sae-image-pull-secret (registry login check)', ...(authorization ? { authorization } : {}) },
-        signal: deps.signal ? AbortSignal.any([deps.signal, AbortSignal.timeout(deps.timeoutMs ?? ANSWER_TIMEOUT_MS)]) : AbortSignal.timeout(deps.timeoutMs ?? ANSWER_TIMEOUT_MS)
+        signal: deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout
       },
       (response) => {
         let body = ''

@@ -125,7 +125,15 @@ async function provision(inputs: Inputs, plans: NamespacePlan[], { redactor, mas
   const byNamespace = new Map(plans.map((plan) => [plan.namespaceId, plan]))
   return forEachNamespace([...byNamespace.keys()], CONCURRENCY, async (namespaceId) => {
     const plan = byNamespace.get(namespaceId)!
-    const provisioned = await provisionSecret(clientFor(plan.endpoint), plan, { attempts: inputs.maxAttempts, beforeWrite })
+    const provisioned = await provisionSecret(clientFor(plan.endpoint), plan, {
+      attempts: inputs.maxAttempts,
+      beforeWrite,
+      onLostAnswer: (error, applied, attempt) =>
+        core.info(
+          `${namespaceId}: ${redactor.redact(error.brief)} may have hidden an applied write; looked: ` +
+            (applied ? 'it was applied' : attempt < inputs.maxAttempts ? `it was not, sending it again (attempt ${attempt + 1} of ${inputs.maxAttempts})` : 'it was not')
+        )
+    })
     const id = provisioned.secretId === undefined ? '' : ` (SecretId ${provisioned.secretId})`
     core.info(`${namespaceId}: Secret '${plan.secretName}' ${provisioned.result}${id}`)
     return provisioned

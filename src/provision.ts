@@ -34,6 +34,8 @@ export interface ProvisionOptions {
   attempts: number
   /** Awaited before any create or update: the registry login's verdict, which throws on a refusal. */
   beforeWrite?: () => Promise<void>
+  /** Hears of each write whose answer was lost, and whether the look found it applied. */
+  onLostAnswer?: (error: ApiError, applied: boolean, attempt: number) => void
 }
 
 const ALREADY_EXIST = 'SecretNameConflict.AlreadyExist'
@@ -75,7 +77,7 @@ async function create(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
         const existing = await find(api, plan)
         return existing && settleExisting(api, plan, options, existing.secretId, true)
       },
-      options.attempts
+      options
     )
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== ALREADY_EXIST) throw error
@@ -104,7 +106,7 @@ async function settleExisting(api: SecretsApi, plan: SecretPlan, options: Provis
       return { secretId, result: 'updated' }
     },
     async () => ((await holdsOurData(api, plan, secretId)) ? { secretId, result: 'updated' } : undefined),
-    options.attempts
+    options
   )
 }
 
@@ -126,7 +128,7 @@ async function remove(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
       const still = await find(api, plan)
       return still?.secretId === secretId ? undefined : { secretId, result: 'deleted' }
     },
-    options.attempts
+    options
   )
 }
 
@@ -135,13 +137,18 @@ async function remove(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
  * the transport's `mayHaveBeenApplied`), it may have been applied: look whether it landed, and send
  * it again only if it did not, up to `attempts` writes. Never two Secrets, never a blind repeat.
  */
-async function settle(write: () => Promise<Provisioned>, landed: () => Promise<Provisioned | undefined>, attempts: number): Promise<Provisioned> {
+async function settle(
+  write: () => Promise<Provisioned>,
+  landed: () => Promise<Provisioned | undefined>,
+  { attempts, onLostAnswer }: ProvisionOptions
+): Promise<Provisioned> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write()
     } catch (error) {
       if (!(error instanceof ApiError) || !error.mayHaveBeenApplied) throw error
       const outcome = await landed()
+      onLostAnswer?.(error, outcome !== undefined, attempt)
       if (outcome) return outcome
       if (attempt >= attempts) throw error
     }

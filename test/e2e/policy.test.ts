@@ -122,6 +122,7 @@ describe('lost answers: the write landed, its response never arrived', () => {
     expect(secrets).toHaveLength(1)
     expect(run.outputs).toMatchObject({ 'secret-id': String(secrets[0].SecretId), result: 'created' })
     expect(actions()).toEqual(['CreateSecret', 'ListSecrets', 'DescribeSecret'])
+    expect(run.stdout).toMatch(new RegExp(`${NS}: CreateSecret: \\w+ \\(.*\\) may have hidden an applied write; looked: it was applied\n`))
   })
 
   test('CreateSecret applied, then a 504 page, with if-exists skip: created, not skipped', async () => {
@@ -138,6 +139,9 @@ describe('lost answers: the write landed, its response never arrived', () => {
     expect(run.outputs.result).toBe('created')
     expect(actions()).toEqual(['CreateSecret', 'ListSecrets', 'CreateSecret'])
     expect(sae.secrets(NS)).toHaveLength(1)
+    expect(run.stdout).toMatch(
+      /cn-hangzhou:prod: CreateSecret: ServiceUnavailable \(HTTP 503, RequestId [0-9A-F-]{36}\) may have hidden an applied write; looked: it was not, sending it again \(attempt 2 of 4\)/
+    )
   })
 
   test('UpdateSecret: retried, the Secret holds the new data, result updated', async () => {

@@ -21,8 +21,12 @@ const VERSION = '2.0.0'
 /** Namespaces provisioned at once: ten environments in one round trip, still gentle on API throttling. */
 const CONCURRENCY = 10
 
-/** Runs the step. Never throws: whatever fails, the step ends with exactly one `::error::` line. */
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/**
+ * Runs the step. Never throws: whatever fails, the step ends with exactly one `::error::` line.
+ * It reads the runner's environment as @actions/core does, from process.env: nothing to inject.
+ */
+export async function run(): Promise<void> {
+  const env = process.env
   const redactor = new Redactor()
   const mask = (value: string | undefined): void => {
     for (const form of redactor.register(value)) core.setSecret(form)

@@ -172,6 +172,10 @@ describe('several namespaces in one step', () => {
     ])
     expect(run.outputs['secret-id']).toBeUndefined()
     expect(run.outputs.result).toBeUndefined()
+    // Said once, where a user looking for secret-id will see it.
+    expect(run.stdout.split('\n').filter((line) => line.includes('secret-id and result are set only for one'))).toEqual([
+      "3 namespaces: secret-id and result are set only for one; read each namespace's SecretId from the results output"
+    ])
     for (const ns of namespaces) expect(run.summary).toContain(`| ${ns} | registry-auth |`)
   })
 

@@ -36,7 +36,7 @@ export function optional<T>(read: InputReader, name: string, parse: (value: stri
   return value === '' ? undefined : parse(bounded(value, name))
 }
 
-export function bounded(value: string, name: string): string {
+function bounded(value: string, name: string): string {
   if (value.length > MAX_VALUE_LENGTH) {
     throw new InputError(name, `is ${value.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`)
   }

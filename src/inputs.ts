@@ -42,7 +42,7 @@ export interface Inputs {
   timeoutSeconds: number
 }
 
-export const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/
+const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/
 const NAMESPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/
 const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { NO_CREDENTIALS, resolveCredentials, type CredentialDeps } from '../src/credentials.js'
+import { describeClaims, NO_CREDENTIALS, resolveCredentials, type CredentialDeps } from '../src/credentials.js'
 import { ApiError, CredentialsError } from '../src/errors.js'
 import type { OidcRole } from '../src/model.js'
 
@@ -72,5 +72,24 @@ describe('resolveCredentials', () => {
 
   test('no credentials at all lists the three ways', async () => {
     await expect(resolveCredentials({ kind: 'none' }, deps())).rejects.toThrow(NO_CREDENTIALS)
+  })
+})
+
+describe('describeClaims: what a trust policy tests, from the ID token', () => {
+  const jwt = (claims: object) => `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJl`
+
+  test('sub, aud and iss, quoted; the signature and other claims are left out', () => {
+    const token = jwt({ sub: 'repo:octo-org/octo-repo:environment:production', aud: 'sts.aliyuncs.com', iss: 'https://token.actions.githubusercontent.com', jti: 'x' })
+    expect(describeClaims(token)).toBe(
+      'sub="repo:octo-org/octo-repo:environment:production", aud="sts.aliyuncs.com", iss="https://token.actions.githubusercontent.com"'
+    )
+  })
+
+  test('an audience list is joined; a missing claim says so; control characters stay escaped', () => {
+    expect(describeClaims(jwt({ sub: 'a\nb', aud: ['x', 'y'] }))).toBe('sub="a\\nb", aud="x,y", iss=(none)')
+  })
+
+  test('a token that is not a JWT says its claims could not be read', () => {
+    expect(describeClaims('not-a-jwt')).toBe('claims that could not be read')
   })
 })

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { ApiError } from '../src/errors.js'
-import type { OidcRole } from '../src/model.js'
+import { ROLE } from './fixtures/oidc-role.js'
 import { OpenApiConnection } from '../src/openapi.js'
 import { Redactor } from '../src/redaction.js'
 import { assumeRoleWithOidc } from '../src/sts.js'
@@ -8,14 +8,6 @@ import { startEmulator } from './emulator/sae-emulator.mjs'
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>
 
-const ROLE: OidcRole = {
-  kind: 'oidc',
-  roleArn: 'acs:ram::1:role/deploy',
-  oidcProviderArn: 'acs:ram::1:oidc-provider/github',
-  audience: 'sts.aliyuncs.com',
-  roleSessionName: 'github-actions-7',
-  durationSeconds: 900
-}
 
 let sts: Emulator
 beforeEach(async () => {

@@ -8,7 +8,8 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { buildDockerConfig, encodeDockerConfig, secretDataParameter } from '../src/docker-config.js'
-import type { AccessKey, OidcRole } from '../src/model.js'
+import type { AccessKey } from '../src/model.js'
+import { ROLE } from './fixtures/oidc-role.js'
 import { OpenApiConnection } from '../src/openapi.js'
 import { Redactor } from '../src/redaction.js'
 import type { RetrySettings } from '../src/retry.js'
@@ -198,14 +199,6 @@ afterAll(async () => server.close())
 
 // --- STS AssumeRoleWithOIDC: the official @alicloud/sts20150401 1.2.0 client itself ------------
 
-const ROLE: OidcRole = {
-  kind: 'oidc',
-  roleArn: 'acs:ram::1:role/deploy',
-  oidcProviderArn: 'acs:ram::1:oidc-provider/github',
-  audience: 'sts.aliyuncs.com',
-  roleSessionName: 'github-actions-7',
-  durationSeconds: 900
-}
 // Characters that query encoding could treat differently ('.', '-', '_', '=').
 const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vcjpyZWYiLCJhdWQiOiJzdHMifQ.c2ln-_bmF0dXJl=='
 

@@ -95,6 +95,11 @@ const SYSTEM_ERRORS: Record<string, string> = {
   EPIPE: 'the connection was closed while sending'
 }
 
+/** Node's codes for a TLS certificate that could not be verified: never retried, never worked around. */
+export function isCertificateError(code: string): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(code)
+}
+
 /** `ENOTFOUND (the host name does not resolve)`; an unknown code as it is. */
 export function describeSystemError(code: string): string {
   return SYSTEM_ERRORS[code] ? `${code} (${SYSTEM_ERRORS[code]})` : code

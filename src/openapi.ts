@@ -2,7 +2,7 @@
 // request, sends it, and turns every way a call can fail into an ApiError that holds no secret and
 // says whether a write may have been applied.
 import * as OpenApiModule from '@alicloud/openapi-client'
-import { describeSystemError, explainApiCode, isThrottling } from './api-codes.js'
+import { describeSystemError, explainApiCode, isCertificateError, isThrottling } from './api-codes.js'
 import { ApiError, type ApiFault } from './errors.js'
 import type { AccessKey, Endpoint } from './model.js'
 import type { Redactor } from './redaction.js'
@@ -170,7 +170,7 @@ export class OpenApiConnection {
       )
     }
     const networkCode = typeof e?.code === 'string' ? e.code : e?.name?.replace(/Error$/, '')
-    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(String(networkCode))) {
+    if (isCertificateError(String(networkCode))) {
       // Certificate verification is never turned off; retrying cannot make a certificate trusted.
       return new ApiError({ action, code: 'TlsCertificateError', advice: `${networkCode} from ${this.settings.endpoint.host}: ${this.explain('TlsCertificateError')}` })
     }

@@ -4,7 +4,7 @@
 // be reached or answers oddly is a warning, and the write goes ahead.
 import http from 'node:http'
 import https from 'node:https'
-import { describeSystemError } from './api-codes.js'
+import { describeSystemError, isCertificateError } from './api-codes.js'
 import { registryApiHost } from './docker-config.js'
 import { ActionError } from './errors.js'
 import { isLoopbackHost, type RegistryCredential } from './model.js'
@@ -28,8 +28,6 @@ const NOTHING_WRITTEN = 'Nothing was written; set verify-login: false only if th
 /** The registry said no to the username and password: the Secret would not pull. One error covers every refusal of a run. */
 export class RegistryLoginError extends ActionError {
   readonly code = 'RegistryLoginRefused'
-  /** The first refused domain. */
-  readonly domain: string
   readonly domains: string[]
   constructor(refusals: LoginRefusal[]) {
     const what = (source: string) => (source === 'username and password' ? 'the username and password inputs' : source)
@@ -43,7 +41,6 @@ export class RegistryLoginError extends ActionError {
             `: a Secret holding them could not pull images. Check each ${ACR_HINT}. ${NOTHING_WRITTEN}`
     )
     this.name = 'RegistryLoginError'
-    this.domain = first.domain
     this.domains = refusals.map((refusal) => refusal.domain)
   }
 }
@@ -196,7 +193,7 @@ function describeFailure(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; code?: string; statusCode?: number }
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `it did not answer within ${timeoutMs / 1000} s`
   if (e?.code === 'ERR_PROXY_TUNNEL') return `the proxy refused the tunnel${e.statusCode ? ` (HTTP ${e.statusCode})` : ''}`
-  if (typeof e?.code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.code)) return `its TLS certificate is not trusted (${e.code})`
+  if (typeof e?.code === 'string' && isCertificateError(e.code)) return `its TLS certificate is not trusted (${e.code})`
   if (typeof e?.code === 'string') return `it could not be reached: ${describeSystemError(e.code)}`
   return 'it could not be reached'
 }

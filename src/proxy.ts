@@ -97,14 +97,14 @@ let routed: ProxyAgents | undefined
  * test/proxy.test.ts pins this: it fails if an upgrade makes the SDK stop sending through here.
  */
 export function routeSdkThrough(agents: ProxyAgents): void {
-  if (routed) {
-    routed = agents
-    return
-  }
+  // Wrapped once; a later call (a test's) only changes the agents the wrapper hands on.
+  const wrapped = routed !== undefined
   routed = agents
+  if (wrapped) return
   const send = httpx.request
   httpx.request = (url, opts = {}) => {
-    if (opts.agent || !routed) return send(url, opts)
-    return send(url, { ...opts, agent: url.startsWith('https:') ? routed.https : routed.http })
+    if (opts.agent) return send(url, opts)
+    const current = routed!
+    return send(url, { ...opts, agent: url.startsWith('https:') ? current.https : current.http })
   }
 }

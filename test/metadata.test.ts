@@ -85,3 +85,23 @@ describe('the user agent', () => {
     expect(userAgent({ GITHUB_REPOSITORY: 'octo-org/octo-repo', GITHUB_RUN_ID: '42' })).toBe(`sae-image-pull-secret/${version} (octo-org/octo-repo; run 42)`)
   })
 })
+
+describe('README "Versions"', () => {
+  const section = readme.split(/^## /m).find((part) => part.startsWith('Versions\n')) ?? ''
+
+  test('names one release, its major tag, and pins with that release in the comment', () => {
+    const releases = new Set(section.match(/\bv\d+\.\d+\.\d+\b/g))
+    expect(releases.size).toBe(1)
+    const [release] = [...releases]
+    const majors = new Set(section.match(/\bv\d+\b(?![.\d])/g))
+    expect([...majors]).toEqual([release.split('.')[0]])
+    expect(section).toMatch(new RegExp(`uses: sae-image-pull-secret/sae-image-pull-secret@<40-character commit SHA> # ${release.replace(/\./g, '\\.')}\\n`))
+  })
+
+  test('verifies against the workflow that signs the attestations', () => {
+    const signer = /--signer-workflow "\$repo\/(\.github\/workflows\/[\w-]+\.yml)"/.exec(section)?.[1]
+    expect(signer).toBe('.github/workflows/release.yml')
+    expect(readFileSync(signer!, 'utf8')).toContain('actions/attest-build-provenance@')
+    expect(section).toContain('repo=sae-image-pull-secret/sae-image-pull-secret\n')
+  })
+})

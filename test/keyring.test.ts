@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, test } from '@jest/globals'
+import { parseImageReference } from '../src/image-ref.js'
+import { matchingAuthKeys, matchingAuthKeysForName } from '../src/keyring.js'
+
+interface KubeletCase {
+  source: string
+  keys: string[]
+  lookup: string
+  expected: string[]
+  image: string
+  imageLooksUp?: string
+  imageExpected?: string[]
+  imageRefused?: string
+  note?: string
+}
+
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/kubelet-keyring-cases.json', import.meta.url), 'utf8')) as {
+  cases: KubeletCase[]
+  skipped: { source: string; reason: string }[]
+}
+
+const keysFor = (image: string, keys: string[]) => matchingAuthKeys(parseImageReference(image), keys)
+
+describe("kubelet's own keyring cases (test/fixtures/kubelet-keyring-cases.json)", () => {
+  test('the fixture holds every carried-over case, and says what it skipped', () => {
+    expect(fixture.cases).toHaveLength(64)
+    expect(new Set(fixture.cases.map((c) => c.source)).size).toBe(64)
+    expect(fixture.skipped.every((s) => s.reason.length > 0)).toBe(true)
+  })
+
+  test.each(fixture.cases.map((c) => [c.source, c] as const))('%s', (_source, c) => {
+    // The name exactly as the Go test looks it up, and kubelet's answer for it.
+    expect(matchingAuthKeysForName(c.lookup, c.keys)).toEqual(c.expected)
+    if (c.imageRefused !== undefined) {
+      expect(() => parseImageReference(c.image)).toThrow(`which is not an image reference: ${c.imageRefused}`)
+      return
+    }
+    // The image a workflow would write, which kubelet looks up under imageLooksUp.
+    const image = parseImageReference(c.image)
+    expect(`${image.registry}/${image.repository}`).toBe(c.imageLooksUp)
+    expect(matchingAuthKeys(image, c.keys)).toEqual(c.imageExpected ?? c.expected)
+  })
+})
+
+describe('credentials for the images this action is written for', () => {
+  const acrKeys = ['registry.cn-hangzhou.aliyuncs.com', 'registry-vpc.cn-hangzhou.aliyuncs.com']
+
+  test('an ACR VPC image matches only its own key, not its public twin', () => {
+    expect(keysFor('registry-vpc.cn-hangzhou.aliyuncs.com/shop/web:1.4.2', acrKeys)).toEqual(['registry-vpc.cn-hangzhou.aliyuncs.com'])
+    expect(keysFor('registry.cn-hangzhou.aliyuncs.com/shop/web:1.4.2', acrKeys)).toEqual(['registry.cn-hangzhou.aliyuncs.com'])
+  })
+
+  test('an ACR Enterprise VPC image matches only its own key', () => {
+    const keys = ['acme-registry.cn-hangzhou.cr.aliyuncs.com', 'acme-registry-vpc.cn-hangzhou.cr.aliyuncs.com']
+    expect(keysFor('acme-registry-vpc.cn-hangzhou.cr.aliyuncs.com/shop/web', keys)).toEqual(['acme-registry-vpc.cn-hangzhou.cr.aliyuncs.com'])
+  })
+
+  test('a Docker Hub image matches https://index.docker.io/v1/, index.docker.io and docker.io', () => {
+    expect(keysFor('nginx:1.27', ['https://index.docker.io/v1/', 'ghcr.io'])).toEqual(['https://index.docker.io/v1/'])
+    expect(keysFor('nginx:1.27', ['index.docker.io'])).toEqual(['index.docker.io'])
+    expect(keysFor('nginx:1.27', ['docker.io'])).toEqual(['docker.io'])
+    expect(keysFor('acme/api', ['https://index.docker.io/v2/'])).toEqual(['https://index.docker.io/v2/'])
+  })
+
+  test('a docker.io key comes by the URL rule, so the index.docker.io key, only a fallback, is not tried then', () => {
+    expect(keysFor('nginx', ['https://index.docker.io/v1/', 'docker.io'])).toEqual(['docker.io'])
+  })
+
+  test('a Docker Hub image matches no other registry key', () => {
+    expect(keysFor('nginx:1.27', acrKeys)).toEqual([])
+    expect(keysFor('nginx:1.27', ['ghcr.io', '*.docker.io'])).toEqual([])
+  })
+
+  test('registry-1.docker.io is a registry of its own for kubelet: Docker Hub keys do not match it', () => {
+    expect(keysFor('registry-1.docker.io/library/nginx', ['https://index.docker.io/v1/', 'docker.io'])).toEqual([])
+    expect(keysFor('registry-1.docker.io/library/nginx', ['registry-1.docker.io', '*.docker.io'])).toEqual(['registry-1.docker.io', '*.docker.io'])
+  })
+
+  test('an image pinned by digest matches by its registry, like any other', () => {
+    const digest = 'sha256:' + '0123456789abcdef'.repeat(4)
+    expect(keysFor(`ghcr.io/acme/sidecar@${digest}`, ['ghcr.io', 'https://index.docker.io/v1/'])).toEqual(['ghcr.io'])
+  })
+
+  test('no key at all: nothing matches', () => {
+    expect(keysFor('ghcr.io/acme/sidecar', [])).toEqual([])
+    expect(keysFor('nginx', [])).toEqual([])
+  })
+})
+
+describe("kubelet's rules where its own tests are silent", () => {
+  test('the order is reverse byte order of the normalised keys: deeper paths and literal hosts before globs', () => {
+    const keys = ['*.example.com', 'registry.example.com', 'registry.example.com/team', 'https://registry.example.com/team/app']
+    expect(keysFor('registry.example.com/team/app:1', keys)).toEqual([
+      'https://registry.example.com/team/app',
+      'registry.example.com/team',
+      'registry.example.com',
+      '*.example.com'
+    ])
+  })
+
+  test('keys that normalise alike are all tried, in the order given', () => {
+    expect(keysFor('ghcr.io/acme/app', ['https://ghcr.io', 'ghcr.io', 'http://ghcr.io/v2/'])).toEqual(['https://ghcr.io', 'ghcr.io', 'http://ghcr.io/v2/'])
+    expect(keysFor('nginx', ['index.docker.io', 'https://index.docker.io/v1/'])).toEqual(['index.docker.io', 'https://index.docker.io/v1/'])
+  })
+
+  test("a key's path is a string prefix of the image's path, not a whole-component one", () => {
+    expect(keysFor('ghcr.io/acme-labs/app', ['ghcr.io/acme'])).toEqual(['ghcr.io/acme'])
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io/acme/'])).toEqual(['ghcr.io/acme/'])
+    expect(keysFor('ghcr.io/acme', ['ghcr.io/acme/'])).toEqual([])
+    expect(keysFor('ghcr.io/other/app', ['ghcr.io/acme'])).toEqual([])
+  })
+
+  test('only a /v1/ or /v2/ prefix is dropped from a path', () => {
+    expect(keysFor('ghcr.io/acme/app', ['https://ghcr.io/v2/acme'])).toEqual(['https://ghcr.io/v2/acme'])
+    expect(keysFor('ghcr.io/acme/app', ['https://ghcr.io/v1'])).toEqual([])
+    expect(keysFor('ghcr.io/acme/app', ['https://ghcr.io/v3/'])).toEqual([])
+  })
+
+  test('ports must be equal; none is not 443', () => {
+    expect(keysFor('registry.example.com:5000/app', ['registry.example.com:5000'])).toEqual(['registry.example.com:5000'])
+    expect(keysFor('registry.example.com:5000/app', ['registry.example.com'])).toEqual([])
+    expect(keysFor('registry.example.com/app', ['registry.example.com:443'])).toEqual([])
+    expect(keysFor('registry.example.com:5000/app', ['registry.example.com:05000'])).toEqual([])
+  })
+
+  test('hosts must have as many labels: a literal key is no prefix of a longer host, a trailing * no stand-in for a missing label', () => {
+    expect(keysFor('registry.example.com.evil.net/app', ['registry.example.com'])).toEqual([])
+    expect(keysFor('ghcr.io/app', ['ghcr.io.*'])).toEqual([])
+  })
+
+  test('a glob stands for one label: *.example.com matches a.example.com, not a.b.example.com nor example.com', () => {
+    expect(keysFor('a.example.com/app', ['*.example.com'])).toEqual(['*.example.com'])
+    expect(keysFor('a.b.example.com/app', ['*.example.com'])).toEqual([])
+    expect(keysFor('example.com/app', ['*.example.com'])).toEqual([])
+  })
+
+  test('labels match as path/filepath globs: classes and ranges; a malformed glob matches nothing', () => {
+    expect(keysFor('r1.example.com/app', ['r[0-9].example.com'])).toEqual(['r[0-9].example.com'])
+    expect(keysFor('rx.example.com/app', ['r[0-9].example.com'])).toEqual([])
+    // filepath would negate with "^", but net/url refuses a "^" in a host first.
+    expect(keysFor('rx.example.com/app', ['r[^0-9].example.com'])).toEqual([])
+    expect(keysFor('r1.example.com/app', ['r[9-0].example.com'])).toEqual([])
+    expect(keysFor('r1.example.com/app', ['r[0-9.example.com', 'r[].example.com', 'r[-].example.com'])).toEqual([])
+  })
+
+  test('hosts compare case-sensitively, as filepath.Match does', () => {
+    expect(keysFor('Registry.Example.com/app', ['registry.example.com'])).toEqual([])
+    expect(keysFor('Registry.Example.com/app', ['Registry.Example.com'])).toEqual(['Registry.Example.com'])
+  })
+
+  test('a key net/url cannot parse is skipped, as kubelet logs and skips it', () => {
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io:port', 'ghcr.io', 'ghcr .io', 'ghcr.io/%zz'])).toEqual(['ghcr.io'])
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io#%zz', 'u|x@ghcr.io', 'ghcr.io\u0001', 'gh%63r.io'])).toEqual([])
+    expect(keysFor('[::1]:5000/app', ['[::1:5000'])).toEqual([])
+    // Lookup parses the unescaped key once more: "%25zz" becomes "%zz", which no longer parses.
+    expect(matchingAuthKeysForName('ghcr.io/x', ['ghcr.io/%25zz', 'ghcr.io'])).toEqual(['ghcr.io'])
+    // A leading "[" reads as an IPv6 literal, so a class glob cannot start a host.
+    expect(keysFor('r.example.com/app', ['[a-z].example.com'])).toEqual([])
+  })
+
+  test("a key's path is compared unescaped", () => {
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io/%61cme'])).toEqual(['ghcr.io/%61cme'])
+  })
+
+  test('query, fragment and user info of a key are ignored', () => {
+    expect(keysFor('ghcr.io/acme/app', ['https://user@ghcr.io/acme?x=1#top'])).toEqual(['https://user@ghcr.io/acme?x=1#top'])
+  })
+
+  test('a "?" in a key starts its query, so it is no glob: r?.example.com is the host "r"', () => {
+    expect(keysFor('r1.example.com/app', ['r?.example.com'])).toEqual([])
+    expect(keysFor('r/app', ['r?.example.com'])).toEqual([])
+    expect(matchingAuthKeysForName('r', ['r?.example.com'])).toEqual(['r?.example.com'])
+  })
+
+  test('IPv6 registries match with their port; without one, the bracket reads as a glob class', () => {
+    expect(keysFor('[::1]:5000/app', ['[::1]:5000'])).toEqual(['[::1]:5000'])
+    expect(keysFor('[::1]/app', ['[::1]'])).toEqual([])
+  })
+
+  test('a first component without "." or ":" falls back to Docker Hub\'s key, localhost too, as kubelet does', () => {
+    expect(keysFor('localhost/app', ['https://index.docker.io/v1/'])).toEqual(['https://index.docker.io/v1/'])
+    expect(keysFor('localhost/app', ['localhost', 'https://index.docker.io/v1/'])).toEqual(['localhost'])
+    expect(keysFor('localhost:5000/app', ['https://index.docker.io/v1/'])).toEqual([])
+  })
+
+  test('the Docker Hub fallback is index.docker.io only: other Docker Hub spellings do not stand in for it', () => {
+    expect(keysFor('nginx', ['registry-1.docker.io', 'index.docker.io:443', 'https://index.docker.io/v1/library'])).toEqual([])
+  })
+})

@@ -232,7 +232,7 @@ export async function startFakeRegistry(options = {}) {
     if (!found) return send(404, api, errors('MANIFEST_UNKNOWN', 'manifest unknown', reference.startsWith('sha256:') ? { Digest: reference } : { Tag: reference }))
     const accepted = (record.accept ?? '').split(',').map((type) => type.split(';')[0].trim())
     if (!accepted.includes(found.mediaType)) {
-      return send(404, api, errors('MANIFEST_UNKNOWN', 'OCI manifest found, but accept header does not support OCI manifests', null))
+      return send(404, api, errors('MANIFEST_UNKNOWN', 'OCI manifest found, but accept header does not support OCI manifests'))
     }
     send(
       200,

@@ -10,6 +10,7 @@ import http from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { gzipSync } from 'node:zlib'
 import { requirePeer } from './peers.mjs'
 import { SIGNING_CERT_FILE, startTokenService } from './token-service.mjs'
@@ -92,19 +93,20 @@ function exchange(url, { method = 'GET', headers = {}, body } = {}) {
 
 /**
  * A registry client for one user, as docker's is: it answers the registry's challenge (Basic, or a
- * token from the realm for the scope the challenge names) and retries once.
+ * token from the realm for the scope the challenge names), retries once, and reuses what worked.
  * @param {string} origin `http://127.0.0.1:port`
  */
 export function registryClient(origin, username, password) {
   const basic = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`
-  /** @type {Map<string, string>} scope → Authorization */
-  const cache = new Map()
+  let basicChallenged = false
+  /** @type {Map<string, string>} scope → `Bearer …` */
+  const bearerByScope = new Map()
+  /** @type {Map<string, string>} repository → the scope of the token last used for it */
+  const scopeByRepository = new Map()
   /** @type {Array<{scope?: string, status: number}>} the token requests it made */
   const tokenRequests = []
 
-  async function authorizationFor(challenge) {
-    if (challenge.scheme === 'basic') return basic
-    if (challenge.scheme !== 'bearer') throw new Error(`registry challenge ${challenge.scheme} not understood`)
+  async function bearerFor(challenge) {
     const realm = new URL(challenge.params.realm)
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service)
     if (challenge.params.scope) realm.searchParams.set('scope', challenge.params.scope)
@@ -121,23 +123,31 @@ export function registryClient(origin, username, password) {
     /**
      * @param {string} method
      * @param {string} path `/v2/…`, or an absolute URL the registry gave (an upload Location)
-     * @param {{headers?: Record<string, string>, body?: Buffer, scope?: string}} [options] `scope` keys the cached token
+     * @param {{headers?: Record<string, string>, body?: Buffer}} [options]
      */
     async request(method, path, options = {}) {
-      const url = new URL(path, origin).href
-      const key = options.scope ?? ''
-      const send = (authorization) => exchange(url, { method, headers: { ...options.headers, ...(authorization ? { authorization } : {}) }, body: options.body })
-      let answer = await send(cache.get(key))
+      const url = new URL(path, origin)
+      const repository = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(url.pathname)?.[1] ?? ''
+      const usedScope = scopeByRepository.get(repository)
+      const first = basicChallenged ? basic : usedScope !== undefined ? bearerByScope.get(usedScope) : undefined
+      const send = (authorization) => exchange(url.href, { method, headers: { ...options.headers, ...(authorization ? { authorization } : {}) }, body: options.body })
+      const answer = await send(first)
       if (answer.status !== 401) return answer
       const challenge = parseChallenge(answer.headers['www-authenticate'])
-      if (!challenge) return answer
-      // A challenge that says the token was fine but too narrow is the answer, not a reason to ask again.
-      if (challenge.params.error === 'insufficient_scope' && cache.has(key)) return answer
-      const authorization = await authorizationFor(challenge)
+      if (challenge?.scheme === 'basic') {
+        if (first === basic) return answer
+        basicChallenged = true
+        return send(basic)
+      }
+      if (challenge?.scheme !== 'bearer') return answer
+      const scope = challenge.params.scope ?? ''
+      // A token for exactly this scope was refused: that is the registry's answer, not a reason to ask again.
+      if (first !== undefined && usedScope === scope) return answer
+      const authorization = bearerByScope.get(scope) ?? (await bearerFor(challenge))
       if (!authorization) return answer
-      cache.set(key, authorization)
-      answer = await send(authorization)
-      return answer
+      bearerByScope.set(scope, authorization)
+      scopeByRepository.set(repository, scope)
+      return send(authorization)
     }
   }
 }
@@ -203,6 +213,8 @@ export async function startRealRegistry(options = {}) {
       host,
       port,
       origin,
+      /** Its temp dir (config, htpasswd, storage), gone after stop. */
+      dir,
       service: auth === 'token' ? SERVICE : undefined,
       realm: tokenService?.realm,
       tokenPort: tokenService?.port,
@@ -230,6 +242,16 @@ export async function startRealRegistry(options = {}) {
             return []
           }
         })
+      },
+      /**
+       * Waits until a log line matches (the registry writes it about when it answers, and the pipe
+       * brings it a moment later); the lines so far, whether or not one matched in time.
+       * @param {(line: string) => boolean} matches
+       */
+      async logged(matches, timeoutMs = 5000) {
+        const deadline = Date.now() + timeoutMs
+        while (!logs.some(matches) && Date.now() < deadline) await sleep(20)
+        return [...logs]
       },
       client(username, password) {
         return registryClient(origin, username, password)
@@ -344,14 +366,12 @@ async function expectStatus(answer, status, what) {
 
 /** Uploads a blob: monolithic (POST, then PUT with the bytes) or chunked (POST, PATCH, empty PUT). */
 async function pushBlob(client, repository, bytes, mode) {
-  const scope = `repository:${repository}:pull,push`
   const digest = sha256(bytes)
-  const started = await expectStatus(await client.request('POST', `/v2/${repository}/blobs/uploads/`, { scope }), 202, `POST blobs/uploads for ${repository}`)
+  const started = await expectStatus(await client.request('POST', `/v2/${repository}/blobs/uploads/`), 202, `POST blobs/uploads for ${repository}`)
   let location = new URL(started.headers.location, 'http://placeholder')
   if (mode === 'chunked') {
     const patched = await expectStatus(
       await client.request('PATCH', started.headers.location, {
-        scope,
         headers: { 'content-type': 'application/octet-stream', 'content-range': `0-${bytes.length - 1}` },
         body: bytes
       }),
@@ -364,7 +384,7 @@ async function pushBlob(client, repository, bytes, mode) {
   const path = `${location.pathname}${location.search}`
   const body = mode === 'chunked' ? undefined : bytes
   const put = await expectStatus(
-    await client.request('PUT', path, { scope, headers: { 'content-type': 'application/octet-stream', ...(body ? {} : { 'content-length': '0' }) }, body }),
+    await client.request('PUT', path, { headers: { 'content-type': 'application/octet-stream', ...(body ? {} : { 'content-length': '0' }) }, body }),
     201,
     `PUT blob for ${repository}`
   )
@@ -375,7 +395,7 @@ async function pushBlob(client, repository, bytes, mode) {
 /** PUT a manifest under a tag or digest; the digest the registry computed (and we check). */
 async function putManifest(client, repository, reference, mediaType, bytes) {
   const answer = await expectStatus(
-    await client.request('PUT', `/v2/${repository}/manifests/${reference}`, { scope: `repository:${repository}:pull,push`, headers: { 'content-type': mediaType }, body: bytes }),
+    await client.request('PUT', `/v2/${repository}/manifests/${reference}`, { headers: { 'content-type': mediaType }, body: bytes }),
     201,
     `PUT manifest ${repository}:${reference}`
   )

@@ -146,6 +146,8 @@ export async function startSquid(options = {}) {
 
   const api = {
     port,
+    /** Its temp dir (config, passwords, pid file, logs), gone after stop. */
+    dir,
     /** `127.0.0.1:port`, as error messages name the proxy. */
     host: `127.0.0.1:${port}`,
     /** The proxy URL without credentials. */

@@ -49,7 +49,7 @@ export function parseAccessLine(line) {
   }
 }
 
-function squidConf({ dir, port, passwords, deniedPorts }) {
+function squidConf({ dir, port, passwords, deniedPorts, idleSeconds }) {
   const lines = [
     `http_port 127.0.0.1:${port}`,
     `pid_filename ${join(dir, 'squid.pid')}`,
@@ -68,6 +68,7 @@ function squidConf({ dir, port, passwords, deniedPorts }) {
     // No DNS query may leave the machine: names resolve from /etc/hosts, anything else fails here.
     'dns_nameservers 127.0.0.1',
     'dns_timeout 2 seconds',
+    ...(idleSeconds === undefined ? [] : [`client_idle_pconn_timeout ${idleSeconds} seconds`]),
     `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${passwords}`,
     'auth_param basic children 3 startup=1 idle=1',
     'auth_param basic realm sae-test-squid',
@@ -90,6 +91,9 @@ function squidConf({ dir, port, passwords, deniedPorts }) {
  * @param {object} [options]
  * @param {Record<string, string>} [options.users] username → password it accepts (bcrypt in its password file)
  * @param {number[]} [options.deniedPorts] CONNECT (or GET) to these ports on loopback is answered 403 by an ACL
+ * @param {number} [options.idleSeconds] close a client connection idle this long (squid's
+ *   client_idle_pconn_timeout; default squid's own, 2 minutes: after a 407 or 403 the connection
+ *   stays open that long unless the client closes it)
  */
 export async function startSquid(options = {}) {
   const squid = requirePeer('squid')
@@ -97,6 +101,7 @@ export async function startSquid(options = {}) {
   const htpasswd = requirePeer('htpasswd')
   const users = options.users ?? { 'runner-svc': 'Pr0xy:p@ss/w0rd' }
   const deniedPorts = options.deniedPorts ?? []
+  const idleSeconds = options.idleSeconds
 
   const dir = mkdtempSync(join(tmpdir(), 'sae-squid-'))
   const passwords = join(dir, 'passwd')
@@ -125,7 +130,7 @@ export async function startSquid(options = {}) {
     for (let attempt = 1; ; attempt++) {
       port = await freePort()
       const conf = join(dir, 'squid.conf')
-      writeFileSync(conf, squidConf({ dir, port, passwords, deniedPorts }))
+      writeFileSync(conf, squidConf({ dir, port, passwords, deniedPorts, idleSeconds }))
       rmSync(cacheLogFile, { force: true })
       // -N: foreground, no daemon, no SMP kids; -n: a service name of its own (shared memory, pid).
       child = spawn(squid, ['-N', '-n', serviceName, '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } })

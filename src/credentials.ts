@@ -1,7 +1,7 @@
 // Where the Alibaba Cloud credentials come from (key inputs, GitHub OIDC inputs, the environment)
 // and how the chosen source becomes a key that signs SAE calls.
 import { ApiError, CredentialsError, InputError } from './errors.js'
-import { CONTROL, EMPTY_SECRET_HINT, matching, parseInteger, quote, type InputReader } from './input-rules.js'
+import { EMPTY_SECRET_HINT, matching, parseInteger, quote, singleLine, type InputReader } from './input-rules.js'
 import type { AccessKey, CredentialSource, OidcRole, StaticKeys } from './model.js'
 
 const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@-]+$/i
@@ -29,9 +29,7 @@ export function parseCredentialSource(read: InputReader, env: NodeJS.ProcessEnv)
     if (!ACCESS_KEY_ID.test(accessKeyId)) {
       throw new InputError('access-key-id', `must be an AccessKey ID (letters, digits, "." such as LTAI5t... or STS....); got ${quote(accessKeyId)}`)
     }
-    for (const name of ['access-key-secret', 'security-token']) {
-      if (CONTROL.test(read(name))) throw new InputError(name, 'must be one line without control characters')
-    }
+    for (const name of ['access-key-secret', 'security-token']) singleLine(read(name), name)
     return keys('inputs', accessKeyId, accessKeySecret, read('security-token'))
   }
   if (oidcGiven.length > 0) return parseOidcRole(read, env)
@@ -63,7 +61,8 @@ function parseOidcRole(read: InputReader, env: NodeJS.ProcessEnv): OidcRole {
   matching(roleArn, 'role-to-assume', ROLE_ARN, 'must be a RAM role ARN such as acs:ram::123456789012:role/github-deploy')
   matching(oidcProviderArn, 'oidc-provider-arn', OIDC_PROVIDER_ARN, 'must be an OIDC provider ARN such as acs:ram::123456789012:oidc-provider/github')
   const audience = read('audience') || 'sts.aliyuncs.com'
-  if (CONTROL.test(audience) || audience.length > 256) throw new InputError('audience', 'must be one short line')
+  singleLine(audience, 'audience', 'must be one short line')
+  if (audience.length > 256) throw new InputError('audience', 'must be one short line')
   const runId = env.GITHUB_RUN_ID ?? ''
   const roleSessionName = read('role-session-name') || `github-actions-${/^\d+$/.test(runId) ? runId : 'local'}`
   matching(roleSessionName, 'role-session-name', SESSION_NAME, 'must be 2-64 letters, digits, ".", "@", "-" or "_"')

@@ -1,4 +1,5 @@
 import { explainApiCode, isRetryableFault } from './api-codes.js'
+import type { RelatedApp } from './model.js'
 
 /**
  * Every failure a user sees. The top level prints its message as the step's one `::error::` line;
@@ -53,10 +54,12 @@ export class ApiError extends ActionError {
    * although no definite answer came back (a 5xx, a page that is not the API, a lost connection).
    */
   readonly mayHaveBeenApplied: boolean
+  /** How long to wait before asking again, when the answer said so (a throttled call's `TimeLeft`). */
+  readonly retryAfterMs?: number
   /** `<action>: <code> (HTTP <status>, RequestId <id>)`, for the line that announces a retry. */
   readonly brief: string
 
-  constructor(fault: ApiFault, options: { mayHaveBeenApplied?: boolean } = {}) {
+  constructor(fault: ApiFault, options: { mayHaveBeenApplied?: boolean; retryable?: boolean; retryAfterMs?: number } = {}) {
     const where = describeWhere(fault)
     const known = explainApiCode(fault.code)
     // The API's own words help where our explanation is generic or missing.
@@ -70,12 +73,14 @@ export class ApiError extends ActionError {
     this.code = fault.code
     this.status = fault.status
     this.requestId = fault.requestId
-    this.retryable = isRetryableFault(fault.code, fault.status)
+    this.retryable = options.retryable ?? isRetryableFault(fault.code, fault.status)
     this.mayHaveBeenApplied = options.mayHaveBeenApplied ?? false
+    this.retryAfterMs = options.retryAfterMs
   }
 }
 
 function describeWhere(fault: ApiFault): string {
+  if (fault.code === 'NonJsonResponse' && fault.status !== undefined) return `HTTP ${fault.status}, an answer that is not the API, no RequestId`
   if (fault.status === undefined) {
     if (fault.code === 'NonJsonResponse') return 'an answer that is not the API, no RequestId'
     return fault.code === 'ProxyRefused' ? 'the proxy answered, the API was not reached' : 'no HTTP response'
@@ -106,6 +111,27 @@ export class SecretTypeMismatchError extends ActionError {
     )
     this.name = 'SecretTypeMismatchError'
   }
+}
+
+/** Applications use the Secret and `if-in-use` is `fail`: deleting it would break their next instance start. */
+export class SecretInUseError extends ActionError {
+  readonly code = 'SecretInUse'
+  constructor(secretName: string, namespaceId: string, secretId: number, apps: RelatedApp[]) {
+    super(
+      `Secret '${secretName}' (SecretId ${secretId}) in namespace ${namespaceId} is used by ${describeApps(apps)}: ` +
+        'their next instance start could not pull images without it, so nothing was deleted in this namespace. ' +
+        'Point those applications at another Secret first, or set if-in-use: delete to delete it anyway'
+    )
+    this.name = 'SecretInUseError'
+  }
+}
+
+/** `AppName (AppId)` for up to ten applications, then how many more. */
+export function describeApps(apps: RelatedApp[]): string {
+  const shown = apps.slice(0, 10).map((app) => `${app.appName} (${app.appId})`)
+  const more = apps.length > 10 ? ` and ${apps.length - 10} more` : ''
+  const count = apps.length === 1 ? '1 application' : `${apps.length} applications`
+  return `${count}: ${shown.join(', ')}${more}`
 }
 
 /** A short code for a failure, for the per-namespace line and the summary. */

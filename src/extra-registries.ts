@@ -4,8 +4,7 @@
 // never shows a value that could be a password.
 import { authKeyFor, DOCKER_HUB_KEY } from './docker-config.js'
 import { InputError } from './errors.js'
-import { quote } from './input-rules.js'
-import { parsePassword, parseRegistryHosts, parseUsername } from './inputs.js'
+import { parsePassword, parseRegistryHosts, parseUsername, quote } from './input-rules.js'
 import type { RegistryCredential } from './model.js'
 
 const INPUT = 'extra-registries'
@@ -22,7 +21,8 @@ function yamlError(code: string, at: { line: number; col: number } | undefined):
   )
 }
 
-export async function parseExtraRegistries(text: string): Promise<RegistryCredential[]> {
+export async function parseExtraRegistries(text: string | undefined): Promise<RegistryCredential[]> {
+  if (text === undefined || text === '') return []
   if (text.length > MAX_EXTRA_REGISTRIES_LENGTH) {
     throw new InputError(INPUT, `is ${text.length} characters long; at most ${MAX_EXTRA_REGISTRIES_LENGTH} are accepted`)
   }
@@ -85,6 +85,6 @@ function parseItem(item: unknown, position: number): RegistryCredential {
     domains: [...new Set(parseRegistryHosts(domains, INPUT, `${where}registry `).map(authKeyFor))],
     username: parseUsername(text('username'), INPUT, `${where}username `),
     password: parsePassword(text('password'), INPUT, `${where}password `),
-    source: `item ${position} of extra-registries`
+    origin: { kind: 'extra', item: position }
   }
 }

@@ -1,13 +1,17 @@
 // How one input value is read and checked: the rules every input's parser shares (inputs.ts,
-// credentials.ts, extra-registries.ts). Pure: values in, values or an InputError out.
+// credentials.ts, extra-registries.ts), and the rules for values given in more than one place
+// (registry hosts, user names, passwords). Pure: values in, values or an InputError out.
 import { InputError } from './errors.js'
 
 /** Reads one input the way the runner passes it; '' when absent. */
 export type InputReader = (name: string) => string
 
 // Control characters would end a single-value input early in YAML and break the docker config.
-export const CONTROL = /[\u0000-\u001f\u007f]/
+const CONTROL = /[\u0000-\u001f\u007f]/
 const MAX_VALUE_LENGTH = 4096
+const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+/** host[:port]; group 1 is the port. */
+export const HOST = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*(?::(\\d{1,5}))?$`)
 
 /**
  * Said with every required secret that arrives empty: GitHub passes an unset secret, and every
@@ -68,4 +72,52 @@ export function parseInteger(value: string, name: string, fallback: number, min:
     throw new InputError(name, `must be a whole number from ${min} to ${max}; got ${quote(value)}`)
   }
   return Number(value)
+}
+
+/** A value that must be one line: control characters would end it early in YAML and break what it goes into. */
+export function singleLine(value: string, name: string, problem = 'must be one line without control characters'): string {
+  if (CONTROL.test(value)) throw new InputError(name, problem)
+  return value
+}
+
+/** The user name of ACR's temporary login (`GetAuthorizationToken`, `docker login` from the console's "temporary password"). */
+export const ACR_TEMPORARY_USER = 'cr_temp_user'
+
+/** A registry user name; `name` says where it was given (an input, or an item of extra-registries). */
+export function parseUsername(value: string, name: string, where = ''): string {
+  singleLine(value, name, `${where}must be one line without control characters`)
+  // Registries split `auth` at the first colon, so a colon in the user name would corrupt it.
+  if (value.includes(':')) throw new InputError(name, `${where}must not contain ":" (it separates user and password in auth)`)
+  if (value === ACR_TEMPORARY_USER) {
+    // SAE pulls again at every instance start: the Secret would break at the next scale-out.
+    throw new InputError(
+      name,
+      `${where}is ${ACR_TEMPORARY_USER}, ACR's temporary login: its password is a token that expires in about an hour, and SAE pulls ` +
+        "again at every instance start, so the Secret would stop working at the next scale-out. Use the registry's fixed password " +
+        "(ACR console, Instance, Access Credentials: Set Fixed Password) or a RAM user's credentials"
+    )
+  }
+  return value
+}
+
+/** A registry password: never echoed, not even in part. */
+export function parsePassword(value: string, name: string, where = ''): string {
+  return singleLine(value, name, `${where}must be one line without control characters (is the secret pasted with a line break?)`)
+}
+
+/** Registry hosts (`host[:port]`), lower-cased, each once; `where` prefixes messages about one list item. */
+export function parseRegistryHosts(hosts: string[], name: string, where = ''): string[] {
+  const domains = hosts.map((domain) => {
+    if (domain.includes('://')) throw new InputError(name, `${where}takes host[:port] without a scheme; got ${quote(domain)}`)
+    if (domain.includes('/')) throw new InputError(name, `${where}takes host[:port] without a path; got ${quote(domain)}`)
+    const match = HOST.exec(domain)
+    if (!match || domain.length > 253) {
+      throw new InputError(name, `${where}takes host names such as registry.cn-hangzhou.aliyuncs.com; got ${quote(domain)}`)
+    }
+    if (match[1] !== undefined && (Number(match[1]) < 1 || Number(match[1]) > 65535)) {
+      throw new InputError(name, `${where}has a port outside 1-65535 in ${quote(domain)}`)
+    }
+    return domain.toLowerCase()
+  })
+  return [...new Set(domains)]
 }

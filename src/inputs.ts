@@ -2,19 +2,23 @@
 // anything is called. Pure: an InputReader and the environment in, values or an InputError out.
 import { parseCredentialSource } from './credentials.js'
 import { InputError } from './errors.js'
+import { parseImageReference } from './image-ref.js'
 import {
-  CONTROL,
   EMPTY_SECRET_HINT,
+  HOST,
   matching,
   optional,
   parseBoolean,
   parseInteger,
+  parsePassword,
+  parseRegistryHosts,
+  parseUsername,
   quote,
   required,
   splitList,
   type InputReader
 } from './input-rules.js'
-import { isLoopbackHost, SECRET_TYPE, type CredentialSource, type Endpoint, type IfExists, type Namespace, type SecretState } from './model.js'
+import { hostnameOf, isLoopbackHost, SECRET_TYPE, type CredentialSource, type Endpoint, type IfExists, type IfInUse, type ImageReference, type Namespace, type SecretState } from './model.js'
 
 export type { InputReader } from './input-rules.js'
 
@@ -31,7 +35,11 @@ export interface Inputs {
   registryRegion?: string
   /** The `extra-registries` YAML as given; extra-registries.ts reads it (its parser loads only then). */
   extraRegistries?: string
+  /** The images the Secret must be able to pull, each checked before any write. */
+  images: ImageReference[]
   ifExists: IfExists
+  /** With `state: absent`: what to do with a Secret that applications use. */
+  ifInUse: IfInUse
   verifyLogin: boolean
   credentials: CredentialSource
   /** Overrides `sae.<region>.aliyuncs.com` for every namespace. */
@@ -45,8 +53,6 @@ export interface Inputs {
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/
 const NAMESPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/
-const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
-const HOST = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*(?::(\\d{1,5}))?$`)
 const ACR_INSTANCE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
 
 export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Inputs {
@@ -73,6 +79,8 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Inp
     throw new InputError('secret-type', `must be ${SECRET_TYPE}, the only type this action writes`)
   }
 
+  const images = optional(read, 'images', (value) => parseImages(value, state)) ?? []
+
   const endpoint = optional(read, 'endpoint', (value) => parseEndpoint(value, 'endpoint'))
   const stsEndpoint = parseEndpoint(read('sts-endpoint') || 'sts.aliyuncs.com', 'sts-endpoint')
 
@@ -87,7 +95,9 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Inp
     registryRegion,
     // Longer than other inputs may be (several JSON keys): extra-registries.ts bounds it.
     extraRegistries: state === 'absent' ? undefined : read('extra-registries') || undefined,
+    images,
     ifExists: parseIfExists(read('if-exists')),
+    ifInUse: parseIfInUse(read('if-in-use')),
     verifyLogin: parseBoolean(read('verify-login'), 'verify-login', true),
     credentials: parseCredentialSource(read, env),
     endpoint,
@@ -116,6 +126,15 @@ export function parseNamespaces(value: string): Namespace[] {
   })
 }
 
+/** Image references, one per line or comma-separated, each once. */
+function parseImages(value: string, state: SecretState): ImageReference[] {
+  const texts = [...new Set(splitList(value))]
+  if (texts.length > 0 && state === 'absent') {
+    throw new InputError('images', 'cannot be combined with state: absent (a deleted Secret pulls nothing); remove images from this step')
+  }
+  return texts.map(parseImageReference)
+}
+
 function parseSecretName(value: string): string {
   if (value.length > 253) throw new InputError('secret-name', `is ${value.length} characters long; at most 253`)
   return matching(value, 'secret-name', SECRET_NAME, 'must start with a letter and hold only letters, digits, "_" and "-"')
@@ -125,39 +144,6 @@ function parseState(value: string): SecretState {
   const state = value === '' ? 'present' : value
   if (state !== 'present' && state !== 'absent') throw new InputError('state', `must be present or absent; got ${quote(value)}`)
   return state
-}
-
-/** A registry user name; `name` says where it was given (an input, or an item of extra-registries). */
-export function parseUsername(value: string, name: string, where = ''): string {
-  if (CONTROL.test(value)) throw new InputError(name, `${where}must be one line without control characters`)
-  // Registries split `auth` at the first colon, so a colon in the user name would corrupt it.
-  if (value.includes(':')) throw new InputError(name, `${where}must not contain ":" (it separates user and password in auth)`)
-  return value
-}
-
-/** A registry password: never echoed, not even in part. */
-export function parsePassword(value: string, name: string, where = ''): string {
-  if (CONTROL.test(value)) {
-    throw new InputError(name, `${where}must be one line without control characters (is the secret pasted with a line break?)`)
-  }
-  return value
-}
-
-/** Registry hosts (`host[:port]`), lower-cased, each once; `where` prefixes messages about one list item. */
-export function parseRegistryHosts(hosts: string[], name: string, where = ''): string[] {
-  const domains = hosts.map((domain) => {
-    if (domain.includes('://')) throw new InputError(name, `${where}takes host[:port] without a scheme; got ${quote(domain)}`)
-    if (domain.includes('/')) throw new InputError(name, `${where}takes host[:port] without a path; got ${quote(domain)}`)
-    const match = HOST.exec(domain)
-    if (!match || domain.length > 253) {
-      throw new InputError(name, `${where}takes host names such as registry.cn-hangzhou.aliyuncs.com; got ${quote(domain)}`)
-    }
-    if (match[1] !== undefined && (Number(match[1]) < 1 || Number(match[1]) > 65535)) {
-      throw new InputError(name, `${where}has a port outside 1-65535 in ${quote(domain)}`)
-    }
-    return domain.toLowerCase()
-  })
-  return [...new Set(domains)]
 }
 
 /** `host[:port]` means HTTPS; `http://` is only for a loopback emulator, so credentials never cross a network in clear. */
@@ -176,7 +162,7 @@ export function parseEndpoint(value: string, name: string): Endpoint {
   if (rest.includes('/') || rest.includes('?') || rest.includes('@')) {
     throw new InputError(name, `must be a host[:port] or a URL without a path; got ${quote(value)}`)
   }
-  const hostname = rest.replace(/:\d{1,5}$/, '')
+  const hostname = hostnameOf(rest)
   if (!HOST.test(rest) && !isLoopbackHost(hostname)) {
     throw new InputError(name, `must be a host name such as sae.cn-hangzhou.aliyuncs.com; got ${quote(value)}`)
   }
@@ -191,5 +177,11 @@ function parseIfExists(value: string): IfExists {
   if (policy !== 'skip' && policy !== 'update' && policy !== 'fail') {
     throw new InputError('if-exists', `must be skip, update or fail; got ${quote(value)}`)
   }
+  return policy
+}
+
+function parseIfInUse(value: string): IfInUse {
+  const policy = value === '' ? 'fail' : value
+  if (policy !== 'fail' && policy !== 'delete') throw new InputError('if-in-use', `must be fail or delete; got ${quote(value)}`)
   return policy
 }

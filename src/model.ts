@@ -1,5 +1,5 @@
-// The domain's vocabulary: what input parsing produces and what the clients and the policy
-// consume. Types, constants and one pure fact, so any module can import it and stay below it.
+// The domain's vocabulary: what input parsing produces and what the clients, the checks and the
+// policy consume. Types, constants and a few pure facts, so any module can import it and stay below it.
 
 /** The one Secret type this action writes. */
 export const SECRET_TYPE = 'kubernetes.io/dockerconfigjson'
@@ -9,6 +9,9 @@ export type IfExists = 'skip' | 'update' | 'fail'
 
 /** Whether the Secret should exist (`state`). */
 export type SecretState = 'present' | 'absent'
+
+/** What `state: absent` does with a Secret that applications use (`if-in-use`). */
+export type IfInUse = 'fail' | 'delete'
 
 /** An HTTP(S) endpoint of an API: SAE, STS or a local emulator. */
 export interface Endpoint {
@@ -27,14 +30,23 @@ export interface Namespace {
   region: string
 }
 
+/** Where a registry's credentials came from: the `username`/`password` inputs, an `extra-registries` item, or a Secret already stored. */
+export type CredentialOrigin = { kind: 'main' } | { kind: 'extra'; item: number } | { kind: 'stored'; namespaceId: string; secretId: number }
+
 /** One registry of the Secret and the credentials stored for it. */
 export interface RegistryCredential {
   /** The keys under `auths`: host[:port], or Docker Hub's `https://index.docker.io/v1/`. */
   domains: string[]
   username: string
   password: string
-  /** Where it was given, for messages: `username`/`password`, or `extra-registries` item N. */
-  source: string
+  origin: CredentialOrigin
+}
+
+/** Where the credentials came from, as a message names them. */
+export function describeOrigin(origin: CredentialOrigin): string {
+  if (origin.kind === 'main') return 'the username and password inputs'
+  if (origin.kind === 'extra') return `item ${origin.item} of extra-registries`
+  return `the Secret stored in ${origin.namespaceId} (SecretId ${origin.secretId})`
 }
 
 /** An AccessKey that signs SAE calls; `securityToken` for STS temporary keys. */
@@ -61,9 +73,89 @@ export interface OidcRole {
 
 export type CredentialSource = StaticKeys | OidcRole | { kind: 'none' }
 
+/** An application that uses a Secret (ListSecrets' `RelateApps`). */
+export interface RelatedApp {
+  appId: string
+  appName: string
+}
+
 const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i
 
 /** localhost, 127.0.0.0/8 or [::1]: the only hosts plain HTTP may go to. */
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOST.test(hostname)
+}
+
+/** The host name of `host[:port]` (an IPv6 literal keeps its brackets). */
+export function hostnameOf(host: string): string {
+  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
+}
+
+/** One registry's entry in `auths`, as docker and kubelet read it. */
+export interface RegistryAuth {
+  username: string
+  password: string
+  auth: string
+}
+
+export interface DockerConfig {
+  auths: Record<string, RegistryAuth>
+}
+
+/** What one namespace is to hold: the input of the provisioning policy. */
+export interface SecretPlan {
+  namespaceId: string
+  secretName: string
+  secretType: string
+  state: SecretState
+  /** The computed docker config, to compare with what is stored. */
+  dockerConfig: DockerConfig
+  /** base64 of the docker config, the `.dockerconfigjson` value. */
+  encodedConfig: string
+  /** The SecretData query value that carries `encodedConfig`. */
+  secretData: string
+  ifExists: IfExists
+  ifInUse: IfInUse
+}
+
+/** A SecretPlan with where it goes and what it is made of. */
+export interface NamespacePlan extends SecretPlan {
+  region: string
+  endpoint: Endpoint
+  /** The registries in the Secret with their credentials: the main one first, then extra-registries. */
+  registries: RegistryCredential[]
+  /** Every key of `auths`, in order. */
+  domains: string[]
+}
+
+export type ProvisionResult = 'created' | 'updated' | 'unchanged' | 'skipped' | 'deleted' | 'absent'
+
+/** What one namespace got. */
+export interface Provisioned {
+  /** The Secret's id; none when there was no Secret to delete. */
+  secretId?: number
+  result: ProvisionResult
+  /** The applications that use the Secret (none for one just created). */
+  relatedApps: RelatedApp[]
+  /** `skip` only: the stored data differs from what this step computed (a rotated password?). */
+  drifted?: boolean
+}
+
+export interface NamespaceOutcome {
+  namespaceId: string
+  outcome: { ok: true; value: Provisioned } | { ok: false; error: unknown }
+}
+
+/** An image reference of the `images` input, normalised as kubelet reads it. */
+export interface ImageReference {
+  /** As written (trimmed), for messages. */
+  text: string
+  /** host[:port] of the registry after normalising: `docker.io` for Docker Hub images. */
+  registry: string
+  /** Repository path inside the registry, e.g. `library/nginx`, `shop/web`. */
+  repository: string
+  tag?: string
+  digest?: string
+  /** What a manifest request names: the digest if given, else the tag, else `latest`. */
+  reference: string
 }

@@ -2,17 +2,7 @@
 import { buildDockerConfig, encodeDockerConfig, registryDomains, secretDataParameter } from './docker-config.js'
 import { InputError } from './errors.js'
 import type { Inputs } from './inputs.js'
-import { SECRET_TYPE, type Endpoint, type RegistryCredential } from './model.js'
-import type { SecretPlan } from './provision.js'
-
-export interface NamespacePlan extends SecretPlan {
-  region: string
-  endpoint: Endpoint
-  /** The registries in the Secret with their credentials: the main one first, then extra-registries. */
-  registries: RegistryCredential[]
-  /** Every key of `auths`, in order. */
-  domains: string[]
-}
+import { SECRET_TYPE, type NamespacePlan, type RegistryCredential } from './model.js'
 
 export function planSecrets(inputs: Inputs, extraRegistries: RegistryCredential[] = []): NamespacePlan[] {
   return inputs.namespaces.map((namespace) => {
@@ -21,14 +11,14 @@ export function planSecrets(inputs: Inputs, extraRegistries: RegistryCredential[
         ? []
         : [
             {
+              origin: { kind: 'main' } as const,
               domains: registryDomains({
                 registryDomains: inputs.registryDomains,
                 acrInstanceName: inputs.acrInstanceName,
                 region: inputs.registryRegion ?? namespace.region
               }),
               username: inputs.username,
-              password: inputs.password,
-              source: 'username and password'
+              password: inputs.password
             },
             ...extraRegistries
           ]
@@ -53,7 +43,8 @@ export function planSecrets(inputs: Inputs, extraRegistries: RegistryCredential[
       dockerConfig,
       encodedConfig,
       secretData: encodedConfig === '' ? '' : secretDataParameter(encodedConfig),
-      ifExists: inputs.ifExists
+      ifExists: inputs.ifExists,
+      ifInUse: inputs.ifInUse
     }
   })
 }

@@ -1,39 +1,20 @@
 // The policy: what to do in one namespace so that it holds the Secret (or, with `state: absent`,
 // does not), in as few calls as each path allows. It talks to SAE only through SecretsApi.
-import { sameDockerConfig, type DockerConfig } from './docker-config.js'
-import { ApiError, SecretExistsError, SecretTypeMismatchError } from './errors.js'
-import type { IfExists, SecretState } from './model.js'
+import { sameDockerConfig } from './docker-config.js'
+import { ApiError, SecretExistsError, SecretInUseError, SecretTypeMismatchError } from './errors.js'
+import type { NamespaceOutcome, Provisioned, SecretPlan } from './model.js'
 import type { SecretsApi, SecretSummary } from './sae-client.js'
-
-export type ProvisionResult = 'created' | 'updated' | 'unchanged' | 'skipped' | 'deleted' | 'absent'
-
-export interface Provisioned {
-  /** The Secret's id; none when there was no Secret to delete. */
-  secretId?: number
-  result: ProvisionResult
-  /** `skip` only: the stored data differs from what this step computed (a stale password?). */
-  drifted?: boolean
-}
-
-export interface SecretPlan {
-  namespaceId: string
-  secretName: string
-  secretType: string
-  state: SecretState
-  /** The computed docker config, to compare with what is stored. */
-  dockerConfig: DockerConfig
-  /** base64 of the docker config, the `.dockerconfigjson` value. */
-  encodedConfig: string
-  /** The SecretData query value that carries `encodedConfig`. */
-  secretData: string
-  ifExists: IfExists
-}
 
 export interface ProvisionOptions {
   /** How many times a write whose answer was lost may be sent (max-attempts). */
   attempts: number
   /** Awaited before any create or update: the registry login's verdict, which throws on a refusal. */
   beforeWrite?: () => Promise<void>
+  /**
+   * `skip` with a stored Secret whose data differs: checks that the Secret in place can still pull
+   * (its `.dockerconfigjson`, base64, as DescribeSecret returned it); throws when it cannot.
+   */
+  checkStored?: (storedBase64: string | undefined, secretId: number) => Promise<void>
   /** Hears of each write whose answer was lost, and whether the look found it applied. */
   onLostAnswer?: (error: ApiError, applied: boolean, attempt: number) => void
 }
@@ -42,10 +23,12 @@ const ALREADY_EXIST = 'SecretNameConflict.AlreadyExist'
 
 /**
  * Makes sure the namespace holds the Secret (calls on the way):
- * - `skip`: ListSecrets finds it and DescribeSecret compares its data, to warn of drift (2); else CreateSecret (2).
+ * - `skip`: ListSecrets finds it and DescribeSecret compares its data, to warn of drift and check that
+ *   the stored credentials still pull (2); else CreateSecret (2).
  * - `update`: ListSecrets + DescribeSecret confirm an unchanged one (2); UpdateSecret only when it differs (3).
  * - `fail`: CreateSecret alone (1); AlreadyExist fails the step.
- * - `state: absent`: ListSecrets, then DeleteSecret if it is there (2), or nothing more (1).
+ * - `state: absent`: ListSecrets, then DeleteSecret if it is there (2), or nothing more (1); a Secret
+ *   that applications use (`RelateApps`) is deleted only with `if-in-use: delete`.
  * A CreateSecret that meets AlreadyExist (another workflow won a race) is resolved as `if-exists`
  * says. A write whose answer was lost is resolved by looking (see `settle`). Never delete-then-create.
  */
@@ -54,7 +37,7 @@ export async function provisionSecret(api: SecretsApi, plan: SecretPlan, options
   if (plan.ifExists === 'fail') return create(api, plan, options)
   const existing = await find(api, plan)
   if (!existing) return create(api, plan, options)
-  return settleExisting(api, plan, options, existing.secretId, false)
+  return settleExisting(api, plan, options, existing, false)
 }
 
 /** The Secret of this name, if any; one of another type is an error (it is never used, overwritten or deleted). */
@@ -71,11 +54,15 @@ async function create(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
   let answerLost = false
   try {
     return await settle(
-      async () => ({ secretId: await api.createSecret(plan.namespaceId, plan.secretName, plan.secretType, plan.secretData), result: 'created' }),
+      async () => ({
+        secretId: await api.createSecret(plan.namespaceId, plan.secretName, plan.secretType, plan.secretData),
+        result: 'created',
+        relatedApps: []
+      }),
       async () => {
         answerLost = true
         const existing = await find(api, plan)
-        return existing && settleExisting(api, plan, options, existing.secretId, true)
+        return existing && settleExisting(api, plan, options, existing, true)
       },
       options
     )
@@ -84,7 +71,7 @@ async function create(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
     // Someone created it between our look and our write, or an earlier attempt of ours landed unseen.
     const existing = await find(api, plan)
     if (!existing) throw new ApiError({ action: 'CreateSecret', code: ALREADY_EXIST, detail: 'the Secret vanished after the conflict' })
-    return settleExisting(api, plan, options, existing.secretId, answerLost)
+    return settleExisting(api, plan, options, existing, answerLost)
   }
 }
 
@@ -92,41 +79,51 @@ async function create(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
  * An existing Secret, as `if-exists` says. `mayBeOurs`: an attempt of ours may have created it; if
  * it holds exactly our data, it is ours and the result is `created`, never a conflict with ourselves.
  */
-async function settleExisting(api: SecretsApi, plan: SecretPlan, options: ProvisionOptions, secretId: number, mayBeOurs: boolean): Promise<Provisioned> {
+async function settleExisting(api: SecretsApi, plan: SecretPlan, options: ProvisionOptions, existing: SecretSummary, mayBeOurs: boolean): Promise<Provisioned> {
+  const { secretId, relatedApps } = existing
   if (plan.ifExists === 'fail' && !mayBeOurs) throw new SecretExistsError(plan.secretName, plan.namespaceId, secretId)
-  const same = await holdsOurData(api, plan, secretId)
-  if (mayBeOurs && same) return { secretId, result: 'created' }
+  const stored = await storedConfig(api, plan, secretId)
+  const same = sameDockerConfig(stored, plan.dockerConfig)
+  if (mayBeOurs && same) return { secretId, result: 'created', relatedApps }
   if (plan.ifExists === 'fail') throw new SecretExistsError(plan.secretName, plan.namespaceId, secretId)
-  if (plan.ifExists === 'skip') return { secretId, result: 'skipped', drifted: !same }
-  if (same) return { secretId, result: 'unchanged' }
+  if (plan.ifExists === 'skip') {
+    // The Secret the deploy will use is the stored one: it must still pull.
+    if (!same) await options.checkStored?.(stored, secretId)
+    return { secretId, result: 'skipped', relatedApps, drifted: !same }
+  }
+  if (same) return { secretId, result: 'unchanged', relatedApps }
   await options.beforeWrite?.()
+  const updated: Provisioned = { secretId, result: 'updated', relatedApps }
   return settle(
     async () => {
       await api.updateSecret(plan.namespaceId, secretId, plan.secretData)
-      return { secretId, result: 'updated' }
+      return updated
     },
-    async () => ((await holdsOurData(api, plan, secretId)) ? { secretId, result: 'updated' } : undefined),
+    async () => (sameDockerConfig(await storedConfig(api, plan, secretId), plan.dockerConfig) ? updated : undefined),
     options
   )
 }
 
-async function holdsOurData(api: SecretsApi, plan: SecretPlan, secretId: number): Promise<boolean> {
-  const stored = await api.describeSecret(plan.namespaceId, secretId)
-  return sameDockerConfig(stored.data['.dockerconfigjson'], plan.dockerConfig)
+/** The stored `.dockerconfigjson` (base64), as DescribeSecret returns it. */
+async function storedConfig(api: SecretsApi, plan: SecretPlan, secretId: number): Promise<string | undefined> {
+  return (await api.describeSecret(plan.namespaceId, secretId)).data['.dockerconfigjson']
 }
 
 async function remove(api: SecretsApi, plan: SecretPlan, options: ProvisionOptions): Promise<Provisioned> {
   const existing = await find(api, plan)
-  if (!existing) return { result: 'absent' }
-  const secretId = existing.secretId
+  if (!existing) return { result: 'absent', relatedApps: [] }
+  const { secretId, relatedApps } = existing
+  // Running applications would not pull at their next instance start.
+  if (relatedApps.length > 0 && plan.ifInUse === 'fail') throw new SecretInUseError(plan.secretName, plan.namespaceId, secretId, relatedApps)
+  const deleted: Provisioned = { secretId, result: 'deleted', relatedApps }
   return settle(
     async () => {
       await api.deleteSecret(plan.namespaceId, secretId)
-      return { secretId, result: 'deleted' }
+      return deleted
     },
     async () => {
       const still = await find(api, plan)
-      return still?.secretId === secretId ? undefined : { secretId, result: 'deleted' }
+      return still?.secretId === secretId ? undefined : deleted
     },
     options
   )
@@ -155,9 +152,26 @@ async function settle(
   }
 }
 
-export interface NamespaceOutcome {
-  namespaceId: string
-  outcome: { ok: true; value: Provisioned } | { ok: false; error: unknown }
+/** Namespaces provisioned at once: ten environments in one round trip, still gentle on API throttling. */
+export const CONCURRENCY = 10
+
+/**
+ * Every namespace's Secret, up to CONCURRENCY at once, each through the client for its endpoint;
+ * `done` hears of each as soon as it is provisioned.
+ */
+export function provisionAll<P extends SecretPlan>(
+  plans: P[],
+  clientFor: (plan: P) => SecretsApi,
+  optionsFor: (plan: P) => ProvisionOptions,
+  done: (plan: P, provisioned: Provisioned) => void
+): Promise<NamespaceOutcome[]> {
+  const byNamespace = new Map(plans.map((plan) => [plan.namespaceId, plan]))
+  return forEachNamespace([...byNamespace.keys()], CONCURRENCY, async (namespaceId) => {
+    const plan = byNamespace.get(namespaceId)!
+    const provisioned = await provisionSecret(clientFor(plan), plan, optionsFor(plan))
+    done(plan, provisioned)
+    return provisioned
+  })
 }
 
 /** Runs `task` for every namespace, at most `limit` at once; one failure does not stop the others. */

@@ -1,15 +1,12 @@
-// Proxies of self-hosted runners: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms).
-// Node 24's own agents tunnel through them (`proxyEnv`); this module builds one keep-alive pair
-// for the whole run and hands it to the SDK's transport, whose HTTP layer would otherwise ignore
-// proxies. Nothing here runs, and nothing is created, when no proxy variable is set.
-import http from 'node:http'
-import https from 'node:https'
-import httpx from 'httpx'
+// Proxies of self-hosted runners: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms),
+// read as Node 24's own agents read them (`proxyEnv`), the proxy names for messages, and the
+// credentials in the proxy URLs, to mask. connections.ts builds the run's agents from them.
 import { RunnerEnvironmentError } from './errors.js'
 
-export interface ProxyAgents {
-  http: http.Agent
-  https: https.Agent
+/** What Node's agents need to tunnel through the runner's proxy, and the proxy names for messages. */
+export interface ProxySettings {
+  /** For `new Agent({ proxyEnv })` (Node.js 24.5+): the variables as Node reads them. */
+  proxyEnv: { HTTPS_PROXY?: string; HTTP_PROXY?: string; NO_PROXY?: string }
   /** The proxy each protocol goes through (host:port, never its credentials), for messages. */
   proxies: { http?: string; https?: string }
 }
@@ -23,8 +20,8 @@ function variable(env: NodeJS.ProcessEnv, name: string): { name: string; value: 
   return undefined
 }
 
-/** Agents that honour the runner's proxy variables, or undefined when none is set (direct connections). */
-export function proxyAgents(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): ProxyAgents | undefined {
+/** The runner's proxy, or undefined when no proxy variable is set (direct connections). */
+export function proxySettings(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): ProxySettings | undefined {
   const httpsProxy = variable(env, 'https_proxy')
   const httpProxy = variable(env, 'http_proxy')
   if (!httpsProxy && !httpProxy) return undefined
@@ -33,16 +30,9 @@ export function proxyAgents(env: NodeJS.ProcessEnv, nodeVersion = process.versio
       `${(httpsProxy ?? httpProxy)!.name} is set, but this runner's Node.js ${nodeVersion} cannot tunnel through a proxy (Node.js 24.5 or later can); update the runner`
     )
   }
-  const proxies = { https: httpsProxy && proxyHost(httpsProxy), http: httpProxy && proxyHost(httpProxy) }
-  const proxyEnv = {
-    HTTPS_PROXY: httpsProxy?.value,
-    HTTP_PROXY: httpProxy?.value,
-    NO_PROXY: variable(env, 'no_proxy')?.value
-  }
   return {
-    http: new http.Agent({ keepAlive: true, proxyEnv }),
-    https: new https.Agent({ keepAlive: true, proxyEnv }),
-    proxies
+    proxyEnv: { HTTPS_PROXY: httpsProxy?.value, HTTP_PROXY: httpProxy?.value, NO_PROXY: variable(env, 'no_proxy')?.value },
+    proxies: { https: httpsProxy && proxyHost(httpsProxy), http: httpProxy && proxyHost(httpProxy) }
   }
 }
 
@@ -86,25 +76,4 @@ function proxyHost({ name, value }: { name: string; value: string }): string {
 export function supportsProxyEnv(version: string): boolean {
   const [major, minor] = version.split('.').map(Number)
   return major > 24 || (major === 24 && minor >= 5) || (major === 22 && minor >= 21)
-}
-
-let routed: ProxyAgents | undefined
-
-/**
- * The seam in the SDK's transport: `@alicloud/tea-typescript`'s doAction passes no agent to
- * `httpx.request` (it drops the client's proxy settings), and httpx then sends through a keep-alive
- * agent of its own. From here on, a request that comes without an agent goes through ours.
- * test/proxy.test.ts pins this: it fails if an upgrade makes the SDK stop sending through here.
- */
-export function routeSdkThrough(agents: ProxyAgents): void {
-  // Wrapped once; a later call (a test's) only changes the agents the wrapper hands on.
-  const wrapped = routed !== undefined
-  routed = agents
-  if (wrapped) return
-  const send = httpx.request
-  httpx.request = (url, opts = {}) => {
-    if (opts.agent) return send(url, opts)
-    const current = routed!
-    return send(url, { ...opts, agent: url.startsWith('https:') ? current.https : current.http })
-  }
 }

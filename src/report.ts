@@ -1,7 +1,7 @@
 // What a run reports, rendered as text: the `results` output, the one failure line, the job
 // summary. Pure: values in, strings out (outputs.ts writes them).
 import { failureCode } from './errors.js'
-import type { NamespaceOutcome, Provisioned } from './provision.js'
+import type { NamespaceOutcome, RelatedApp } from './model.js'
 
 export interface SummaryRow {
   namespaceId: string
@@ -9,18 +9,27 @@ export interface SummaryRow {
   domains: string[]
   secretId?: number
   result: string
+  relatedApps?: RelatedApp[]
 }
 
-/** The `results` output: every namespace that succeeded, keyed by its ID. */
+/** The `results` output: every namespace that succeeded, keyed by its ID, with the applications that use its Secret. */
 export function resultsOutput(outcomes: NamespaceOutcome[]): string {
-  const results: Record<string, Provisioned> = {}
+  const results: Record<string, { secretId?: number; result: string; relatedApps: RelatedApp[] }> = {}
   for (const { namespaceId, outcome } of outcomes) {
-    if (outcome.ok) {
-      const { secretId, result } = outcome.value
-      results[namespaceId] = secretId === undefined ? { result } : { secretId, result }
-    }
+    if (!outcome.ok) continue
+    const { secretId, result, relatedApps } = outcome.value
+    results[namespaceId] = { ...(secretId === undefined ? {} : { secretId }), result, relatedApps }
   }
   return JSON.stringify(results)
+}
+
+/**
+ * Every namespace fails with the run's refusal (a registry check that said no), whatever its own
+ * outcome: even where nothing needed writing, the Secret would not pull.
+ */
+export function failedBy(outcomes: NamespaceOutcome[], refusal: Error | undefined): NamespaceOutcome[] {
+  if (!refusal) return outcomes
+  return outcomes.map(({ namespaceId, outcome }) => ({ namespaceId, outcome: outcome.ok ? { ok: false, error: refusal } : outcome }))
 }
 
 /**
@@ -31,9 +40,9 @@ export function failureLine(outcomes: NamespaceOutcome[]): string | undefined {
   const failed = outcomes.flatMap(({ namespaceId, outcome }) => (outcome.ok ? [] : [{ namespaceId, error: outcome.error }]))
   if (failed.length === 0) return undefined
   if (outcomes.length === 1) return messageOf(failed[0].error)
-  const codes = failed.map(({ namespaceId, error }) => `${namespaceId} ${failureCode(error)}`).join(', ')
   const byReason = new Map<string, string[]>()
   for (const { namespaceId, error } of failed) byReason.set(messageOf(error), [...(byReason.get(messageOf(error)) ?? []), namespaceId])
+  const codes = failed.map(({ namespaceId, error }) => `${namespaceId} ${failureCode(error)}`).join(', ')
   const reasons = [...byReason].map(([reason, namespaces]) => `${namespaces.join(', ')}: ${reason}`).join(' | ')
   return `${failed.length} of ${outcomes.length} namespaces failed (${codes}) — ${reasons}`
 }
@@ -42,35 +51,42 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+/** The run's page, for the summary's last line. */
 export interface RunLink {
   repository?: string
   runUrl?: string
   workflow?: string
 }
 
-/** The run's page, from the variables every runner sets (GITHUB_SERVER_URL is absent on old GHES). */
-export function runLink(env: NodeJS.ProcessEnv): RunLink {
-  const repository = env.GITHUB_REPOSITORY
-  const runId = env.GITHUB_RUN_ID
-  const server = env.GITHUB_SERVER_URL || 'https://github.com'
-  return { repository, runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined, workflow: env.GITHUB_WORKFLOW }
+/** Markdown that shows `text` as it is, inside a table cell or a sentence: GitHub renders nothing of it. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`)
 }
 
-/** The job summary: a table of what each namespace got. Never a credential: only names, IDs and domains. */
+/** The job summary: a table of what each namespace got. Never a credential: only names, IDs, applications and domains. */
 export function renderSummary(rows: SummaryRow[], link: RunLink, dryRun: boolean): string {
-  const escape = (text: string) => text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`)
+  const escape = escapeMarkdown
+  const apps = (row: SummaryRow) => (row.relatedApps && row.relatedApps.length > 0 ? row.relatedApps.map((app) => escape(`${app.appName} (${app.appId})`)).join('<br>') : '–')
   const lines = [
-    `## SAE image-pull Secret${dryRun ? ' (dry run: nothing was called)' : ''}`,
+    `## SAE image-pull Secret${dryRun ? ' (dry run: no SAE API was called)' : ''}`,
     '',
-    '| Namespace | Secret name | SecretId | Result | Registry domains |',
-    '| --- | --- | --- | --- | --- |',
+    '| Namespace | Secret name | SecretId | Result | Used by | Registry domains |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (row) =>
-        `| ${escape(row.namespaceId)} | ${escape(row.secretName)} | ${row.secretId ?? '–'} | ${escape(row.result)} | ${row.domains.length > 0 ? row.domains.map(escape).join('<br>') : '–'} |`
-    )
+        `| ${escape(row.namespaceId)} | ${escape(row.secretName)} | ${row.secretId ?? '–'} | ${escape(row.result)} | ${apps(row)} | ${row.domains.length > 0 ? row.domains.map(escape).join('<br>') : '–'} |`
+    ),
+    ...runLine(link)
   ]
-  if (link.runUrl) {
-    lines.push('', `Provisioned by [${escape(link.workflow ?? 'this workflow')}](${link.runUrl})${link.repository ? ` in ${escape(link.repository)}` : ''}.`)
-  }
   return `${lines.join('\n')}\n`
+}
+
+/** The job summary of a step that failed before any namespace had an outcome: what failed, and what to do (the error says both). */
+export function renderFailureSummary(message: string, link: RunLink): string {
+  return [`## SAE image-pull Secret: failed`, '', escapeMarkdown(message), '', 'No Secret was created, changed or deleted.', ...runLine(link)].join('\n') + '\n'
+}
+
+function runLine(link: RunLink): string[] {
+  if (!link.runUrl) return []
+  return ['', `Provisioned by [${escapeMarkdown(link.workflow ?? 'this workflow')}](${link.runUrl})${link.repository ? ` in ${escapeMarkdown(link.repository)}` : ''}.`]
 }

@@ -1,3 +1,5 @@
+// Retries with a deadline: backoff with jitter, or the wait an answer asked for. The clock is
+// injected, so tests run instantly and deterministically.
 export interface RetryPolicy {
   maxAttempts: number
   /** Epoch ms after which no new attempt starts (timeout-seconds). */
@@ -29,6 +31,8 @@ export interface RetrySettings {
 
 export interface RetryableFailure {
   retryable: boolean
+  /** The answer said when to ask again (a throttled call's `TimeLeft`): wait that, not the backoff's guess. */
+  retryAfterMs?: number
 }
 
 /** Exponential backoff with "equal jitter": half the step is fixed, half random, so retries from many jobs spread out. */
@@ -37,9 +41,15 @@ export function backoffDelay(attempt: number, random: number, baseDelayMs = 400,
   return Math.round(step / 2 + (random * step) / 2)
 }
 
+/** The wait an answer asked for, plus a little jitter (a fifth of it, 100 ms to 1 s) so that many jobs do not all come back at once. */
+export function toldDelay(retryAfterMs: number, random: number): number {
+  return Math.round(retryAfterMs + random * Math.min(1000, Math.max(100, retryAfterMs / 5)))
+}
+
 /**
  * Runs `attempt` until it succeeds, fails with an error that is not retryable (or that `mayRetry`
- * refuses), runs out of attempts, or would sleep past the deadline. `onRetry` sees each failure
+ * refuses), runs out of attempts, or would sleep past the deadline. Between attempts it waits what
+ * the failure asked for (`retryAfterMs`), else an exponential backoff. `onRetry` sees each failure
  * that is retried.
  */
 export async function withRetry<T>(
@@ -53,9 +63,11 @@ export async function withRetry<T>(
     try {
       return await attempt(n)
     } catch (error) {
-      const retryable = (error as Partial<RetryableFailure>)?.retryable === true && mayRetry(error)
+      const failure = error as Partial<RetryableFailure> | undefined
+      const retryable = failure?.retryable === true && mayRetry(error)
       if (!retryable || n >= policy.maxAttempts) throw error
-      const delay = backoffDelay(n, clock.random(), policy.baseDelayMs, policy.maxDelayMs)
+      const delay =
+        failure?.retryAfterMs !== undefined ? toldDelay(failure.retryAfterMs, clock.random()) : backoffDelay(n, clock.random(), policy.baseDelayMs, policy.maxDelayMs)
       if (clock.now() + delay >= policy.deadline) throw error
       onRetry(error, n, delay)
       await clock.sleep(delay)

@@ -1,5 +1,7 @@
 import { ApiError } from './errors.js'
-import { callWithRetries, OpenApiConnection, stringField, type Operation } from './openapi.js'
+import type { RelatedApp } from './model.js'
+import { callWithRetries, OpenApiConnection, type Operation } from './openapi.js'
+import { stringField } from './transport-errors.js'
 import type { RetrySettings } from './retry.js'
 
 const VERSION = '2019-05-06'
@@ -18,6 +20,8 @@ export interface SecretSummary {
   secretId: number
   secretName: string
   secretType: string
+  /** The applications that use it (`RelateApps`); ListSecrets tells at no extra call. */
+  relatedApps: RelatedApp[]
 }
 
 export interface SecretDetail extends SecretSummary {
@@ -87,8 +91,19 @@ function summary(item: Record<string, unknown>): SecretSummary {
   return {
     secretId: Number(item.SecretId),
     secretName: stringField(item, 'SecretName') ?? '',
-    secretType: stringField(item, 'SecretType') ?? ''
+    secretType: stringField(item, 'SecretType') ?? '',
+    relatedApps: relatedApps(item.RelateApps)
   }
+}
+
+/** `RelateApps: [{ AppId, AppName }]`; anything else in the list is left out rather than guessed at. */
+function relatedApps(value: unknown): RelatedApp[] {
+  if (!Array.isArray(value)) return []
+  return value.flatMap((app: unknown) => {
+    const fields = (app ?? {}) as Record<string, unknown>
+    const appId = stringField(fields, 'AppId')
+    return appId ? [{ appId, appName: stringField(fields, 'AppName') ?? appId }] : []
+  })
 }
 
 function secretIdOf(data: Record<string, unknown>, action: string, fallback?: number): number {

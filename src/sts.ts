@@ -1,6 +1,7 @@
 import { ApiError } from './errors.js'
 import type { AccessKey, OidcRole } from './model.js'
-import { callWithRetries, OpenApiConnection, stringField } from './openapi.js'
+import { callWithRetries, OpenApiConnection } from './openapi.js'
+import { stringField } from './transport-errors.js'
 import type { RetrySettings } from './retry.js'
 
 const ASSUME_ROLE_WITH_OIDC = {

@@ -31,14 +31,14 @@ describe('parseExtraRegistries', () => {
       '  password: "0123"'
     ].join('\n')
     expect(await parseExtraRegistries(text)).toEqual([
-      { domains: ['ghcr.io'], username: 'octo-bot', password: SECRET, source: 'item 1 of extra-registries' },
-      { domains: ['harbor.example.com:8443'], username: 'robot$ci', password: '0123', source: 'item 2 of extra-registries' }
+      { domains: ['ghcr.io'], username: 'octo-bot', password: SECRET, origin: { kind: 'extra', item: 1 } },
+      { domains: ['harbor.example.com:8443'], username: 'robot$ci', password: '0123', origin: { kind: 'extra', item: 2 } }
     ])
   })
 
   test('the flow style works too', async () => {
     expect(await parseExtraRegistries('[{registry: quay.io, username: u, password: p}]')).toEqual([
-      { domains: ['quay.io'], username: 'u', password: 'p', source: 'item 1 of extra-registries' }
+      { domains: ['quay.io'], username: 'u', password: 'p', origin: { kind: 'extra', item: 1 } }
     ])
   })
 

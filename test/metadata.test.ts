@@ -80,9 +80,9 @@ describe('action.yml', () => {
 
 describe('the user agent', () => {
   test('carries the package version and names the repository and run', async () => {
-    const { userAgent } = await import('../src/main.js')
+    const { userAgent } = await import('../src/clients.js')
     const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
-    expect(userAgent({ GITHUB_REPOSITORY: 'octo-org/octo-repo', GITHUB_RUN_ID: '42' })).toBe(`sae-image-pull-secret/${version} (octo-org/octo-repo; run 42)`)
+    expect(userAgent({ repository: 'octo-org/octo-repo', runId: 42 })).toBe(`sae-image-pull-secret/${version} (octo-org/octo-repo; run 42)`)
   })
 })
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { buildDockerConfig, encodeDockerConfig, secretDataParameter } from '../src/docker-config.js'
 import { ApiError, SecretExistsError, SecretTypeMismatchError } from '../src/errors.js'
-import type { IfExists } from '../src/model.js'
-import { forEachNamespace, provisionSecret, type SecretPlan } from '../src/provision.js'
+import type { IfExists, SecretPlan } from '../src/model.js'
+import { forEachNamespace, provisionSecret } from '../src/provision.js'
 import type { SecretDetail, SecretsApi, SecretSummary } from '../src/sae-client.js'
 
 const NS = 'cn-hangzhou:prod'
@@ -18,7 +18,8 @@ function plan(ifExists: IfExists, password = 'p'): SecretPlan {
     dockerConfig,
     encodedConfig,
     secretData: secretDataParameter(encodedConfig),
-    ifExists
+    ifExists,
+    ifInUse: 'fail'
   }
 }
 
@@ -39,13 +40,13 @@ class FakeSae implements SecretsApi {
 
   seed(name: string, encodedConfig: string, type = 'kubernetes.io/dockerconfigjson'): number {
     const id = this.nextId++
-    this.secrets.set(id, { secretId: id, secretName: name, secretType: type, data: { '.dockerconfigjson': encodedConfig } })
+    this.secrets.set(id, { secretId: id, secretName: name, secretType: type, relatedApps: [], data: { '.dockerconfigjson': encodedConfig } })
     return id
   }
 
   async listSecrets(): Promise<SecretSummary[]> {
     this.calls.push('ListSecrets')
-    return [...this.secrets.values()].map(({ secretId, secretName, secretType }) => ({ secretId, secretName, secretType }))
+    return [...this.secrets.values()].map(({ secretId, secretName, secretType, relatedApps }) => ({ secretId, secretName, secretType, relatedApps }))
   }
 
   async describeSecret(_ns: string, secretId: number): Promise<SecretDetail> {
@@ -91,14 +92,14 @@ describe('provisionSecret', () => {
     ['fail', ['CreateSecret']]
   ])('creates an absent Secret (if-exists %s) with calls %j', async (ifExists, calls) => {
     const sae = new FakeSae()
-    await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created' })
+    await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created', relatedApps: [] })
     expect(sae.calls).toEqual(calls)
   })
 
   test('skip: an existing Secret is success with its id, untouched; its differing data is reported as drift', async () => {
     const sae = new FakeSae()
     const id = sae.seed('registry-auth', 'b2xk')
-    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'skipped', drifted: true })
+    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'skipped', relatedApps: [], drifted: true })
     expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret'])
     expect(sae.secrets.get(id)!.data['.dockerconfigjson']).toBe('b2xk')
   })
@@ -107,20 +108,20 @@ describe('provisionSecret', () => {
     const sae = new FakeSae()
     const reordered = Buffer.from(JSON.stringify({ auths: { 'public.example.com': { auth: 'dTpw', password: 'p', username: 'u' }, 'vpc.example.com': { username: 'u', password: 'p', auth: 'dTpw' } } })).toString('base64')
     const id = sae.seed('registry-auth', reordered)
-    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'skipped', drifted: false })
+    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'skipped', relatedApps: [], drifted: false })
   })
 
   test('update: an unchanged Secret is confirmed in two calls, without a write', async () => {
     const sae = new FakeSae()
     const id = sae.seed('registry-auth', plan('update').encodedConfig)
-    await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'unchanged' })
+    await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'unchanged', relatedApps: [] })
     expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret'])
   })
 
   test('update: a changed Secret is updated in place, never deleted', async () => {
     const sae = new FakeSae()
     const id = sae.seed('registry-auth', plan('update', 'old').encodedConfig)
-    await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'updated' })
+    await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'updated', relatedApps: [] })
     expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret', 'UpdateSecret'])
     expect(sae.secrets.get(id)!.data['.dockerconfigjson']).toBe(plan('update', 'new').encodedConfig)
   })
@@ -152,20 +153,20 @@ describe('provisionSecret', () => {
 
     test('skip resolves to the winner\'s SecretId', async () => {
       const sae = racing('other')
-      await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'skipped', drifted: true })
+      await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'skipped', relatedApps: [], drifted: true })
       expect(sae.calls).toEqual(['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret'])
       expect(sae.secrets.size).toBe(1)
     })
 
     test('update brings the winner\'s data to ours', async () => {
       const sae = racing('other')
-      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'updated' })
+      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'updated', relatedApps: [] })
       expect(sae.secrets.get(16)!.data['.dockerconfigjson']).toBe(plan('update').encodedConfig)
     })
 
     test('update finds identical data unchanged', async () => {
       const sae = racing('p')
-      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'unchanged' })
+      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'unchanged', relatedApps: [] })
     })
   })
 
@@ -177,7 +178,7 @@ describe('provisionSecret', () => {
     ])('CreateSecret, if-exists %s: looks, sees our data, reports created, with one Secret', async (ifExists, calls) => {
       const sae = new FakeSae()
       sae.lost.CreateSecret = 1
-      await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created' })
+      await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created', relatedApps: [] })
       expect(sae.secrets.size).toBe(1)
       expect(sae.calls).toEqual(calls)
     })
@@ -193,7 +194,7 @@ describe('provisionSecret', () => {
         }
         return create(...args)
       }
-      await expect(provisionSecret(sae, plan('fail'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created' })
+      await expect(provisionSecret(sae, plan('fail'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created', relatedApps: [] })
       expect(sae.calls).toEqual(['CreateSecret', 'ListSecrets', 'CreateSecret'])
     })
 
@@ -211,7 +212,7 @@ describe('provisionSecret', () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', plan('update', 'old').encodedConfig)
       sae.lost.UpdateSecret = 1
-      await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'updated' })
+      await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'updated', relatedApps: [] })
       expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret', 'UpdateSecret', 'DescribeSecret'])
     })
 
@@ -219,7 +220,7 @@ describe('provisionSecret', () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', 'b2xk')
       sae.lost.DeleteSecret = 1
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted' })
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted', relatedApps: [] })
       expect(sae.calls).toEqual(['ListSecrets', 'DeleteSecret', 'ListSecrets'])
     })
   })
@@ -228,14 +229,14 @@ describe('provisionSecret', () => {
     test('deletes the Secret in two calls', async () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', 'b2xk')
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted' })
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted', relatedApps: [] })
       expect(sae.calls).toEqual(['ListSecrets', 'DeleteSecret'])
       expect(sae.secrets.size).toBe(0)
     })
 
     test('no Secret: absent, in one call', async () => {
       const sae = new FakeSae()
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ result: 'absent' })
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ result: 'absent', relatedApps: [] })
       expect(sae.calls).toEqual(['ListSecrets'])
     })
 
@@ -264,7 +265,7 @@ describe('provisionSecret', () => {
       expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret'])
       const same = new FakeSae()
       same.seed('registry-auth', plan('update').encodedConfig)
-      await expect(provisionSecret(same, plan('update'), { attempts: 4, beforeWrite: refused })).resolves.toMatchObject({ result: 'unchanged' })
+      await expect(provisionSecret(same, plan('update'), { attempts: 4, beforeWrite: refused })).resolves.toMatchObject({ result: 'unchanged', relatedApps: [] })
     })
   })
 
@@ -287,7 +288,7 @@ describe('forEachNamespace', () => {
       await new Promise((resolve) => setImmediate(resolve))
       inFlight--
       if (ns === 'c') throw new Error('c failed')
-      return { secretId: ns.charCodeAt(0), result: 'created' as const }
+      return { secretId: ns.charCodeAt(0), result: 'created' as const, relatedApps: [] }
     })
     expect(peak).toBe(2)
     expect(outcomes.map((o) => `${o.namespaceId}:${o.outcome.ok}`)).toEqual(['a:true', 'b:true', 'c:false', 'd:true', 'e:true'])

@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../src/errors.js'
-import type { NamespaceOutcome } from '../src/provision.js'
+import type { NamespaceOutcome } from '../src/model.js'
 import { failureLine, renderSummary, resultsOutput } from '../src/report.js'
 
-const ok = (namespaceId: string, secretId: number): NamespaceOutcome => ({ namespaceId, outcome: { ok: true, value: { secretId, result: 'created' } } })
+const ok = (namespaceId: string, secretId: number): NamespaceOutcome => ({ namespaceId, outcome: { ok: true, value: { secretId, result: 'created', relatedApps: [] } } })
 const failed = (namespaceId: string, code: string): NamespaceOutcome => ({
   namespaceId,
   outcome: { ok: false, error: new ApiError({ action: 'ListSecrets', code, status: 404, requestId: 'R1' }) }
@@ -12,8 +12,8 @@ const failed = (namespaceId: string, code: string): NamespaceOutcome => ({
 describe('resultsOutput', () => {
   test('holds every namespace that succeeded, keyed by its ID', () => {
     expect(JSON.parse(resultsOutput([ok('cn-a:x', 16), failed('cn-a:y', 'InvalidNamespaceId.NotFound'), ok('cn-b:z', 17)]))).toEqual({
-      'cn-a:x': { secretId: 16, result: 'created' },
-      'cn-b:z': { secretId: 17, result: 'created' }
+      'cn-a:x': { secretId: 16, result: 'created', relatedApps: [] },
+      'cn-b:z': { secretId: 17, result: 'created', relatedApps: [] }
     })
   })
 })
@@ -37,6 +37,6 @@ describe('failureLine', () => {
 describe('renderSummary', () => {
   test('escapes table-breaking characters in names', () => {
     const markdown = renderSummary([{ namespaceId: 'cn-a:x', secretName: 'a|b_c', domains: ['r.example.com'], secretId: 16, result: 'created' }], {}, false)
-    expect(markdown).toContain('| cn-a:x | a\\|b\\_c | 16 | created | r.example.com |')
+    expect(markdown).toContain('| cn-a:x | a\\|b\\_c | 16 | created | – | r.example.com |')
   })
 })

@@ -31,7 +31,7 @@ function client(options: { maxAttempts?: number; key?: typeof KEY & { securityTo
     endpoint: { protocol: 'http', host: new URL(sae.origin).host, input: 'endpoint' },
     userAgent: 'sae-image-pull-secret/test',
     key: options.key ?? KEY,
-    redactor
+    redact: (text) => redactor.redact(text)
   })
   return new SaeSecretsClient(connection, {
     policy: { maxAttempts: options.maxAttempts ?? 4, deadline: Date.now() + 30_000 },
@@ -82,7 +82,7 @@ describe('the request on the wire', () => {
     expect(shape('DescribeSecret')).toBe('GET /pop/v1/sam/secret/secret NamespaceId,SecretId')
     expect(shape('ListSecrets')).toBe('GET /pop/v1/sam/secret/secrets NamespaceId')
     expect(detail).toMatchObject({ secretId: id, secretName: 'registry-auth', data: { '.dockerconfigjson': encoded } })
-    expect(list).toEqual([{ secretId: id, secretName: 'registry-auth', secretType: 'kubernetes.io/dockerconfigjson' }])
+    expect(list).toEqual([{ secretId: id, secretName: 'registry-auth', secretType: 'kubernetes.io/dockerconfigjson', relatedApps: [] }])
   })
 
   test('an STS key sends and signs its security token', async () => {

@@ -11,7 +11,6 @@ import { buildDockerConfig, encodeDockerConfig, secretDataParameter } from '../s
 import type { AccessKey } from '../src/model.js'
 import { ROLE } from './fixtures/oidc-role.js'
 import { OpenApiConnection } from '../src/openapi.js'
-import { Redactor } from '../src/redaction.js'
 import type { RetrySettings } from '../src/retry.js'
 import { SaeSecretsClient } from '../src/sae-client.js'
 import { assumeRoleWithOidc } from '../src/sts.js'
@@ -184,7 +183,7 @@ const retry: RetrySettings = {
 }
 
 function ourConnection(host: string, input: 'endpoint' | 'sts-endpoint', key?: AccessKey): OpenApiConnection {
-  return new OpenApiConnection({ endpoint: { protocol: 'http', host, input }, userAgent: 'test', redactor: new Redactor(), key })
+  return new OpenApiConnection({ endpoint: { protocol: 'http', host, input }, userAgent: 'test', redact: (text: string) => text, key })
 }
 
 function officialConfig(host: string, key?: AccessKey): OpenApiCore.$OpenApiUtil.Config {

@@ -27,16 +27,16 @@ describe('state: absent', () => {
     expect(run.errors).toEqual([])
     expect(actions()).toEqual(['ListSecrets', 'DeleteSecret'])
     expect(sae.secrets(NS)).toEqual([])
-    expect(run.outputs).toEqual({ results: JSON.stringify({ [NS]: { secretId: id, result: 'deleted' } }), result: 'deleted' })
+    expect(run.outputs).toEqual({ results: JSON.stringify({ [NS]: { secretId: id, result: 'deleted', relatedApps: [] } }), result: 'deleted' })
     expect(run.stdout).toContain(`${NS}: Secret 'registry-auth' deleted (SecretId ${id})`)
-    expect(run.summary).toContain(`| ${NS} | registry-auth | ${id} | deleted | – |`)
+    expect(run.summary).toContain(`| ${NS} | registry-auth | ${id} | deleted | – | – |`)
   })
 
   test('no such Secret: result absent, one ListSecrets, no secret-id', async () => {
     const run = await runAction({ inputs: absentInputs() })
     expect(run.errors).toEqual([])
     expect(actions()).toEqual(['ListSecrets'])
-    expect(run.outputs).toEqual({ results: JSON.stringify({ [NS]: { result: 'absent' } }), result: 'absent' })
+    expect(run.outputs).toEqual({ results: JSON.stringify({ [NS]: { result: 'absent', relatedApps: [] } }), result: 'absent' })
   })
 
   test('a same-named Secret of another type is an error, and is never deleted', async () => {
@@ -78,7 +78,7 @@ describe('state: absent', () => {
     const dev = sae.seedSecret('cn-hangzhou:dev', { name: 'registry-auth', data: stored({ auths: {} }) })
     const run = await runAction({ inputs: absentInputs({ 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:staging' }) })
     expect(run.errors).toEqual([])
-    expect(JSON.parse(run.outputs.results)).toEqual({ 'cn-hangzhou:dev': { secretId: dev, result: 'deleted' }, 'cn-hangzhou:staging': { result: 'absent' } })
+    expect(JSON.parse(run.outputs.results)).toEqual({ 'cn-hangzhou:dev': { secretId: dev, result: 'deleted', relatedApps: [] }, 'cn-hangzhou:staging': { result: 'absent', relatedApps: [] } })
     expect(run.outputs.result).toBeUndefined()
   })
 

@@ -19,7 +19,7 @@ describe('first run', () => {
     const [secret] = sae.secrets('cn-hangzhou:prod')
     expect(run.outputs['secret-id']).toBe(String(secret.SecretId))
     expect(run.outputs.result).toBe('created')
-    expect(JSON.parse(run.outputs.results)).toEqual({ 'cn-hangzhou:prod': { secretId: secret.SecretId, result: 'created' } })
+    expect(JSON.parse(run.outputs.results)).toEqual({ 'cn-hangzhou:prod': { secretId: secret.SecretId, result: 'created', relatedApps: [] } })
     const entry = { username: USERNAME, password: PASSWORD, auth: authOf(USERNAME, PASSWORD) }
     expect(sae.dockerConfig('cn-hangzhou:prod', 'registry-auth')).toEqual({
       auths: { 'registry-vpc.cn-hangzhou.aliyuncs.com': entry, 'registry.cn-hangzhou.aliyuncs.com': entry }
@@ -41,9 +41,9 @@ describe('first run', () => {
   test('writes a job summary with namespace, name, SecretId, result and domains, and a link to the run', async () => {
     const run = await runAction({ inputs: stepInputs(sae) })
     const id = sae.secrets('cn-hangzhou:prod')[0].SecretId
-    expect(run.summary).toContain('| Namespace | Secret name | SecretId | Result | Registry domains |')
+    expect(run.summary).toContain('| Namespace | Secret name | SecretId | Result | Used by | Registry domains |')
     expect(run.summary).toContain(
-      `| cn-hangzhou:prod | registry-auth | ${id} | created | registry-vpc.cn-hangzhou.aliyuncs.com<br>registry.cn-hangzhou.aliyuncs.com |`
+      `| cn-hangzhou:prod | registry-auth | ${id} | created | – | registry-vpc.cn-hangzhou.aliyuncs.com<br>registry.cn-hangzhou.aliyuncs.com |`
     )
     expect(run.summary).toContain('(https://github.com/octo-org/octo-repo/actions/runs/4242)')
   })

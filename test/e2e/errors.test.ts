@@ -40,12 +40,12 @@ describe('a host that cannot be reached', () => {
     noStack(run)
   })
 
-  test('a known region whose host does not resolve from this runner: retried, then blamed on namespace-id and the network', async () => {
-    const { endpoint: _endpoint, ...inputs } = stepInputs(sae, { 'namespace-id': 'cn-beijing:prod', 'max-attempts': '2' })
+  test('a known region whose host does not resolve from this runner: not retried (the name does not exist), blamed on namespace-id and the network', async () => {
+    const { endpoint: _endpoint, ...inputs } = stepInputs(sae, { 'namespace-id': 'cn-beijing:prod', 'max-attempts': '4' })
     void _endpoint
     const run = await runAction({ inputs })
     expect(warnings(run.stdout)).toEqual([])
-    expect(run.stdout).toMatch(/ListSecrets: NetworkError \(no HTTP response\); retrying in \d+ ms \(attempt 2 of 2\)/)
+    expect(run.stdout).not.toContain('retrying')
     expect(run.errors).toEqual([
       "::error::ListSecrets failed: NetworkError (no HTTP response): could not reach sae.cn-beijing.aliyuncs.com: ENOTFOUND (the host name does not resolve); " +
         "the host was derived from namespace-id's region 'cn-beijing'; check namespace-id and the runner network"
@@ -66,15 +66,25 @@ describe('a write too large for a gateway', () => {
   // A JSON key or a token as the password: SAE takes SecretData in the query, so the URL grows past 16 KiB.
   const longPassword = 'k'.repeat(2500)
 
-  test('refused with an HTML 414 page: the error gives the URL size and the likely cause', async () => {
+  test('refused with an HTML 414 page: final, the status and the URL size named, nothing looked up or sent again', async () => {
     sae.inject({ action: 'CreateSecret', kind: 'html-414', times: 9 })
-    const run = await runAction({ inputs: stepInputs(sae, { password: longPassword, 'if-exists': 'fail', 'max-attempts': '2' }) })
+    const run = await runAction({ inputs: stepInputs(sae, { password: longPassword, 'if-exists': 'fail', 'max-attempts': '4' }) })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toMatch(
-      /^::error::CreateSecret failed: NonJsonResponse \(an answer that is not the API, no RequestId\): the request's URL was 1\d\.\d KiB \(SAE takes SecretData in the query string\) and the answer was a page, not the API: gateways refuse URLs that long, and a long registry password \(a JSON key, a token\) is the likely cause; use a shorter credential for the registry$/
+      /^::error::CreateSecret failed: NonJsonResponse \(HTTP 414, an answer that is not the API, no RequestId\): the request's URL was 1\d\.\d KiB \(SAE takes SecretData in the query string\) and the answer was a page, not the API; it was refused before it reached SAE, so nothing was applied: gateways refuse URLs that long, and a long registry password \(a JSON key, a token\) is the likely cause; use a shorter credential for the registry$/
     )
-    // A page may hide an applied write: each attempt was followed by a look, and nothing was left behind.
+    // A gateway's 4xx page was refused before SAE: one call, no look, no retry.
+    expect(sae.calls().map((call) => call.action)).toEqual(['CreateSecret'])
+    expect(run.stdout).not.toContain('retrying')
+    expect(sae.secrets('cn-hangzhou:prod')).toEqual([])
+  })
+
+  test('refused with an HTML 504 page: it may have been applied, so each attempt is followed by a look', async () => {
+    sae.inject({ action: 'CreateSecret', kind: 'html-504', times: 9 })
+    const run = await runAction({ inputs: stepInputs(sae, { password: longPassword, 'if-exists': 'fail', 'max-attempts': '2' }) })
+    expect(run.code).toBe(1)
+    expect(run.errors[0]).toMatch(/^::error::CreateSecret failed: NonJsonResponse \(HTTP 504, an answer that is not the API, no RequestId\): the request's URL was 1\d\.\d KiB/)
     expect(sae.calls().map((call) => call.action)).toEqual(['CreateSecret', 'ListSecrets', 'CreateSecret', 'ListSecrets'])
     expect(sae.secrets('cn-hangzhou:prod')).toEqual([])
   })
@@ -83,7 +93,7 @@ describe('a write too large for a gateway', () => {
     sae.inject({ action: 'ListSecrets', kind: 'html-502', times: 9 })
     const run = await runAction({ inputs: stepInputs(sae, { 'max-attempts': '1' }) })
     expect(run.errors).toEqual([
-      '::error::ListSecrets failed: NonJsonResponse (an answer that is not the API, no RequestId): the endpoint answered with something that is not the API (a proxy or gateway page?); check endpoint and the runner network'
+      '::error::ListSecrets failed: NonJsonResponse (HTTP 502, an answer that is not the API, no RequestId): the endpoint answered with something that is not the API (a proxy or gateway page?); check endpoint and the runner network'
     ])
   })
 })

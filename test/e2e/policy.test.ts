@@ -16,12 +16,13 @@ const actions = () => sae.calls().map((call) => call.action)
 
 describe('an existing Secret', () => {
   test('skip: ListSecrets and DescribeSecret, the existing id, nothing written, and a warning that its data differs', async () => {
-    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: { old: entry('old') } }) })
+    const old = { auths: { 'old.example.com': entry('old-registry-password') } }
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored(old) })
     const run = await runAction({ inputs: stepInputs(sae) })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ 'secret-id': String(id), result: 'skipped' })
     expect(actions()).toEqual(['ListSecrets', 'DescribeSecret'])
-    expect(sae.dockerConfig(NS, 'registry-auth')).toEqual({ auths: { old: entry('old') } })
+    expect(sae.dockerConfig(NS, 'registry-auth')).toEqual(old)
     expect(run.stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([
       `::warning::${NS}: Secret 'registry-auth' (SecretId ${id}) holds other registry credentials than this step computed (a rotated password?); it was left as it is because if-exists is skip. Set if-exists: update to write the new ones`
     ])
@@ -165,7 +166,7 @@ describe('several namespaces in one step', () => {
     expect(Object.keys(results)).toEqual(namespaces)
     expect(results['cn-hangzhou:dev'].result).toBe('created')
     expect(results['cn-hangzhou:staging'].result).toBe('skipped')
-    expect(results['cn-beijing:prod']).toEqual({ secretId: sae.secrets('cn-beijing:prod')[0].SecretId, result: 'created' })
+    expect(results['cn-beijing:prod']).toEqual({ secretId: sae.secrets('cn-beijing:prod')[0].SecretId, result: 'created', relatedApps: [] })
     expect(Object.keys(sae.dockerConfig('cn-beijing:prod', 'registry-auth').auths)).toEqual([
       'registry-vpc.cn-beijing.aliyuncs.com',
       'registry.cn-beijing.aliyuncs.com'

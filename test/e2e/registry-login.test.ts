@@ -217,7 +217,7 @@ describe('a Secret with extra registries', () => {
     expect(target.dockerConfig(NS, 'registry-auth')).toEqual({
       auths: { [main.host]: entry(USERNAME, PASSWORD), [other.host]: entry('ci-robot', extraPassword) }
     })
-    expect(run.summary).toContain(`| ${NS} | registry-auth | ${target.secrets(NS)[0].SecretId} | created | ${main.host}<br>${other.host} |`)
+    expect(run.summary).toContain(`| ${NS} | registry-auth | ${target.secrets(NS)[0].SecretId} | created | – | ${main.host}<br>${other.host} |`)
   })
 
   test('Docker Hub is stored under https://index.docker.io/v1/ (verify-login off: no real registry is contacted)', async () => {

@@ -440,7 +440,7 @@ export async function startEmulator(options = {}) {
       const payload = { RequestId: requestId(), Code: code, Message: message, Success: false, TraceId: traceId(), ...extra }
       record.status = status
       record.code = code
-      res.writeHead(status, { 'content-type': 'application/json;charset=utf-8' })
+      res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...fault.headers })
       res.end(JSON.stringify(payload))
     }
     record.fault = fault.kind
@@ -454,7 +454,8 @@ export async function startEmulator(options = {}) {
     }
     switch (fault.kind) {
       case 'throttle':
-        json(503, fault.code ?? 'Throttling.User', 'Request was denied due to user flow control.')
+        // `headers` may carry SAE's `x-ratelimit-user-api: Limit:…,Remain:…,TimeLeft:<ms>`.
+        json(fault.status ?? 503, fault.code ?? 'Throttling.User', 'Request was denied due to user flow control.')
         return true
       case 'service-unavailable':
         json(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.')
@@ -536,8 +537,9 @@ export async function startEmulator(options = {}) {
     /** Connections accepted and TLS handshakes completed, for the proxy and keep-alive checks. */
     stats,
     /**
-     * Script a fault: `{ action: 'CreateSecret' | '*', kind, times?, code?, status?, delayMs?, apply? }`;
-     * `apply: true` performs the request first, so the fault hides a write that happened.
+     * Script a fault: `{ action: 'CreateSecret' | '*', kind, times?, code?, status?, headers?, delayMs?, apply? }`;
+     * `apply: true` performs the request first, so the fault hides a write that happened; `headers`
+     * go on a JSON fault's answer (a throttle's rate-limit headers, say).
      */
     inject(fault) {
       faults.push({ times: 1, ...fault })
@@ -548,13 +550,33 @@ export async function startEmulator(options = {}) {
     addNamespace(id) {
       if (!namespaces.has(id)) namespaces.set(id, new Map())
     },
-    /** Stores a Secret directly, as another tool would have; data is the key -> value map. */
-    seedSecret(namespaceId, { name, type = 'kubernetes.io/dockerconfigjson', data }) {
+    /**
+     * Stores a Secret directly, as another tool would have; data is the key -> value map;
+     * `relatedApps` are the applications that use it (`[{ AppId, AppName }]`, as ListSecrets shows them).
+     * @param {string} namespaceId
+     * @param {{name: string, type?: string, data: Record<string, string>, relatedApps?: Array<{AppId: string, AppName: string}>}} secret
+     */
+    seedSecret(namespaceId, { name, type = 'kubernetes.io/dockerconfigjson', data, relatedApps = [] }) {
       const secrets = namespaces.get(namespaceId)
       const now = Date.now()
-      const secret = { SecretId: nextSecretId++, SecretName: name, SecretType: type, NamespaceId: namespaceId, SecretData: { ...data }, CreateTime: now, UpdateTime: now, RelateApps: [] }
+      const secret = {
+        SecretId: nextSecretId++,
+        SecretName: name,
+        SecretType: type,
+        NamespaceId: namespaceId,
+        SecretData: { ...data },
+        CreateTime: now,
+        UpdateTime: now,
+        RelateApps: relatedApps.map((app) => ({ ...app }))
+      }
       secrets.set(secret.SecretId, secret)
       return secret.SecretId
+    },
+    /** An application starts (or stops) using a Secret: ListSecrets' RelateApps lists it. */
+    setRelatedApps(namespaceId, secretId, relatedApps) {
+      const secret = namespaces.get(namespaceId)?.get(secretId)
+      if (!secret) throw new Error(`no Secret ${secretId} in ${namespaceId}`)
+      secret.RelateApps = relatedApps.map((app) => ({ ...app }))
     },
     secrets(namespaceId) {
       return [...(namespaces.get(namespaceId)?.values() ?? [])].map((secret) => structuredClone(secret))

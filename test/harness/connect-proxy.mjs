@@ -22,6 +22,8 @@ function splitTarget(target) {
  * @param {object} [options]
  * @param {407 | 403} [options.refuse] answer every request with this status (407 with `Proxy-Authenticate: Basic`)
  * @param {{username: string, password: string}} [options.credentials] require these as Proxy-Authorization (407 otherwise)
+ * @param {boolean} [options.keepOpen] after refusing a CONNECT, keep the client's connection open (keep-alive), as squid does,
+ *   instead of closing it: a client that does not close it itself stays alive
  */
 export async function startConnectProxy(options = {}) {
   let refuse = options.refuse
@@ -110,7 +112,12 @@ export async function startConnectProxy(options = {}) {
     const status = target ? verdict(authorization, target.hostname) : 400
     if (status) {
       record.status = status
-      client.end(`${refusalHead(status)}Content-Length: 0\r\nConnection: close\r\n\r\n`)
+      if (options.keepOpen) {
+        // Open until the client closes its end (the HTTP server's sockets are half-open capable).
+        client.on('end', () => client.destroy())
+        client.write(`${refusalHead(status)}Content-Length: 0\r\nConnection: keep-alive\r\n\r\n`)
+      }
+      else client.end(`${refusalHead(status)}Content-Length: 0\r\nConnection: close\r\n\r\n`)
       return
     }
     const upstream = track(netConnect(target.port, target.hostname))
@@ -147,6 +154,10 @@ export async function startConnectProxy(options = {}) {
     connects,
     requests,
     stats,
+    /** Client connections still open at the proxy. */
+    openConnections() {
+      return [...sockets].filter((socket) => !socket.destroyed).length
+    },
     /** Refuse from now on (407 or 403), or stop refusing (undefined). */
     refuse(status) {
       refuse = status

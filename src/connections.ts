@@ -1,0 +1,46 @@
+// The run's connections: one keep-alive agent pair that SAE, STS and the registry checks share
+// (tunnelling through the runner's proxy when one is set), and every client socket the run opens.
+// Closing them when the step ends leaves nothing to keep the process alive: not a proxy that
+// holds its connection open after a 407 (Node keeps such a tunnel's socket out of the agent's
+// reach), not a registry that never answers, not a keep-alive socket.
+import dc from 'node:diagnostics_channel'
+import http from 'node:http'
+import https from 'node:https'
+import type { Socket } from 'node:net'
+import { proxySettings, type ProxySettings } from './proxy.js'
+
+export interface RunConnections {
+  http: http.Agent
+  https: https.Agent
+  /** The proxy each protocol goes through (host:port, never its credentials), for messages. */
+  proxies: ProxySettings['proxies']
+  /** Destroys every socket the run opened and both agents; what is in flight fails at once. */
+  close(): void
+}
+
+/** Node publishes every client socket it creates (net.connect, a proxy's tunnel included) on this channel. */
+const CLIENT_SOCKETS = 'net.client.socket'
+
+export function openConnections(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): RunConnections {
+  const proxy = proxySettings(env, nodeVersion)
+  const options = proxy ? { keepAlive: true, proxyEnv: proxy.proxyEnv } : { keepAlive: true }
+  const agents = { http: new http.Agent(options), https: new https.Agent(options) }
+  const sockets = new Set<Socket>()
+  const track = (message: unknown) => {
+    const { socket } = message as { socket: Socket }
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  }
+  dc.subscribe(CLIENT_SOCKETS, track)
+  return {
+    ...agents,
+    proxies: proxy?.proxies ?? {},
+    close() {
+      dc.unsubscribe(CLIENT_SOCKETS, track)
+      agents.http.destroy()
+      agents.https.destroy()
+      for (const socket of sockets) socket.destroy()
+      sockets.clear()
+    }
+  }
+}

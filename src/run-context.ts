@@ -1,0 +1,31 @@
+// The run this step belongs to, as @actions/github's `context` reads it from the runner: the
+// repository, the run and its attempt, the workflow, the server (GitHub Enterprise Server's own).
+// Its entry loads Octokit, so it is imported where it is needed, never at start-up.
+import type { RunLink } from './report.js'
+
+export interface RunInfo {
+  repository?: string
+  runId?: number
+  runAttempt?: number
+  workflow?: string
+  serverUrl: string
+}
+
+export async function readRun(): Promise<RunInfo> {
+  const { context } = await import('@actions/github')
+  const positive = (value: number) => (Number.isSafeInteger(value) && value > 0 ? value : undefined)
+  let repository: string | undefined
+  try {
+    repository = `${context.repo.owner}/${context.repo.repo}`
+  } catch {
+    // Neither GITHUB_REPOSITORY nor an event payload: a local run.
+  }
+  return { repository, runId: positive(context.runId), runAttempt: positive(context.runAttempt), workflow: context.workflow || undefined, serverUrl: context.serverUrl }
+}
+
+/** The run's page; an attempt after the first has its own. */
+export function runLink(run: RunInfo): RunLink {
+  const attempt = run.runAttempt && run.runAttempt > 1 ? `/attempts/${run.runAttempt}` : ''
+  const runUrl = run.repository && run.runId ? `${run.serverUrl.replace(/\/$/, '')}/${run.repository}/actions/runs/${run.runId}${attempt}` : undefined
+  return { repository: run.repository, runUrl, workflow: run.workflow }
+}

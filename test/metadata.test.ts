@@ -72,6 +72,7 @@ describe('action.yml', () => {
       'dry-run': 'false',
       'verify-login': 'true',
       state: 'present',
+      'if-in-use': 'fail',
       'max-attempts': '4',
       'timeout-seconds': '60'
     })

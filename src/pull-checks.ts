@@ -6,7 +6,7 @@ import { planChecks, storedRegistries, type CheckPlan, type LoginCheck, type Pul
 import { decodeStoredConfig, storedSecrets } from './docker-config.js'
 import { ActionError } from './errors.js'
 import { describeOrigin, type CredentialOrigin, type ImageReference } from './model.js'
-import { checkPull, login, type LoginResult, type PullResult, type RegistryDeps } from './registry-client.js'
+import { checkPull, login, type LoginResult, type PullResult, type RefusedFor, type RegistryDeps } from './registry-client.js'
 
 export interface CheckVerdicts {
   /** What was proved, one line each, for the log. */
@@ -20,7 +20,7 @@ export interface CheckVerdicts {
 /** One thing a registry said no to. */
 export type Refusal =
   | { kind: 'login'; host: string; domains: string[]; how: string; origin: CredentialOrigin }
-  | { kind: 'pull'; image: string; repository: string; host: string; how: string; origin: CredentialOrigin }
+  | { kind: 'pull'; image: string; repository: string; host: string; how: string; why: RefusedFor; origin: CredentialOrigin }
   | { kind: 'missing'; image: string; host: string; how: string }
   | { kind: 'unmatched'; image: string; keys: string[] }
 
@@ -54,7 +54,7 @@ function describeRefusals(refusals: Refusal[], ending: string | undefined): stri
           `: a Secret holding them could not pull images. Check each ${ACR_HINT}. ${LOGIN_NOTHING_WRITTEN}`
   }
   const items = refusals.map(describeRefusal)
-  const what = refusals.length === 1 ? items[0] : `${refusals.length} registry checks failed: ${items.join('; ')}`
+  const what = refusals.length === 1 ? items[0].charAt(0).toUpperCase() + items[0].slice(1) : `${refusals.length} registry checks failed: ${items.join('; ')}`
   return `${what}. ${ending ?? 'Nothing was written'}`
 }
 
@@ -63,10 +63,10 @@ function describeRefusal(refusal: Refusal): string {
     case 'login':
       return `registry ${refusal.host} refused ${describeOrigin(refusal.origin)} (${refusal.how}) ${ACR_HINT}`
     case 'pull':
-      return (
-        `image ${refusal.image} cannot be pulled with ${describeOrigin(refusal.origin)}: ${refusal.host} answered ${refusal.how}; ` +
-        `they may log in, but lack the right to pull ${refusal.repository} (grant it, or use credentials that have it)`
-      )
+      return refusal.why === 'credentials'
+        ? `image ${refusal.image} cannot be pulled with ${describeOrigin(refusal.origin)}: ${refusal.host} refused them (${refusal.how}) ${ACR_HINT}`
+        : `image ${refusal.image} cannot be pulled with ${describeOrigin(refusal.origin)}: ${refusal.host} answered ${refusal.how}; ` +
+            `they may log in, but lack the right to pull ${refusal.repository} (grant it, or use credentials that have it)`
     case 'missing':
       return `image ${refusal.image} does not exist at ${refusal.host} (${refusal.how}): a tag not pushed yet? Push it before this step, or correct images`
     case 'unmatched':
@@ -112,7 +112,7 @@ function judgePull(check: PullCheck, result: PullResult, verdicts: CheckVerdicts
   const via = check.host === check.key ? '' : ` (checked at ${check.host}, which answers for ${check.key})`
   if (result.outcome === 'pullable') verdicts.passed.push(`Image ${image} can be pulled with ${describeOrigin(check.credential.origin)}${via}: ${result.how}`)
   if (result.outcome === 'refused') {
-    refusals.push({ kind: 'pull', image, repository: check.image.repository, host: check.host, how: result.how, origin: check.credential.origin })
+    refusals.push({ kind: 'pull', image, repository: check.image.repository, host: check.host, how: result.how, why: result.why, origin: check.credential.origin })
   }
   if (result.outcome === 'missing') refusals.push({ kind: 'missing', image, host: check.host, how: result.how })
   if (result.outcome === 'unverified') {

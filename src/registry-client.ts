@@ -41,9 +41,12 @@ export type LoginResult = { outcome: 'accepted'; how: string } | { outcome: 'ref
 /** What a registry said to a pull of one image: its manifest is there for these credentials, or not. */
 export type PullResult =
   | { outcome: 'pullable'; how: string }
-  | { outcome: 'refused'; how: string }
+  | { outcome: 'refused'; how: string; why: RefusedFor }
   | { outcome: 'missing'; how: string }
   | { outcome: 'unverified'; reason: string }
+
+/** Why a pull was refused: the username and password themselves, or the right to pull that repository. */
+export type RefusedFor = 'credentials' | 'rights'
 
 /** The repository and the tag or digest of an image, as a manifest request names them. */
 export interface ImageLocation {
@@ -61,7 +64,7 @@ interface Answer {
 type Authorization =
   | { outcome: 'authorized'; header: string; how: string }
   | { outcome: 'open' }
-  | { outcome: 'refused'; how: string }
+  | { outcome: 'refused'; how: string; why: RefusedFor }
   | { outcome: 'unverified'; reason: string }
 
 /** Logs in to `host` as docker login does: Bearer through the token service, or Basic at `/v2/`. */
@@ -69,6 +72,7 @@ export async function login(host: string, credentials: Credentials, deps: Regist
   try {
     const authorization = await authorize(host, credentials, undefined, deps)
     if (authorization.outcome === 'open') return unverified('it let this runner in without credentials, so they could not be checked')
+    if (authorization.outcome === 'refused') return { outcome: 'refused', how: authorization.how }
     if (authorization.outcome !== 'authorized') return authorization
     if (!authorization.header.startsWith('Basic ')) return { outcome: 'accepted', how: authorization.how }
     const answer = await send('GET', `${baseOf(host)}/v2/`, deps, { authorization: authorization.header })
@@ -97,8 +101,10 @@ export async function checkPull(host: string, image: ImageLocation, credentials:
       authorization.outcome === 'open' ? 'without credentials (the registry is open)' : authorization.header.startsWith('Basic ') ? 'with Basic credentials' : `with a ${authorization.how}`
     if (answer.status === 200) return { outcome: 'pullable', how: `HEAD ${manifest} answered 200 ${via}` }
     if (answer.status === 401 || answer.status === 403) {
-      const why = /insufficient_scope/.test(String(answer.headers['www-authenticate'] ?? '')) ? ', insufficient_scope' : ''
-      return { outcome: 'refused', how: `HTTP ${answer.status}${why} to HEAD ${manifest} ${via}` }
+      const scope = /insufficient_scope/.test(String(answer.headers['www-authenticate'] ?? '')) ? ', insufficient_scope' : ''
+      // Basic credentials answered 401 are the password refused; any other refusal here is of the right to pull.
+      const basic = authorization.outcome === 'authorized' && authorization.header.startsWith('Basic ')
+      return { outcome: 'refused', how: `HTTP ${answer.status}${scope} to HEAD ${manifest} ${via}`, why: basic && answer.status === 401 ? 'credentials' : 'rights' }
     }
     if (answer.status === 404) return { outcome: 'missing', how: `HTTP 404 to HEAD ${manifest}` }
     return unverified(`HEAD ${manifest} answered HTTP ${answer.status}`)
@@ -144,9 +150,9 @@ async function authorize(host: string, credentials: Credentials, scope: string |
   const tokens = answer.status === 200 ? tokensOf(answer.body) : []
   // Masked before anything else can happen to them; then they are dropped with the answer.
   for (const token of tokens) deps.mask(token)
-  if (answer.status === 401) return { outcome: 'refused', how: `HTTP 401 from its token service ${realm.host}` }
+  if (answer.status === 401) return { outcome: 'refused', how: `HTTP 401 from its token service ${realm.host}`, why: 'credentials' }
   // Asked for a repository, a 403 is the token service denying the pull (DENIED); for a login, it proves nothing about the password.
-  if (answer.status === 403 && scope) return { outcome: 'refused', how: `HTTP 403 from its token service ${realm.host} for ${scope}` }
+  if (answer.status === 403 && scope) return { outcome: 'refused', how: `HTTP 403 from its token service ${realm.host} for ${scope}`, why: 'rights' }
   if (answer.status !== 200) return unverified(`its token service ${realm.host} answered HTTP ${answer.status}`)
   if (tokens.length === 0) return unverified(`its token service ${realm.host} answered 200 without a token`)
   return { outcome: 'authorized', header: `Bearer ${tokens[0]}`, how: `Bearer token from ${realm.host}` }

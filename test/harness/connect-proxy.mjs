@@ -22,6 +22,8 @@ function splitTarget(target) {
  * @param {object} [options]
  * @param {407 | 403} [options.refuse] answer every request with this status (407 with `Proxy-Authenticate: Basic`)
  * @param {{username: string, password: string}} [options.credentials] require these as Proxy-Authorization (407 otherwise)
+ * @param {Record<string, number>} [options.routes] CONNECT targets (`host:port`) that are not loopback but are
+ *   delivered to this loopback port, as a runner's proxy reaches a public host (nothing leaves the machine)
  * @param {boolean} [options.keepOpen] after refusing a CONNECT, keep the client's connection open (keep-alive), as squid does,
  *   instead of closing it: a client that does not close it itself stays alive
  */
@@ -109,7 +111,8 @@ export async function startConnectProxy(options = {}) {
     } catch {
       target = undefined
     }
-    const status = target ? verdict(authorization, target.hostname) : 400
+    const route = options.routes?.[record.target]
+    const status = target ? verdict(authorization, route === undefined ? target.hostname : '127.0.0.1') : 400
     if (status) {
       record.status = status
       if (options.keepOpen) {
@@ -120,7 +123,7 @@ export async function startConnectProxy(options = {}) {
       else client.end(`${refusalHead(status)}Content-Length: 0\r\nConnection: close\r\n\r\n`)
       return
     }
-    const upstream = track(netConnect(target.port, target.hostname))
+    const upstream = track(route === undefined ? netConnect(target.port, target.hostname) : netConnect(route, '127.0.0.1'))
     upstream.on('connect', () => {
       record.status = 200
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n')

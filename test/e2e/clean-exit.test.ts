@@ -161,7 +161,7 @@ describe('the process exits within 1 s of its last line', () => {
     }
   })
 
-  // Expected to fail until the bundle closes its proxy connections on a refusal: squid does not.
+  // Squid keeps the refused client connection open; the bundle must close it itself.
   test('a wrong proxy password at squid: one error naming the proxy, the password nowhere, and the exit', async () => {
     const { endpoint, env } = await tlsEmulator()
     const run = await runTimed(stepInputs(sae, { endpoint }), { ...env, HTTPS_PROXY: squid.url(PROXY_USER, 'not-the-proxy-pa55') })
@@ -171,5 +171,20 @@ describe('the process exits within 1 s of its last line', () => {
     expect(findLeaks([['wrong proxy password', 'not-the-proxy-pa55']], run).leaks).toEqual([])
     expect(run.lastLineToExitMs).toBeLessThan(EXIT_AFTER_LAST_LINE_MS)
     expect(run.code).toBe(1)
+  })
+
+  test('a 403 from squid’s ACL: one error naming the proxy, and the exit', async () => {
+    const { endpoint, env } = await tlsEmulator()
+    const guarded = await startSquid({ users: { [PROXY_USER]: PROXY_PASSWORD }, deniedPorts: [sae.port] })
+    try {
+      const run = await runTimed(stepInputs(sae, { endpoint }), { ...env, HTTPS_PROXY: guarded.url(PROXY_USER, PROXY_PASSWORD) })
+      report('403 from squid ACL', run)
+      expect(run.errors).toHaveLength(1)
+      expect(run.errors[0]).toContain(`the proxy ${guarded.host} answered HTTP 403`)
+      expect(run.lastLineToExitMs).toBeLessThan(EXIT_AFTER_LAST_LINE_MS)
+      expect(run.code).toBe(1)
+    } finally {
+      await guarded.stop()
+    }
   })
 })

@@ -3,19 +3,10 @@
 // normalize.go, read at github.com/distribution/reference 0965666a). Pure: a string in, a value or
 // an InputError out.
 import { InputError } from './errors.js'
+import type { ImageReference } from './model.js'
 
-export interface ImageReference {
-  /** As written (trimmed), for messages. */
-  text: string
-  /** host[:port] of the registry after normalising: `docker.io` for Docker Hub images. */
-  registry: string
-  /** Repository path inside the registry, e.g. `library/nginx`, `shop/web`. */
-  repository: string
-  tag?: string
-  digest?: string
-  /** What a manifest request names: the digest if given, else the tag, else `latest`. */
-  reference: string
-}
+export type { ImageReference } from './model.js'
+
 
 const DOCKER_HUB = 'docker.io'
 /** The Docker Index's old name; normalize.go rewrites it to docker.io (registry-1.docker.io it keeps). */

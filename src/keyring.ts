@@ -3,7 +3,7 @@
 // as read in kubernetes/kubernetes pkg/credentialprovider/keyring.go: the TrackedAuthConfig version
 // (Kubernetes 1.33 and later; the code index gave no commit for it), the same rules as at 4f3d0e3b.
 // Pure: names and keys in, keys out.
-import type { ImageReference } from './image-ref.js'
+import type { ImageReference } from './model.js'
 
 /** Docker Hub's entry in kubelet's index: what `https://index.docker.io/v1/` and `index.docker.io` become. */
 const DOCKER_HUB_INDEX_KEY = 'index.docker.io'

@@ -1,16 +1,13 @@
 // proxy.ts and connections.ts: which proxy variables count, what a bad one says, and the run's
 // agents tunnelling through them, against a CONNECT proxy and the TLS emulator (all on loopback).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import http from 'node:http'
 import https from 'node:https'
-import { join } from 'node:path'
-import tls from 'node:tls'
 import { openConnections, type RunConnections } from '../src/connections.js'
 import { RunnerEnvironmentError } from '../src/errors.js'
 import { proxyCredentials, proxySettings, supportsProxyEnv } from '../src/proxy.js'
 import { startEmulator } from './emulator/sae-emulator.mjs'
-import { ROOT } from './harness/action-runner.mjs'
+import { TLS, trustTestCertificate } from './fixtures/tls.js'
 import { startConnectProxy } from './harness/connect-proxy.mjs'
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>
@@ -18,13 +15,7 @@ type Proxy = Awaited<ReturnType<typeof startConnectProxy>>
 
 const KEY = { accessKeyId: 'LTAI5tProxyTest', accessKeySecret: 'proxy-test-secret+/=' }
 const NS = 'cn-hangzhou:prod'
-const CERT = readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem'), 'utf8')
-const TLS = { key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'), cert: CERT }
-
-// The emulator's self-signed certificate, trusted the way NODE_EXTRA_CA_CERTS trusts it for the bundle.
-const defaultCAs = tls.getCACertificates('default')
-beforeAll(() => tls.setDefaultCACertificates([...defaultCAs, CERT]))
-afterAll(() => tls.setDefaultCACertificates(defaultCAs))
+trustTestCertificate()
 
 let sae: Emulator
 let proxy: Proxy

@@ -2,11 +2,8 @@
 // every call goes through the run's agents (and so its proxy), and what the SDK drops of an answer
 // (a gateway page's status, a throttled answer's rate-limit headers) reaches the caller. If an
 // upgrade stops sending through httpx.request, these fail.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import https from 'node:https'
-import { join } from 'node:path'
-import tls from 'node:tls'
 import { clientSettings, saeClientFactory } from '../src/clients.js'
 import { openConnections, type RunConnections } from '../src/connections.js'
 import { buildDockerConfig, encodeDockerConfig, secretDataParameter } from '../src/docker-config.js'
@@ -15,7 +12,7 @@ import { Redactor } from '../src/redaction.js'
 import type { RetryClock } from '../src/retry.js'
 import { withExchange } from '../src/sdk-seam.js'
 import { startEmulator } from './emulator/sae-emulator.mjs'
-import { ROOT } from './harness/action-runner.mjs'
+import { TLS, trustTestCertificate } from './fixtures/tls.js'
 import { closedPort, startConnectProxy } from './harness/connect-proxy.mjs'
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>
@@ -23,13 +20,7 @@ type Proxy = Awaited<ReturnType<typeof startConnectProxy>>
 
 const KEY = { accessKeyId: 'LTAI5tSeamTest', accessKeySecret: 'seam-test-secret+/=' }
 const NS = 'cn-hangzhou:prod'
-const CERT = readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem'), 'utf8')
-const TLS = { key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'), cert: CERT }
-
-// The emulator's self-signed certificate, trusted the way NODE_EXTRA_CA_CERTS trusts it for the bundle.
-const defaultCAs = tls.getCACertificates('default')
-beforeAll(() => tls.setDefaultCACertificates([...defaultCAs, CERT]))
-afterAll(() => tls.setDefaultCACertificates(defaultCAs))
+trustTestCertificate()
 
 let sae: Emulator
 let proxy: Proxy

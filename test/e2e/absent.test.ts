@@ -2,7 +2,7 @@
 // bundle as the runner runs it.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { runAction } from '../harness/action-runner.mjs'
-import { emulator, stepInputs, stored, type Emulator } from './fixtures.js'
+import { absentInputs, emulator, stepInputs, stored, type Emulator } from './fixtures.js'
 
 let sae: Emulator
 beforeEach(async () => {
@@ -12,18 +12,12 @@ afterEach(async () => sae.stop())
 
 const NS = 'cn-hangzhou:prod'
 const actions = () => sae.calls().map((call) => call.action)
-/** The step's inputs for a delete: no registry credentials needed. */
-function absentInputs(extra: Record<string, string> = {}): Record<string, string> {
-  const { username: _u, password: _p, ...inputs } = stepInputs(sae, { state: 'absent', ...extra })
-  void _u
-  void _p
-  return inputs
-}
+const absent = (extra: Record<string, string> = {}) => absentInputs(sae, extra)
 
 describe('state: absent', () => {
   test('deletes the Secret: ListSecrets + DeleteSecret, result deleted; results keeps the id it had, secret-id is not set', async () => {
     const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: {} }) })
-    const run = await runAction({ inputs: absentInputs() })
+    const run = await runAction({ inputs: absent() })
     expect(run.errors).toEqual([])
     expect(actions()).toEqual(['ListSecrets', 'DeleteSecret'])
     expect(sae.secrets(NS)).toEqual([])
@@ -33,7 +27,7 @@ describe('state: absent', () => {
   })
 
   test('no such Secret: result absent, one ListSecrets, no secret-id', async () => {
-    const run = await runAction({ inputs: absentInputs() })
+    const run = await runAction({ inputs: absent() })
     expect(run.errors).toEqual([])
     expect(actions()).toEqual(['ListSecrets'])
     expect(run.outputs).toEqual({ results: JSON.stringify({ [NS]: { result: 'absent', relatedApps: [] } }), result: 'absent' })
@@ -41,7 +35,7 @@ describe('state: absent', () => {
 
   test('a same-named Secret of another type is an error, and is never deleted', async () => {
     const id = sae.seedSecret(NS, { name: 'registry-auth', type: 'Opaque', data: { key: 'dmFsdWU=' } })
-    const run = await runAction({ inputs: absentInputs() })
+    const run = await runAction({ inputs: absent() })
     expect(run.code).toBe(1)
     expect(run.errors).toEqual([
       `::error::Secret 'registry-auth' (SecretId ${id}) in namespace ${NS} has type Opaque, not kubernetes.io/dockerconfigjson; this action neither uses nor deletes it: choose another secret-name`
@@ -53,14 +47,14 @@ describe('state: absent', () => {
   test('other Secrets in the namespace are left alone', async () => {
     sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: {} }) })
     const other = sae.seedSecret(NS, { name: 'registry-auth-2', data: stored({ auths: {} }) })
-    await runAction({ inputs: absentInputs() })
+    await runAction({ inputs: absent() })
     expect(sae.secrets(NS).map((secret) => secret.SecretId)).toEqual([other])
   })
 
   test('a lost DeleteSecret answer: not sent again blindly; the look sees it gone, result deleted', async () => {
     sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: {} }) })
     sae.inject({ action: 'DeleteSecret', kind: 'html-504', apply: true })
-    const run = await runAction({ inputs: absentInputs() })
+    const run = await runAction({ inputs: absent() })
     expect(run.errors).toEqual([])
     expect(run.outputs.result).toBe('deleted')
     expect(actions()).toEqual(['ListSecrets', 'DeleteSecret', 'ListSecrets'])
@@ -69,14 +63,14 @@ describe('state: absent', () => {
   test('a throttled DeleteSecret is retried', async () => {
     sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: {} }) })
     sae.inject({ action: 'DeleteSecret', kind: 'throttle' })
-    const run = await runAction({ inputs: absentInputs() })
+    const run = await runAction({ inputs: absent() })
     expect(run.outputs.result).toBe('deleted')
     expect(actions()).toEqual(['ListSecrets', 'DeleteSecret', 'DeleteSecret'])
   })
 
   test('fan-out: each namespace deleted or absent, concurrently, with its own result', async () => {
     const dev = sae.seedSecret('cn-hangzhou:dev', { name: 'registry-auth', data: stored({ auths: {} }) })
-    const run = await runAction({ inputs: absentInputs({ 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:staging' }) })
+    const run = await runAction({ inputs: absent({ 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:staging' }) })
     expect(run.errors).toEqual([])
     expect(JSON.parse(run.outputs.results)).toEqual({ 'cn-hangzhou:dev': { secretId: dev, result: 'deleted', relatedApps: [] }, 'cn-hangzhou:staging': { result: 'absent', relatedApps: [] } })
     expect(run.outputs.result).toBeUndefined()
@@ -84,7 +78,7 @@ describe('state: absent', () => {
 
   test('dry run: says what it would delete, calls nothing', async () => {
     sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: {} }) })
-    const run = await runAction({ inputs: absentInputs({ 'dry-run': 'true' }) })
+    const run = await runAction({ inputs: absent({ 'dry-run': 'true' }) })
     expect(run.errors).toEqual([])
     expect(sae.calls()).toEqual([])
     expect(run.stdout).toContain(`Would delete Secret 'registry-auth' (kubernetes.io/dockerconfigjson) from ${NS} via http://`)
@@ -103,7 +97,7 @@ describe('state: absent', () => {
   })
 
   test('an unknown state is an input error', async () => {
-    const run = await runAction({ inputs: absentInputs({ state: 'gone' }) })
+    const run = await runAction({ inputs: absent({ state: 'gone' }) })
     expect(run.errors).toEqual(['::error::Input \'state\' must be present or absent; got "gone"'])
   })
 })

@@ -31,6 +31,14 @@ export function stepInputs(sae: Emulator, extra: Record<string, string> = {}): R
   }
 }
 
+/** The step's inputs for a delete (`state: absent`): no registry credentials needed. */
+export function absentInputs(sae: Emulator, extra: Record<string, string> = {}): Record<string, string> {
+  const { username: _u, password: _p, ...inputs } = stepInputs(sae, { state: 'absent', ...extra })
+  void _u
+  void _p
+  return inputs
+}
+
 /** base64 of a docker config JSON text, as a Secret stores it. */
 export function stored(json: unknown): { '.dockerconfigjson': string } {
   const text = typeof json === 'string' ? json : JSON.stringify(json)

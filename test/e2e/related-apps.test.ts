@@ -3,7 +3,7 @@
 // happens to their instances; every entry of results names them, and so does the summary.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { runAction } from '../harness/action-runner.mjs'
-import { authOf, emulator, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
+import { absentInputs, authOf, emulator, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
 
 let sae: Emulator
 beforeEach(async () => {
@@ -21,17 +21,12 @@ const current = stored({ auths: { 'registry-vpc.cn-hangzhou.aliyuncs.com': entry
 const actions = () => sae.calls().map((call) => call.action)
 const warnings = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::warning::'))
 
-function absentInputs(extra: Record<string, string> = {}): Record<string, string> {
-  const { username: _u, password: _p, ...inputs } = stepInputs(sae, { state: 'absent', ...extra })
-  void _u
-  void _p
-  return inputs
-}
+const absent = (extra: Record<string, string> = {}) => absentInputs(sae, extra)
 
 describe('state: absent on a Secret that applications use', () => {
   test('if-in-use: fail (the default) deletes nothing and names the applications', async () => {
     const id = sae.seedSecret(NS, { name: 'registry-auth', data: current, relatedApps: SHOP })
-    const run = await runAction({ inputs: absentInputs() })
+    const run = await runAction({ inputs: absent() })
     expect(run.code).toBe(1)
     expect(run.errors).toEqual([
       `::error::Secret 'registry-auth' (SecretId ${id}) in namespace ${NS} is used by 2 applications: shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8), shop-worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f): ` +
@@ -47,7 +42,7 @@ describe('state: absent on a Secret that applications use', () => {
 
   test('if-in-use: delete deletes it and warns, naming them; results keeps them', async () => {
     const id = sae.seedSecret(NS, { name: 'registry-auth', data: current, relatedApps: SHOP })
-    const run = await runAction({ inputs: absentInputs({ 'if-in-use': 'delete' }) })
+    const run = await runAction({ inputs: absent({ 'if-in-use': 'delete' }) })
     expect(run.code).toBe(0)
     expect(actions()).toEqual(['ListSecrets', 'DeleteSecret'])
     expect(sae.secrets(NS)).toEqual([])
@@ -70,13 +65,13 @@ describe('state: absent on a Secret that applications use', () => {
   test('more than ten applications: ten are named, then how many more', async () => {
     const apps = Array.from({ length: 12 }, (_, i) => ({ AppId: `app-${i + 1}`, AppName: `svc-${i + 1}` }))
     sae.seedSecret(NS, { name: 'registry-auth', data: current, relatedApps: apps })
-    const run = await runAction({ inputs: absentInputs() })
+    const run = await runAction({ inputs: absent() })
     expect(run.errors[0]).toContain('is used by 12 applications: svc-1 (app-1), svc-2 (app-2), svc-3 (app-3), svc-4 (app-4), svc-5 (app-5), svc-6 (app-6), svc-7 (app-7), svc-8 (app-8), svc-9 (app-9), svc-10 (app-10) and 2 more: ')
   })
 
   test('a Secret no application uses is deleted as before', async () => {
     sae.seedSecret(NS, { name: 'registry-auth', data: current })
-    const run = await runAction({ inputs: absentInputs() })
+    const run = await runAction({ inputs: absent() })
     expect(run.code).toBe(0)
     expect(run.outputs.result).toBe('deleted')
   })
@@ -84,7 +79,7 @@ describe('state: absent on a Secret that applications use', () => {
   test('with several namespaces, only the one in use is refused; the others are deleted', async () => {
     sae.seedSecret('cn-hangzhou:dev', { name: 'registry-auth', data: current })
     sae.seedSecret(NS, { name: 'registry-auth', data: current, relatedApps: SHOP.slice(0, 1) })
-    const run = await runAction({ inputs: absentInputs({ 'namespace-id': `cn-hangzhou:dev\n${NS}` }) })
+    const run = await runAction({ inputs: absent({ 'namespace-id': `cn-hangzhou:dev\n${NS}` }) })
     expect(run.code).toBe(1)
     expect(sae.secrets('cn-hangzhou:dev')).toEqual([])
     expect(sae.secrets(NS)).toHaveLength(1)
@@ -92,7 +87,7 @@ describe('state: absent on a Secret that applications use', () => {
   })
 
   test('an input other than fail or delete is an input error before any call', async () => {
-    const run = await runAction({ inputs: absentInputs({ 'if-in-use': 'force' }) })
+    const run = await runAction({ inputs: absent({ 'if-in-use': 'force' }) })
     expect(run.errors).toEqual([`::error::Input 'if-in-use' must be fail or delete; got "force"`])
     expect(sae.calls()).toEqual([])
   })
@@ -127,7 +122,7 @@ describe('present', () => {
   })
 
   test('images cannot be combined with state: absent', async () => {
-    const run = await runAction({ inputs: absentInputs({ images: 'registry.cn-hangzhou.aliyuncs.com/shop/web:1.4.2' }) })
+    const run = await runAction({ inputs: absent({ images: 'registry.cn-hangzhou.aliyuncs.com/shop/web:1.4.2' }) })
     expect(run.errors).toEqual([
       "::error::Input 'images' cannot be combined with state: absent (a deleted Secret pulls nothing); remove images from this step"
     ])

@@ -1,11 +1,17 @@
 import { describe, expect, test } from '@jest/globals'
 import {
+  acrTwin,
   basicAuth,
   buildDockerConfig,
+  decodeStoredConfig,
+  DOCKER_HUB_KEY,
   encodeDockerConfig,
+  reachableHost,
+  registryApiHost,
   registryDomains,
   sameDockerConfig,
-  secretDataParameter
+  secretDataParameter,
+  storedSecrets
 } from '../src/docker-config.js'
 
 describe('registryDomains', () => {
@@ -85,5 +91,58 @@ describe('sameDockerConfig', () => {
   test('treats unreadable or absent data as different', () => {
     expect(sameDockerConfig(stored('not json'), computed)).toBe(false)
     expect(sameDockerConfig(undefined, computed)).toBe(false)
+  })
+})
+
+describe('ACR twins', () => {
+  test.each([
+    ['registry-vpc.cn-hangzhou.aliyuncs.com', { vpc: 'registry-vpc.cn-hangzhou.aliyuncs.com', public: 'registry.cn-hangzhou.aliyuncs.com' }],
+    ['registry.ap-southeast-1.aliyuncs.com', { vpc: 'registry-vpc.ap-southeast-1.aliyuncs.com', public: 'registry.ap-southeast-1.aliyuncs.com' }],
+    ['acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', { vpc: 'acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', public: 'acme-registry.cn-shanghai.cr.aliyuncs.com' }],
+    ['my-team-registry.cn-beijing.cr.aliyuncs.com', { vpc: 'my-team-registry-vpc.cn-beijing.cr.aliyuncs.com', public: 'my-team-registry.cn-beijing.cr.aliyuncs.com' }],
+    ['ghcr.io', undefined],
+    ['registry-vpc.cn-hangzhou.aliyuncs.com.evil.example', undefined],
+    ['registry.cn-hangzhou.aliyuncs.com:5000', undefined]
+  ])('%s', (host, twin) => {
+    expect(acrTwin(host)).toEqual(twin)
+  })
+
+  test('a VPC domain is reached through its public twin; any other host as it is', () => {
+    expect(reachableHost('registry-vpc.cn-hangzhou.aliyuncs.com')).toBe('registry.cn-hangzhou.aliyuncs.com')
+    expect(reachableHost('registry.cn-hangzhou.aliyuncs.com')).toBe('registry.cn-hangzhou.aliyuncs.com')
+    expect(reachableHost('harbor.example.com:8443')).toBe('harbor.example.com:8443')
+  })
+})
+
+describe('registryApiHost', () => {
+  test.each([
+    [DOCKER_HUB_KEY, 'registry-1.docker.io'],
+    ['docker.io', 'registry-1.docker.io'],
+    ['https://ghcr.io', 'ghcr.io'],
+    ['http://harbor.example.com:8443/v2/', 'harbor.example.com:8443'],
+    ['quay.io/coreos', 'quay.io'],
+    ['*.example.com', undefined]
+  ])('%s → %s', (key, host) => {
+    expect(registryApiHost(key)).toBe(host)
+  })
+})
+
+describe('a stored docker config', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64')
+
+  test('decodes to each entry with its credentials, from username/password or else from auth', () => {
+    const stored = b64(JSON.stringify({ auths: { 'a.example.com': { username: 'u', password: 'p:1', auth: b64('u:p:1') }, 'b.example.com': { auth: b64('bot:s3cret:x') } } }))
+    expect(decodeStoredConfig(stored)).toEqual({
+      auths: { 'a.example.com': { username: 'u', password: 'p:1', auth: b64('u:p:1') }, 'b.example.com': { username: 'bot', password: 's3cret:x', auth: b64('bot:s3cret:x') } }
+    })
+  })
+
+  test('is undefined when it is not a docker config', () => {
+    for (const value of [undefined, '', b64('not json'), b64('{"auths": []}'), b64('{"other": {}}')]) expect(decodeStoredConfig(value)).toBeUndefined()
+  })
+
+  test('every credential in it is a secret to mask: the value, its text, each password, auth and token; not user names', () => {
+    const text = JSON.stringify({ auths: { 'a.example.com': { username: 'deploy', password: 'pw-1', auth: b64('deploy:pw-1'), identitytoken: 'tok-9', email: 'a@b.c' } } })
+    expect(storedSecrets(b64(text)).sort()).toEqual([b64(text), text, 'pw-1', b64('deploy:pw-1'), 'tok-9'].sort())
   })
 })

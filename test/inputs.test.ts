@@ -64,6 +64,11 @@ describe('parseInputs', () => {
     [{ username: '' }, 'username', 'is required'],
     [{ username: 'a:b' }, 'username', 'must not contain ":"'],
     [{ username: 'line\nbreak' }, 'username', 'one line'],
+    [{ username: 'cr_temp_user' }, 'username', "ACR's temporary login"],
+    [{ images: 'Shop/Web:1' }, 'images', 'repository names are lower-case'],
+    [{ images: 'https://ghcr.io/acme/app:1' }, 'images', 'has no scheme'],
+    [{ images: 'ghcr.io/acme/app:1', state: 'absent' }, 'images', 'cannot be combined with state: absent'],
+    [{ 'if-in-use': 'force' }, 'if-in-use', 'must be fail or delete'],
     [{ password: '' }, 'password', 'is required'],
     [{ password: 'two\nlines' }, 'password', 'one line'],
     [{ password: 'x'.repeat(5000) }, 'password', 'at most 4096'],
@@ -107,6 +112,19 @@ describe('parseInputs', () => {
   test('never echoes the password in its errors', () => {
     const [, text] = rejection({ password: 'hunter2\nsecond-line' })
     expect(text).not.toContain('hunter2')
+  })
+
+  test('reads images from lines and commas, each once, as kubelet reads them', () => {
+    const { images } = parse({ images: 'nginx:1.27, ghcr.io/acme/sidecar@sha256:' + 'a'.repeat(64) + '\n\nnginx:1.27' })
+    expect(images).toEqual([
+      { text: 'nginx:1.27', registry: 'docker.io', repository: 'library/nginx', tag: '1.27', reference: '1.27' },
+      { text: `ghcr.io/acme/sidecar@sha256:${'a'.repeat(64)}`, registry: 'ghcr.io', repository: 'acme/sidecar', digest: `sha256:${'a'.repeat(64)}`, reference: `sha256:${'a'.repeat(64)}` }
+    ])
+  })
+
+  test('if-in-use is fail unless it says delete', () => {
+    expect(parse().ifInUse).toBe('fail')
+    expect(parse({ state: 'absent', 'if-in-use': 'delete' }).ifInUse).toBe('delete')
   })
 
   test('takes registry domains exactly, lower-cased and without duplicates', () => {

@@ -4,6 +4,7 @@
 import * as core from '@actions/core'
 import { planSecretChecks } from './check-plan.js'
 import { clientSettings, signIn, userAgent } from './clients.js'
+import { storedSecrets } from './docker-config.js'
 import { openConnections, type RunConnections } from './connections.js'
 import { expiryWarnings } from './expiring-credentials.js'
 import { parseExtraRegistries } from './extra-registries.js'
@@ -50,6 +51,7 @@ export async function run(): Promise<void> {
           const verdicts = report.checks(await checkStoredSecret({ ...plan, secretId, storedBase64 }, inputs, registryDeps))
           if (verdicts.error) throw verdicts.error
         },
+        onStored: (storedBase64) => storedSecrets(storedBase64).forEach(report.mask),
         onLostAnswer: report.lostAnswer(plan.namespaceId, inputs.maxAttempts)
       }),
       (plan, provisioned) => report.provisioned(plan, provisioned)

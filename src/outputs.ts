@@ -17,6 +17,8 @@ export class StepReport {
   private readonly redactor = new Redactor()
   /** Set once the step's outcome is written: a check cut short by the end has nothing left to say. */
   private finished = false
+  /** What this run wrote, one line a Secret, for a failure that comes after it. */
+  private readonly written: string[] = []
 
   /** Registers a secret and each form it could take in a log (the runner masks only exact strings). */
   readonly mask = (value: string | undefined): void => {
@@ -84,7 +86,9 @@ export class StepReport {
   /** One line per namespace as soon as it is done, and what it means for the applications that use the Secret. */
   provisioned(plan: SecretPlan, provisioned: Provisioned): void {
     const id = provisioned.secretId === undefined ? '' : ` (SecretId ${provisioned.secretId})`
-    this.info(`${plan.namespaceId}: Secret '${plan.secretName}' ${provisioned.result}${id}`)
+    const line = `${plan.namespaceId}: Secret '${plan.secretName}' ${provisioned.result}${id}`
+    this.info(line)
+    if (['created', 'updated', 'deleted'].includes(provisioned.result)) this.written.push(line)
     const apps = provisioned.relatedApps
     if (apps.length === 0) return
     if (provisioned.result === 'updated') {
@@ -173,7 +177,7 @@ export class StepReport {
       if (!(error instanceof RunnerEnvironmentError)) line += `; ${messageOf(outputError)}`
     }
     const message = this.redact(line)
-    await this.summary((link) => renderFailureSummary(message, link))
+    await this.summary((link) => renderFailureSummary(message, link, this.written))
     try {
       core.setFailed(message)
     } catch {

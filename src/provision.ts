@@ -15,6 +15,8 @@ export interface ProvisionOptions {
    * (its `.dockerconfigjson`, base64, as DescribeSecret returned it); throws when it cannot.
    */
   checkStored?: (storedBase64: string | undefined, secretId: number) => Promise<void>
+  /** Hears of every stored `.dockerconfigjson` DescribeSecret returns, before anything else is done with it (its credentials are masked). */
+  onStored?: (storedBase64: string | undefined) => void
   /** Hears of each write whose answer was lost, and whether the look found it applied. */
   onLostAnswer?: (error: ApiError, applied: boolean, attempt: number) => void
 }
@@ -82,7 +84,7 @@ async function create(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
 async function settleExisting(api: SecretsApi, plan: SecretPlan, options: ProvisionOptions, existing: SecretSummary, mayBeOurs: boolean): Promise<Provisioned> {
   const { secretId, relatedApps } = existing
   if (plan.ifExists === 'fail' && !mayBeOurs) throw new SecretExistsError(plan.secretName, plan.namespaceId, secretId)
-  const stored = await storedConfig(api, plan, secretId)
+  const stored = await storedConfig(api, plan, secretId, options)
   const same = sameDockerConfig(stored, plan.dockerConfig)
   if (mayBeOurs && same) return { secretId, result: 'created', relatedApps }
   if (plan.ifExists === 'fail') throw new SecretExistsError(plan.secretName, plan.namespaceId, secretId)
@@ -99,14 +101,16 @@ async function settleExisting(api: SecretsApi, plan: SecretPlan, options: Provis
       await api.updateSecret(plan.namespaceId, secretId, plan.secretData)
       return updated
     },
-    async () => (sameDockerConfig(await storedConfig(api, plan, secretId), plan.dockerConfig) ? updated : undefined),
+    async () => (sameDockerConfig(await storedConfig(api, plan, secretId, options), plan.dockerConfig) ? updated : undefined),
     options
   )
 }
 
 /** The stored `.dockerconfigjson` (base64), as DescribeSecret returns it. */
-async function storedConfig(api: SecretsApi, plan: SecretPlan, secretId: number): Promise<string | undefined> {
-  return (await api.describeSecret(plan.namespaceId, secretId)).data['.dockerconfigjson']
+async function storedConfig(api: SecretsApi, plan: SecretPlan, secretId: number, options: ProvisionOptions): Promise<string | undefined> {
+  const stored = (await api.describeSecret(plan.namespaceId, secretId)).data['.dockerconfigjson']
+  options.onStored?.(stored)
+  return stored
 }
 
 async function remove(api: SecretsApi, plan: SecretPlan, options: ProvisionOptions): Promise<Provisioned> {

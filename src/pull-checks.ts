@@ -99,7 +99,7 @@ function judgeLogin(check: LoginCheck, result: LoginResult, verdicts: CheckVerdi
   if (result.outcome === 'accepted') verdicts.passed.push(`Registry login accepted by ${check.host} (${result.how})${standsFor}`)
   if (result.outcome === 'refused') refusals.push({ kind: 'login', host: check.host, domains: check.domains, how: result.how, origin: check.credential.origin })
   if (result.outcome === 'unverified') {
-    const vpc = check.domains.some((domain) => /-vpc[.-]/.test(domain)) ? ' (a VPC domain answers only inside its VPC: expected on a runner outside it)' : ''
+    const vpc = /-vpc[.-]/.test(check.host) ? ' (a VPC domain answers only inside its VPC: expected on a runner outside it)' : ''
     // The same words in a dry run and where nothing needed writing: what the check decides, not what happened.
     verdicts.warnings.push(
       `Could not verify the registry login for ${check.domains.join(', ')}: ${result.reason}${vpc}; not a refusal, so it does not stop the Secret being written`

@@ -81,9 +81,13 @@ export function renderSummary(rows: SummaryRow[], link: RunLink, dryRun: boolean
   return `${lines.join('\n')}\n`
 }
 
-/** The job summary of a step that failed before any namespace had an outcome: what failed, and what to do (the error says both). */
-export function renderFailureSummary(message: string, link: RunLink): string {
-  return [`## SAE image-pull Secret: failed`, '', escapeMarkdown(message), '', 'No Secret was created, changed or deleted.', ...runLine(link)].join('\n') + '\n'
+/**
+ * The job summary of a step that failed outside any namespace: what failed, and what to do (the
+ * error says both), and whether a Secret was written before it failed (`written`: the log's lines).
+ */
+export function renderFailureSummary(message: string, link: RunLink, written: string[] = []): string {
+  const changes = written.length === 0 ? ['No Secret was created, changed or deleted.'] : ['Written before the failure (see the log):', '', ...written.map((line) => `- ${escapeMarkdown(line)}`)]
+  return [`## SAE image-pull Secret: failed`, '', escapeMarkdown(message), '', ...changes, ...runLine(link)].join('\n') + '\n'
 }
 
 function runLine(link: RunLink): string[] {

@@ -182,14 +182,15 @@ function proxyName(context: CallContext): string {
 
 /**
  * How long a throttled caller should wait, from SAE's rate-limit headers
- * (`x-ratelimit-user-api: Limit:20,Remain:0,TimeLeft:1500`); undefined when none says.
+ * (`x-ratelimit-user-api: Limit:20,Remain:0,TimeLeft:1500`): the longer of the two limits' waits,
+ * as Alibaba's own clients take it; undefined when none says.
  */
 export function throttleWaitMs(headers: Answer['headers'] | undefined): number | undefined {
-  for (const name of RATE_LIMIT_HEADERS) {
+  const waits = RATE_LIMIT_HEADERS.flatMap((name) => {
     const match = /(?:^|[,;\s])TimeLeft\s*[:=]\s*(\d+)/i.exec(headerValue(headers, name) ?? '')
-    if (match) return Number(match[1])
-  }
-  return undefined
+    return match ? [Number(match[1])] : []
+  })
+  return waits.length > 0 ? Math.max(...waits) : undefined
 }
 
 function headerValue(headers: Answer['headers'] | undefined, name: string): string | undefined {

@@ -207,6 +207,7 @@ describe('throttleWaitMs', () => {
     [{ 'x-ratelimit-user-api': 'Limit:20,Remain:0,TimeLeft:1500' }, 1500],
     [{ 'x-ratelimit-user': 'Limit:100,Remain:0,TimeLeft:42' }, 42],
     [{ 'x-ratelimit-user-api': 'Limit:20,Remain:0,TimeLeft:1500', 'x-ratelimit-user': 'Limit:100,Remain:5,TimeLeft:9' }, 1500],
+    [{ 'x-ratelimit-user-api': 'Limit:20,Remain:3,TimeLeft:200', 'x-ratelimit-user': 'Limit:100,Remain:0,TimeLeft:2500' }, 2500],
     [{ 'x-ratelimit-user-api': 'Limit:20,Remain:3' }, undefined],
     [{}, undefined]
   ])('%j → %s', (headers, expected) => {

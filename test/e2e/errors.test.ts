@@ -105,8 +105,11 @@ describe('the top level never throws', () => {
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toMatch(/^::error::Could not set the step output results: .*Missing file at path: \/nonexistent\/sae-action\/output \(GITHUB_OUTPUT must name a writable file\)$/)
     noStack(run)
-    // The Secret itself was provisioned before the outputs failed.
+    // The Secret itself was provisioned before the outputs failed, and the summary says so.
     expect(sae.secrets('cn-hangzhou:prod')).toHaveLength(1)
+    const id = sae.secrets('cn-hangzhou:prod')[0].SecretId
+    expect(run.summary).toContain(`Written before the failure (see the log):\n\n- cn-hangzhou:prod: Secret 'registry-auth' created (SecretId ${id})\n`)
+    expect(run.summary).not.toContain('No Secret was created')
   })
 
   test('an input error with unwritable outputs: one line, the input error first', async () => {

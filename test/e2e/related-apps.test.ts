@@ -99,6 +99,8 @@ describe('present', () => {
     const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'update' }) })
     expect(run.code).toBe(0)
     expect(run.outputs.result).toBe('updated')
+    // The stored credentials it replaced were masked as soon as DescribeSecret returned them.
+    expect(run.stdout.split('\n')).toContain('::add-mask::old-registry-password')
     expect(run.stdout).toContain(
       `${NS}: 2 applications: shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8), shop-worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f) use this Secret: ` +
         'their new instances pull with the new credentials; running instances keep the images they pulled until they are restarted or redeployed'

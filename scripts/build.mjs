@@ -28,13 +28,15 @@ export function ncc(entry, outDir, args = [], cwd = ROOT) {
 }
 
 /**
- * Emits the TypeScript of `entry`'s directory as JavaScript into a new directory under ROOT/tmp/
- * (git-ignored) and returns it. Always at the same depth below ROOT, and ncc is run from there, so
- * that the module ids ncc derives from relative paths do not depend on the directory's random name.
+ * Emits the TypeScript of `entry`'s directory as JavaScript into a new directory under
+ * node_modules/.cache/ (which git, ESLint and tsc all leave alone, so a build may run beside them)
+ * and returns it. Always at the same depth below ROOT, and ncc is run from there, so that the module
+ * ids ncc derives from relative paths do not depend on the directory's random name.
  */
 function emitJavaScript(entry) {
-  mkdirSync(join(ROOT, 'tmp'), { recursive: true })
-  const work = mkdtempSync(join(ROOT, 'tmp', 'build-'))
+  const cache = join(ROOT, 'node_modules', '.cache', 'sae-image-pull-secret')
+  mkdirSync(cache, { recursive: true })
+  const work = mkdtempSync(join(cache, 'build-'))
   const fromWork = (path) => relative(work, resolve(ROOT, path)).split('\\').join('/')
   const config = {
     extends: fromWork('tsconfig.json'),
@@ -77,16 +79,19 @@ export function rewrapFactories(code) {
 
 /**
  * Bundles `entry` into `outDir` the way dist/ is built; `statsFile`: where ncc writes webpack's
- * stats. `minify` and `rewrap` off give the other builds scripts/bench/builds.mjs compares.
+ * stats, whose module names are relative to the directory returned. `minify` and `rewrap` off give
+ * the other builds scripts/bench/builds.mjs compares.
  */
 export async function bundle(entry, outDir, { statsFile, minify: minified = true, rewrap = true } = {}) {
   // Start empty, so no chunk of an earlier build lingers.
   rmSync(outDir, { recursive: true, force: true })
   const args = [...(minified ? ['--minify'] : []), ...(statsFile ? ['--stats-out', resolve(statsFile)] : [])]
+  let context = ROOT
   if (entry.endsWith('.ts')) {
     const work = emitJavaScript(entry)
+    context = join(work, 'js')
     try {
-      ncc(basename(entry).replace(/\.ts$/, '.js'), outDir, args, join(work, 'js'))
+      ncc(basename(entry).replace(/\.ts$/, '.js'), outDir, args, context)
     } finally {
       rmSync(work, { recursive: true, force: true })
     }
@@ -101,27 +106,29 @@ export async function bundle(entry, outDir, { statsFile, minify: minified = true
     if (minified && rewrap) code = rewrapFactories(code)
     writeFileSync(path, code)
   }
+  return context
 }
 
 export async function build(outDir = join(ROOT, 'dist')) {
   const statsDir = mkdtempSync(join(tmpdir(), 'ncc-stats-'))
   const stats = join(statsDir, 'stats.json')
   try {
-    await bundle('src/index.ts', outDir, { statsFile: stats })
-    writeFileSync(join(outDir, 'licenses.txt'), licenses(JSON.parse(readFileSync(stats, 'utf8'))))
+    const context = await bundle('src/index.ts', outDir, { statsFile: stats })
+    writeFileSync(join(outDir, 'licenses.txt'), licenses(JSON.parse(readFileSync(stats, 'utf8')), context))
   } finally {
     rmSync(statsDir, { recursive: true, force: true })
   }
   writeStamp(outDir)
 }
 
-/** The licence of every package with code in the bundle, for redistribution. */
-function licenses(stats) {
+/** The licence of every package with code in the bundle, for redistribution; module names are relative to `context`. */
+function licenses(stats, context) {
   const packages = new Set()
   const collect = (module) => {
     for (const name of [module.name ?? '', ...(module.modules ?? []).map((inner) => inner.name ?? '')]) {
-      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(name)
-      if (match) packages.add(match[1])
+      // The innermost package; not node_modules/.cache/, where the emitted src/ lives.
+      const match = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(resolve(context, name.replace(/ \+ \d+ modules$/, '')).split('\\').join('/'))
+      if (match && !match[1].startsWith('.')) packages.add(match[1])
     }
   }
   for (const module of stats.modules ?? []) collect(module)

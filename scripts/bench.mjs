@@ -12,7 +12,7 @@ import { node24, ROOT, runAction } from '../test/harness/action-runner.mjs'
 import { bundle } from './build.mjs'
 import { actionInputs as inputs, KEY, measureStartup, median, startupRows } from './bench/startup.mjs'
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 15)
+const RUNS = Number(process.env.BENCH_RUNS ?? 21)
 const LATENCY_MS = 200
 const ms = (value) => `${value.toFixed(1)} ms`
 const rows = []

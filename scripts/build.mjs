@@ -43,8 +43,13 @@ function emitJavaScript(entry) {
     compilerOptions: { noEmit: false, noCheck: true, rootDir: fromWork(dirname(entry)), outDir: 'js' },
     include: [`${fromWork(dirname(entry))}/**/*.ts`]
   }
-  writeFileSync(join(work, 'tsconfig.json'), JSON.stringify(config))
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(work, 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' })
+  try {
+    writeFileSync(join(work, 'tsconfig.json'), JSON.stringify(config))
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(work, 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' })
+  } catch (error) {
+    rmSync(work, { recursive: true, force: true })
+    throw error
+  }
   return work
 }
 

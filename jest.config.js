@@ -8,5 +8,8 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/harness/fresh-dist.mjs',
   collectCoverageFrom: ['src/**/*.ts'],
-  testTimeout: 60000
+  testTimeout: 60000,
+  // One worker per core: the end-to-end suites mostly wait on the bundle's child processes, so
+  // jest's default (cores - 1: a single worker on a 2-core runner) leaves a core idle.
+  maxWorkers: '100%'
 }

@@ -14,7 +14,7 @@ import { planSecrets } from './plan.js'
 import { provisionAll } from './provision.js'
 import { checkStoredSecret, runChecks } from './pull-checks.js'
 import { unknownRegionWarnings } from './regions.js'
-import { readRun } from './run-context.js'
+import { runOnStartup } from './run-context.js'
 
 /** Runs the step. Never throws: whatever fails, the step ends with exactly one `::error::` line, and nothing is left running. */
 export async function run(): Promise<void> {
@@ -36,7 +36,7 @@ export async function run(): Promise<void> {
     const checks = runChecks(checkPlans, registryDeps).then((verdicts) => report.checks(verdicts))
     if (inputs.dryRun) return await report.dryRun(inputs, plans, await checks)
 
-    const settings = clientSettings(inputs, { userAgent: userAgent(await readRun()), redact: report.redact, connections, debug: (line) => core.debug(report.redact(line)), onRetry: report.retry(inputs.maxAttempts) })
+    const settings = clientSettings(inputs, { userAgent: userAgent(runOnStartup(process.env)), redact: report.redact, connections, debug: (line) => core.debug(report.redact(line)), onRetry: report.retry(inputs.maxAttempts) })
     const clientFor = await signIn(inputs.credentials, inputs.stsEndpoint, { settings, mask: report.mask, getIdToken: (audience) => core.getIDToken(audience) })
     const outcomes = await provisionAll(
       plans,

@@ -1,6 +1,9 @@
 // The run this step belongs to, as @actions/github's `context` reads it from the runner: the
 // repository, the run and its attempt, the workflow, the server (GitHub Enterprise Server's own).
-// Its entry loads Octokit, so it is imported where it is needed, never at start-up.
+// Its entry loads Octokit (+9 % of start-up CPU, measured: scripts/bench/github.mjs), so it is
+// imported only on the summary path, after the outputs; what the first request needs (the user
+// agent, the default STS session name) is read from the two variables `context` itself reads
+// (test/run-context.test.ts holds the two readings equal).
 import type { RunLink } from './report.js'
 
 export interface RunInfo {
@@ -9,6 +12,12 @@ export interface RunInfo {
   runAttempt?: number
   workflow?: string
   serverUrl: string
+}
+
+/** The repository and run id, as `context.repo` and `context.runId` read them, without loading it: for the start-up path. */
+export function runOnStartup(env: NodeJS.ProcessEnv): Pick<RunInfo, 'repository' | 'runId'> {
+  const runId = Number.parseInt(env.GITHUB_RUN_ID ?? '', 10)
+  return { repository: env.GITHUB_REPOSITORY || undefined, runId: Number.isSafeInteger(runId) && runId > 0 ? runId : undefined }
 }
 
 export async function readRun(): Promise<RunInfo> {

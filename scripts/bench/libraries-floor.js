@@ -2,6 +2,7 @@
 // @actions/core (through its public entry) and @alicloud/openapi-client, sending one signed
 // ListSecrets. Everything the action does beyond this is its own cost.
 import * as core from '@actions/core'
-import './sdk-floor.js'
+import { sendOneCall } from './floor-call.js'
 
 core.info('libraries floor')
+await sendOneCall()

@@ -1,5 +1,5 @@
-// scripts/emulator.mjs as a user runs it: a child process, judged by what it
-// prints, its exit code, and what the lines the emulator prints do when they are run.
+// scripts/emulator.mjs and scripts/demo.mjs as a user runs them: child processes, judged by what they
+// print, their exit codes, and what the lines the emulator prints do when they are run.
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -19,6 +19,7 @@ interface Finished {
 
 const EMULATOR = join(ROOT, 'scripts', 'emulator.mjs')
 const SMOKE = join(ROOT, 'scripts', 'smoke.mjs')
+const DEMO = join(ROOT, 'scripts', 'demo.mjs')
 const OFFLINE_DNS = pathToFileURL(join(ROOT, 'test', 'harness', 'offline-dns.mjs')).href
 const OIDC_HEADING = '== Run the action with GitHub OIDC'
 const ACCESS_KEY_HEADING = '== The same with the AccessKey instead of OIDC'
@@ -318,3 +319,29 @@ describe('npm run emulator', () => {
   })
 })
 
+describe('npm run demo', () => {
+  test('exits 0, showing the image check passing and a missing tag refused before anything is written', async () => {
+    const demo = await run(process.execPath, [DEMO], baseEnv({ NO_COLOR: '1' }))
+    expect(demo.stderr).toBe('')
+    expect(demo.code).toBe(0)
+    const registryHost = /Local registry on (127\.0\.0\.1:\d+), holding shop\/web:1\.4\.2/.exec(demo.stdout)?.[1]
+    expect(registryHost).toBeDefined()
+    const sections = demo.stdout.split('\n== ')
+    const section = (start: string): string => sections.find((text) => text.startsWith(start)) ?? ''
+    const first = section('First run')
+    expect(first).toContain(`Image ${registryHost}/shop/web:1.4.2 can be pulled`)
+    expect(first).toContain('result = created')
+    expect(first).toContain('SAE calls: ListSecrets 200, CreateSecret 200\n')
+    expect(first).toContain('HEAD /v2/shop/web/manifests/1.4.2 200')
+    expect(section('Second run')).toContain('result = unchanged')
+    expect(section('Third run')).toMatch(new RegExp(`::error::Registry ${registryHost!.replaceAll('.', '\\.')} refused the username and password`))
+    const fourth = section('Fourth run')
+    expect(fourth).toContain(`::error::image ${registryHost}/shop/web:9.9.9 does not exist`)
+    expect(fourth).toContain('exit code 1; step outputs:\n    results = {}\n')
+    expect(fourth).toContain('SAE calls: ListSecrets 200\n')
+    expect(fourth).toContain('HEAD /v2/shop/web/manifests/9.9.9 404')
+    expect(demo.stdout).toContain('cn-hangzhou:staging: none (the refused image stopped the write)')
+    expect(demo.stdout).not.toContain('UNEXPECTED')
+    expect(demo.stdout.trimEnd().split('\n').pop()).toBe('Every run behaved as its heading says.')
+  })
+})

@@ -1,10 +1,16 @@
-// `npm run emulator [-- --port N] [-- --namespace <region>:<name> ...]`: the local SAE emulator on
-// its own, on loopback, until Ctrl-C. It checks every request's ACS3-HMAC-SHA256 signature against
-// a fixed, test-only AccessKey (below) and keeps Secrets in memory only. Point the action
-// (`endpoint: http://127.0.0.1:<port>`) or `npm run smoke` at it.
+// `npm run emulator`: everything the action talks to, on loopback, until Ctrl-C, so that a user can
+// run dist/index.js by hand: the SAE Secret API and STS AssumeRoleWithOIDC (one server, which checks
+// every request's signature against a fixed, test-only AccessKey, or the keys its STS hands out), the
+// runner's ID-token endpoint, and a Docker registry (Bearer token service, as ACR) holding
+// shop/web:1.4.2. It prints shell lines that run the action against them, with OIDC and with the
+// AccessKey, and logs every call as it comes in (names and statuses, never values).
+import { createServer, connect } from 'node:net'
+import { setInterval, clearInterval } from 'node:timers'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { startFakeRegistry } from '../test/emulator/fake-registry.mjs'
 import { startEmulator } from '../test/emulator/sae-emulator.mjs'
+import { BUNDLE, ROOT, node24 } from '../test/harness/action-runner.mjs'
 
 /**
  * The emulator's AccessKey. TEST-ONLY: it is published here, opens nothing but this emulator, and
@@ -14,22 +20,115 @@ export const LOCAL_KEY = Object.freeze({
   accessKeyId: 'LTAI5tLocalEmulator',
   accessKeySecret: 'local-emulator-test-secret-not-a-real-key'
 })
+/** The role the emulator's STS lets a GitHub ID token assume; TEST-ONLY, like LOCAL_KEY (fixed, so the printed lines are stable). */
+export const LOCAL_OIDC = Object.freeze({
+  roleArn: 'acs:ram::1234567890123456:role/github-deploy',
+  oidcProviderArn: 'acs:ram::1234567890123456:oidc-provider/github',
+  requestToken: 'local-runner-id-token-request-test-only'
+})
+/** The one account of the local registry; TEST-ONLY. */
+export const LOCAL_REGISTRY = Object.freeze({ username: 'shop-ci', password: 'local-registry-test-password-not-real' })
+/** The image the local registry holds, and a tag it does not. */
+export const LOCAL_IMAGE = Object.freeze({ repository: 'shop/web', tag: '1.4.2', missingTag: '9.9.9' })
 export const DEFAULT_PORT = 8790
+export const DEFAULT_REGISTRY_PORT = 8791
 export const DEFAULT_NAMESPACES = Object.freeze(['cn-hangzhou:dev', 'cn-hangzhou:prod', 'cn-hangzhou'])
+const SECRET_NAME = 'registry-auth'
 
 /**
- * Starts the emulator with the test-only key. `port` undefined: DEFAULT_PORT if it is free, else
- * any; a port given (0 = any) is taken as asked, and the start fails if it is in use.
+ * `listen(port)` on the port asked for; `port` undefined: `preferred` if it is free, else any. A port
+ * given (0 = any) is taken as asked, and the start fails with EADDRINUSE if it is in use.
+ * @template T
+ * @param {number | undefined} port
+ * @param {number} preferred
+ * @param {(port: number) => Promise<T>} listen
+ * @returns {Promise<T>}
+ */
+async function onPort(port, preferred, listen) {
+  if (port !== undefined) return listen(port)
+  try {
+    return await listen(preferred)
+  } catch (error) {
+    if (error?.code !== 'EADDRINUSE') throw error
+    return listen(0)
+  }
+}
+
+/**
+ * Starts the SAE emulator (and its STS, for LOCAL_OIDC) with the test-only key. `port` undefined:
+ * DEFAULT_PORT if it is free, else any; a port given (0 = any) is taken as asked, and the start fails
+ * if it is in use.
  * @param {{port?: number, namespaces?: string[], onCall?: (call: object) => void}} [options]
  */
 export async function startLocalEmulator({ port, namespaces = [...DEFAULT_NAMESPACES], onCall } = {}) {
-  const options = { keys: [LOCAL_KEY], namespaces: [...new Set(namespaces)], onCall }
-  if (port !== undefined) return startEmulator({ ...options, port })
+  const options = { keys: [LOCAL_KEY], namespaces: [...new Set(namespaces)], onCall, oidc: { ...LOCAL_OIDC } }
+  return onPort(port, DEFAULT_PORT, (listenPort) => startEmulator({ ...options, port: listenPort }))
+}
+
+/**
+ * Starts the local registry (LOCAL_REGISTRY's account, LOCAL_IMAGE pushed) reachable at
+ * 127.0.0.1:`port`, with the same port rules as startLocalEmulator. The fake registry listens on a
+ * port of its own choosing, so a plain TCP relay on the wanted port stands in front of it: the
+ * printed image reference stays the same from one start to the next.
+ * @param {{port?: number}} [options]
+ */
+export async function startLocalRegistry({ port } = {}) {
+  const registry = await startFakeRegistry({
+    kind: 'bearer',
+    username: LOCAL_REGISTRY.username,
+    password: LOCAL_REGISTRY.password,
+    repositories: { [LOCAL_IMAGE.repository]: { tags: [LOCAL_IMAGE.tag] } }
+  })
   try {
-    return await startEmulator({ ...options, port: DEFAULT_PORT })
+    const relay = await onPort(port, DEFAULT_REGISTRY_PORT, (listenPort) => startRelay(listenPort, registry.port))
+    const host = `127.0.0.1:${relay.port}`
+    return {
+      registry,
+      host,
+      port: relay.port,
+      image: `${host}/${LOCAL_IMAGE.repository}:${LOCAL_IMAGE.tag}`,
+      missingImage: `${host}/${LOCAL_IMAGE.repository}:${LOCAL_IMAGE.missingTag}`,
+      async stop() {
+        await relay.stop()
+        await registry.stop()
+      }
+    }
   } catch (error) {
-    if (error?.code !== 'EADDRINUSE') throw error
-    return startEmulator({ ...options, port: 0 })
+    await registry.stop()
+    throw error
+  }
+}
+
+/** A TCP relay from 127.0.0.1:`port` to 127.0.0.1:`target`; stop() ends every connection through it. */
+async function startRelay(port, target) {
+  const sockets = new Set()
+  const track = (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    // A peer that hangs up mid-answer is that connection's end, not the emulator's.
+    socket.on('error', () => socket.destroy())
+  }
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1')
+    track(client)
+    track(upstream)
+    client.pipe(upstream).pipe(client)
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+  })
+  await new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  return {
+    port: server.address().port,
+    async stop() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => server.close(() => resolve()))
+    }
   }
 }
 
@@ -43,15 +142,92 @@ export function smokeEnvironment(origin, namespaceId) {
   }
 }
 
-const USAGE = `Usage: npm run emulator [-- --port N] [-- --namespace <region>:<name>]...
-  --port N          listen on 127.0.0.1:N (0: any free port; default ${DEFAULT_PORT}, or any if it is taken)
-  --namespace ID    a namespace that exists, besides ${DEFAULT_NAMESPACES.join(', ')} (repeatable)`
+/**
+ * The step's inputs and the runner's variables for a run of the action against a local emulator
+ * and registry: with GitHub OIDC (`oidc`) and with the AccessKey (`accessKey`).
+ * @param {{origin: string, idTokenRequestUrl: string}} sae
+ * @param {{host: string, image: string}} registry
+ * @param {string} namespaceId
+ */
+export function localRuns(sae, registry, namespaceId) {
+  const common = {
+    'namespace-id': namespaceId,
+    'secret-name': SECRET_NAME,
+    username: LOCAL_REGISTRY.username,
+    password: LOCAL_REGISTRY.password,
+    'registry-domains': registry.host,
+    'verify-login': 'true',
+    images: registry.image,
+    endpoint: sae.origin
+  }
+  return {
+    oidc: {
+      inputs: { ...common, 'role-to-assume': LOCAL_OIDC.roleArn, 'oidc-provider-arn': LOCAL_OIDC.oidcProviderArn, 'sts-endpoint': sae.origin },
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: sae.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: LOCAL_OIDC.requestToken }
+    },
+    accessKey: {
+      inputs: { ...common, 'access-key-id': LOCAL_KEY.accessKeyId, 'access-key-secret': LOCAL_KEY.accessKeySecret },
+      env: {}
+    }
+  }
+}
+
+/** A word as a POSIX shell (bash, zsh, dash) reads it back unchanged. */
+export function shellWord(text) {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`
+}
+
+/**
+ * Shell lines that run `bundle` with `node` as a runner would: a clean environment (`env -i`, so no
+ * key, proxy or GitHub variable of the user's shell changes the run), the inputs as INPUT_* variables
+ * (`env` takes their hyphenated names, which `export` does not), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
+ * as files in a fresh folder; then the exit code and both files.
+ * @param {{inputs: Record<string, string>, env: Record<string, string>}} run
+ */
+export function shellLines(run, node = node24(), bundle = BUNDLE) {
+  const assignments = [
+    'PATH="$PATH"',
+    'GITHUB_OUTPUT="$RUN/output"',
+    'GITHUB_STEP_SUMMARY="$RUN/summary"',
+    'RUNNER_TEMP="$RUN"',
+    ...Object.entries(run.env).map(([name, value]) => `${name}=${shellWord(value)}`),
+    // The runner's names: INPUT_ and the input upper-cased, hyphens kept (test/harness/action-runner.mjs).
+    ...Object.entries(run.inputs).map(([name, value]) => shellWord(`INPUT_${name.toUpperCase()}=${value}`))
+  ]
+  return [
+    'RUN="$(mktemp -d)"; touch "$RUN/output" "$RUN/summary"',
+    'env -i \\',
+    ...assignments.map((assignment) => `  ${assignment} \\`),
+    `  ${shellWord(node)} ${shellWord(bundle)}`,
+    'echo "exit code $?"; echo "== outputs ($RUN/output)"; cat "$RUN/output"; echo "== summary ($RUN/summary)"; cat "$RUN/summary"'
+  ]
+}
+
+const USAGE = `Usage: npm run emulator [-- --port N] [-- --registry-port N] [-- --namespace <region>:<name>]...
+  --port N           SAE and STS on 127.0.0.1:N (0: any free port; default ${DEFAULT_PORT}, or any if it is taken)
+  --registry-port N  the registry on 127.0.0.1:N (0: any free port; default ${DEFAULT_REGISTRY_PORT}, or any if it is taken)
+  --namespace ID     a namespace that exists, besides ${DEFAULT_NAMESPACES.join(', ')} (repeatable)`
+
+function portOption(text, name) {
+  if (text === undefined) return undefined
+  const port = Number(text)
+  if (!/^\d+$/.test(text) || port > 65535) {
+    console.error(`${name} must be a port number (0 to 65535); got ${text}\n${USAGE}`)
+    process.exit(2)
+  }
+  return port
+}
 
 async function main() {
   let args
   try {
     args = parseArgs({
-      options: { port: { type: 'string' }, namespace: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        port: { type: 'string' },
+        'registry-port': { type: 'string' },
+        namespace: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' }
+      },
       strict: true
     }).values
   } catch (error) {
@@ -62,77 +238,125 @@ async function main() {
     console.log(USAGE)
     return
   }
-  let port
-  if (args.port !== undefined) {
-    port = Number(args.port)
-    if (!/^\d+$/.test(args.port) || port > 65535) {
-      console.error(`--port must be a port number (0 to 65535); got ${args.port}\n${USAGE}`)
-      process.exit(2)
-    }
-  }
+  const port = portOption(args.port, '--port')
+  const registryPort = portOption(args['registry-port'], '--registry-port')
   const badNamespace = (args.namespace ?? []).find((id) => !/^[a-z0-9-]+(:[A-Za-z0-9_-]+)?$/.test(id))
   if (badNamespace !== undefined) {
     console.error(`--namespace takes <region>:<name> or <region>, e.g. cn-hangzhou:dev; got ${badNamespace}`)
     process.exit(2)
   }
-  const namespaces = [...DEFAULT_NAMESPACES, ...(args.namespace ?? [])]
+  const namespaces = [...new Set([...DEFAULT_NAMESPACES, ...(args.namespace ?? [])])]
 
+  const taken = (asked, option) =>
+    `port ${asked} is in use; choose another with ${option}, or ${option} 0 for any`
   let sae
+  let registry
+  // Registry requests are logged by polling (the fake registry has no hook); flush them before each SAE line, to keep the order.
+  const onCall = (call) => {
+    if (registry) logRegistryRequests(registry.registry)
+    logCall(call)
+  }
   try {
-    sae = await startLocalEmulator({ port, namespaces, onCall: logCall })
+    sae = await startLocalEmulator({ port, namespaces, onCall }).catch((error) => {
+      throw error?.code === 'EADDRINUSE' ? new Error(taken(port, '--port')) : error
+    })
+    registry = await startLocalRegistry({ port: registryPort }).catch((error) => {
+      throw error?.code === 'EADDRINUSE' ? new Error(taken(registryPort, '--registry-port')) : error
+    })
   } catch (error) {
-    const why = error?.code === 'EADDRINUSE' ? `port ${port} is in use; choose another with --port, or --port 0 for any` : String(error?.message ?? error)
-    console.error(`The emulator could not start: ${why}`)
+    await sae?.stop()
+    console.error(`The emulator could not start: ${error?.message ?? error}`)
     process.exit(1)
   }
-  const example = smokeEnvironment(sae.origin, namespaces[0])
-  const fallback = port === undefined && sae.port !== DEFAULT_PORT ? ` (port ${DEFAULT_PORT} was taken)` : ''
+
+  const fellBack = [
+    port === undefined && sae.port !== DEFAULT_PORT ? `port ${DEFAULT_PORT} (SAE and STS) was taken, so they listen on ${sae.port}` : undefined,
+    registryPort === undefined && registry.port !== DEFAULT_REGISTRY_PORT
+      ? `port ${DEFAULT_REGISTRY_PORT} (registry) was taken, so it listens on ${registry.port}`
+      : undefined
+  ].filter(Boolean)
+  const runs = localRuns(sae, registry, namespaces[0])
+  const indent = (lines) => lines.map((line) => `    ${line}`)
   console.log(
     [
-      'Local SAE emulator (Secret API 2019-05-06; checks every request signature; state in memory only)',
+      'Local SAE emulator, STS and registry, to run the action by hand (loopback only; state in memory only)',
+      ...fellBack.map((note) => `NOTE: ${note}: the lines below hold that port (another emulator running?).`),
       '',
-      `  Endpoint:   ${sae.origin}${fallback}`,
+      `  Endpoint:   ${sae.origin}   (SAE Secret API 2019-05-06 and STS AssumeRoleWithOIDC; every signature checked)`,
       `  AccessKey:  ${LOCAL_KEY.accessKeyId}`,
       `  Secret:     ${LOCAL_KEY.accessKeySecret}`,
       '              (a fixed TEST-ONLY key: it opens this emulator and nothing else)',
-      `  Namespaces: ${[...new Set(namespaces)].join(', ')}`,
+      `  Namespaces: ${namespaces.join(', ')}`,
+      `  OIDC:       ${LOCAL_OIDC.roleArn} trusts ID tokens of ${sae.idTokenRequestUrl.replace(/\?.*$/, '')}`,
+      `              (provider ${LOCAL_OIDC.oidcProviderArn}, audience sts.aliyuncs.com)`,
+      `  Registry:   ${registry.host}   (Docker Registry V2, Bearer tokens from 127.0.0.1:${registry.registry.tokenPort}; holds ${LOCAL_IMAGE.repository}:${LOCAL_IMAGE.tag})`,
+      `              user ${LOCAL_REGISTRY.username}, password ${LOCAL_REGISTRY.password} (TEST-ONLY)`,
       '',
-      'Run the smoke test against it, in another terminal:',
+      `== Run the action with GitHub OIDC (role-to-assume), verify-login and images: paste into a shell (bash or zsh) on this machine:`,
       '',
-      `  ${Object.entries(example).map(([name, value]) => `${name}=${value}`).join(' \\\n    ')} \\\n    npm run smoke`,
+      ...indent(shellLines(runs.oidc)),
       '',
-      'Or give the action these inputs (from a process on this machine: the emulator listens on loopback only):',
+      `== The same with the AccessKey instead of OIDC:`,
       '',
-      '  with:',
-      `    endpoint: ${sae.origin}`,
-      `    namespace-id: ${namespaces[0]}`,
-      `    access-key-id: ${LOCAL_KEY.accessKeyId}`,
-      `    access-key-secret: ${LOCAL_KEY.accessKeySecret}`,
+      ...indent(shellLines(runs.accessKey)),
       '',
+      'The lines that start with :: are commands to the runner; on GitHub, ::add-mask:: and ::debug:: lines are hidden.',
+      `A tag the registry does not hold is refused before anything is written: run a block with INPUT_IMAGES=${registry.missingImage}`,
+      '(exit code 1; the log below shows no CreateSecret or UpdateSecret).',
+      '',
+      'Or run the smoke test against the emulator:',
+      '',
+      `  ${Object.entries(smokeEnvironment(sae.origin, namespaces[0])).map(([name, value]) => `${name}=${value}`).join(' \\\n    ')} \\\n    npm run smoke`,
+      '',
+      `(Paths above are this checkout's: ${ROOT}.)`,
       'Calls are listed below as they come in. Ctrl-C stops the emulator.',
       ''
     ].join('\n')
   )
 
+  const registryLog = setInterval(() => logRegistryRequests(registry.registry), 100)
   let stopping = false
   const stop = async (signal) => {
     if (stopping) return
     stopping = true
-    await sae.stop()
-    console.log(`\n${signal}: emulator stopped (${sae.calls().length} calls served; its Secrets are gone with it)`)
+    clearInterval(registryLog)
+    logRegistryRequests(registry.registry)
+    await Promise.all([sae.stop(), registry.stop()])
+    console.log(
+      `\n${signal}: emulator stopped (${sae.calls().length} SAE/STS calls and ${registry.registry.requests.length} registry requests served; its Secrets are gone with it)`
+    )
     process.exit(0)
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
 }
 
+const clock = () => new Date().toISOString().slice(11, 19)
+
 /** One line per call: names and statuses, never the query's values (SecretData holds passwords). */
 function logCall(call) {
-  const time = new Date().toISOString().slice(11, 19)
   const outcome = call.status === -1 ? 'connection dropped' : `HTTP ${call.status}${call.code && call.code !== '200' ? ` ${call.code}` : ''}`
   const namespace = call.query?.NamespaceId ? ` ${call.query.NamespaceId}` : ''
   const secret = call.query?.SecretName ? ` '${call.query.SecretName}'` : call.query?.SecretId ? ` SecretId ${call.query.SecretId}` : ''
-  console.log(`${time}  ${call.action ?? `${call.method} ${call.path}`}${namespace}${secret} -> ${outcome}`)
+  console.log(`${clock()}  ${call.action ?? `${call.method} ${call.path}`}${namespace}${secret} -> ${outcome}`)
+}
+
+const loggedRequests = new WeakSet()
+
+/** The registry's answered requests not logged yet: method, path, scope, who and the status, never a credential or token. */
+function logRegistryRequests(registry) {
+  for (const request of registry.requests) {
+    if (request.status === undefined || loggedRequests.has(request)) continue
+    loggedRequests.add(request)
+    if (request.server === 'token') {
+      const granted = request.status === 200 ? `, granted ${request.granted?.length ? request.granted.join(' ') : 'nothing'}` : ''
+      const scope = request.scopes.length > 0 ? ` scope ${request.scopes.join(' ')}` : ''
+      console.log(`${clock()}  registry token ${request.method} ${request.path}${scope}${request.user ? ` (${request.user})` : ''} -> HTTP ${request.status}${granted}`)
+    } else {
+      console.log(`${clock()}  registry ${request.method} ${request.path} -> HTTP ${request.status}`)
+    }
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+

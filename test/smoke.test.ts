@@ -1,8 +1,7 @@
-// scripts/smoke.mjs and scripts/emulator.mjs as a user runs them: child processes, against an
-// emulator on loopback, judged by their output, exit code and what the emulator holds afterwards.
+// scripts/smoke.mjs as a user runs it: a child process, against an emulator on loopback, judged by
+// its output, exit code and what the emulator holds afterwards (npm run emulator: emulator-script.test.ts).
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { LOCAL_KEY, smokeEnvironment, startLocalEmulator } from '../scripts/emulator.mjs'
 import { ROOT } from './harness/action-runner.mjs'
@@ -16,7 +15,6 @@ interface Finished {
 
 const NS = 'cn-hangzhou:smoke'
 const SMOKE = join(ROOT, 'scripts', 'smoke.mjs')
-const EMULATOR = join(ROOT, 'scripts', 'emulator.mjs')
 
 /** A clean environment: nothing of this machine's (no real keys, no proxies) reaches the script. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -155,64 +153,5 @@ describe('npm run smoke against the emulator', () => {
     expect(run.stdout).toMatch(/cleanup FAILED: .*InvalidNamespaceId\.NotFound/)
     expect(run.stdout).toMatch(/The Secret 'smoke-[\w-]+' may be left in cn-hangzhou:missing/)
     expect(lastLine(run.stdout)).toBe('0 passed, 6 failed')
-  })
-})
-
-describe('npm run emulator', () => {
-  test('prints endpoint, key and namespaces and a smoke command that works against it; stops cleanly on a signal', async () => {
-    const child = spawn(process.execPath, [EMULATOR, '--port', '0', '--namespace', 'cn-shanghai:qa'], { cwd: ROOT, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', () => stdout.includes('Ctrl-C stops the emulator') && resolve())
-        child.on('close', () => reject(new Error(`the emulator exited early: ${stdout}`)))
-      })
-      const origin = /Endpoint: {3}(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1]
-      expect(origin).toBeDefined()
-      expect(stdout).toContain(`AccessKey:  ${LOCAL_KEY.accessKeyId}`)
-      expect(stdout).toContain(`Secret:     ${LOCAL_KEY.accessKeySecret}`)
-      expect(stdout).toContain('TEST-ONLY')
-      expect(stdout).toContain('Namespaces: cn-hangzhou:dev, cn-hangzhou:prod, cn-hangzhou, cn-shanghai:qa')
-      // The printed example, as printed: the variables before `npm run smoke`.
-      const example = Object.fromEntries([...stdout.matchAll(/\b(SAE_SMOKE_\w+|ALIBABA_CLOUD_\w+)=(\S+)/g)].map((match) => [match[1], match[2]]))
-      expect(Object.keys(example).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'SAE_SMOKE_ENDPOINT', 'SAE_SMOKE_NAMESPACE_ID'])
-      const smoke = await runScript(SMOKE, baseEnv(example))
-      expect(lastLine(smoke.stdout)).toBe('5 passed, 0 failed')
-      // Each call is logged by name and status, never with the values of its query.
-      expect(stdout).toMatch(/CreateSecret cn-hangzhou:dev 'smoke-[\w-]+' -> HTTP 200/)
-      expect(stdout).toMatch(/DeleteSecret cn-hangzhou:dev SecretId \d+ -> HTTP 200/)
-      expect(stdout).not.toContain('dockerconfigjson')
-    } finally {
-      child.kill('SIGINT')
-    }
-    const code = await exited
-    if (process.platform === 'win32') {
-      // Windows has no SIGINT to send to a child: kill() ends it outright, without a handler.
-      expect(code).not.toBe(0)
-    } else {
-      expect(code).toBe(0)
-      expect(stdout).toMatch(/SIGINT: emulator stopped \(\d+ calls served/)
-    }
-  })
-
-  test('a --port that is taken is an error that says so (exit 1)', async () => {
-    const blocker: Server = createServer()
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
-    const { port } = blocker.address() as { port: number }
-    try {
-      const run = await runScript(EMULATOR, baseEnv(), ['--port', String(port)])
-      expect(run.code).toBe(1)
-      expect(run.stderr).toContain(`The emulator could not start: port ${port} is in use`)
-    } finally {
-      await new Promise((resolve) => blocker.close(resolve))
-    }
-  })
-
-  test('a --port that is not a number is a usage error (exit 2)', async () => {
-    const run = await runScript(EMULATOR, baseEnv(), ['--port', 'eighty'])
-    expect(run.code).toBe(2)
-    expect(run.stderr).toContain('--port must be a port number')
   })
 })

@@ -73,7 +73,7 @@ try {
     {
       title: `Fourth run, to ${STAGING}, images: ${missingImage} (a tag never pushed): refused before anything is written`,
       inputs: { ...inputs, 'namespace-id': STAGING, images: missingImage },
-      expect: { code: 1, writes: [], error: `image ${missingImage} does not exist` }
+      expect: { code: 1, writes: [], error: `Image ${missingImage} does not exist` }
     }
   ]
   for (const [index, { title, inputs: runInputs, expect }] of runs.entries()) {

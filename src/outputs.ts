@@ -138,7 +138,11 @@ export class StepReport {
     if (failure) core.setFailed(this.redact(failure))
   }
 
-  /** What a dry run would do, in the log and the summary; `results` is `{}` as nothing was provisioned. */
+  /**
+   * What a dry run would do, in the log and the summary: every input that changes what a real run
+   * writes (which Secret, where, its data, whether it is written) shows in its plan, no secret does.
+   * `results` is `{}` as nothing was provisioned.
+   */
   async dryRun(inputs: Inputs, plans: NamespacePlan[], verdicts: CheckVerdicts): Promise<void> {
     this.finished = true
     const credentials =
@@ -149,19 +153,31 @@ export class StepReport {
           : 'none found (a real run would fail)'
     const checked = verdicts.passed.length + verdicts.warnings.length > 0 || verdicts.error ? ' (the registry checks above were made)' : ''
     this.info(`Dry run: no SAE API is called${checked}. Credentials: ${credentials}; if-exists: ${inputs.ifExists}${inputs.state === 'absent' ? `; if-in-use: ${inputs.ifInUse}` : ''}.`)
-    for (const plan of plans) {
+    const ifExists = {
+      skip: 'if it exists, leave it as it is (if-exists: skip)',
+      update: 'if it exists, write this data where it differs (if-exists: update)',
+      fail: 'if it exists, change nothing and fail (if-exists: fail)'
+    }[inputs.ifExists]
+    // What a real run waits for before it writes: the registry checks this dry run has just made.
+    const gates = [
+      ...(inputs.verifyLogin ? ['no registry refuses its login'] : []),
+      ...(inputs.images.length > 0 ? [`it pulls ${inputs.images.map((image) => image.text).join(', ')}`] : [])
+    ]
+    const gate = gates.length > 0 ? `written only if ${gates.join(' and ')}` : 'no registry check first (verify-login: false, no images)'
+    const would = plans.map((plan) => {
       const via = `via ${plan.endpoint.protocol}://${plan.endpoint.host}`
       if (plan.state === 'absent') {
-        this.info(`Would delete Secret '${plan.secretName}' (${plan.secretType}) from ${plan.namespaceId} ${via}, if it is there and ${inputs.ifInUse === 'fail' ? 'no application uses it' : 'even if applications use it'}`)
-        continue
+        const inUse = inputs.ifInUse === 'fail' ? 'no application uses it (if-in-use: fail)' : 'even if applications use it (if-in-use: delete)'
+        return `Would delete Secret '${plan.secretName}' (${plan.secretType}) from ${plan.namespaceId} ${via}, if it is there and ${inUse}`
       }
       const users = plan.registries.map((registry) => `'${registry.username}' for ${registry.domains.join(', ')}`).join('; ')
-      this.info(`Would ensure Secret '${plan.secretName}' (${plan.secretType}) in ${plan.namespaceId} ${via}, auths for ${plan.domains.join(', ')} as user ${users} (passwords redacted)`)
-    }
-    for (const image of inputs.images) this.info(`Checked before any write: image ${image.text}`)
+      return `Would ensure Secret '${plan.secretName}' (${plan.secretType}) in ${plan.namespaceId} ${via}, auths for ${plan.domains.join(', ')} as user ${users} (passwords redacted); ${ifExists}; ${gate}`
+    })
+    for (const line of would) this.info(line)
     setOutput('results', '{}')
     const result = verdicts.error ? `failed: ${verdicts.error.code}` : inputs.state === 'absent' ? 'planned: delete' : 'planned'
-    await this.summary((link) => renderSummary(plans.map((plan) => ({ namespaceId: plan.namespaceId, secretName: plan.secretName, domains: plan.domains, result })), link, true))
+    const rows = plans.map((plan) => ({ namespaceId: plan.namespaceId, secretName: plan.secretName, domains: plan.domains, result }))
+    await this.summary((link) => renderSummary(rows, link, true, [`Credentials: ${credentials}`, ...would]))
     if (verdicts.error) core.setFailed(this.redact(verdicts.error.message))
   }
 

@@ -58,13 +58,27 @@ export interface RunLink {
   workflow?: string
 }
 
-/** Markdown that shows `text` as it is, inside a table cell or a sentence: GitHub renders nothing of it. */
+/**
+ * Markdown that shows `text` as it is, inside a table cell or a sentence: GitHub renders nothing of
+ * it (no emphasis, strikethrough, HTML, entity, link or autolink). A line break, which would end
+ * the table row (or start a block), shows as a space.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`)
+  return (
+    text
+      .replace(/\s*[\r\n]+\s*/g, ' ')
+      .replace(/[|\\`*_~<>[\]&@]/g, (c) => `\\${c}`)
+      // GFM links a bare `scheme://…` or `www.…`; an escaped `:` or `.` is not one.
+      .replace(/:\/\//g, '\\://')
+      .replace(/\b(www)\./gi, '$1\\.')
+  )
 }
 
-/** The job summary: a table of what each namespace got. Never a credential: only names, IDs, applications and domains. */
-export function renderSummary(rows: SummaryRow[], link: RunLink, dryRun: boolean): string {
+/**
+ * The job summary: a table of what each namespace got and, for a dry run, the plan as logged. Never
+ * a credential: only names, IDs, applications, domains and (in a plan) usernames and key IDs.
+ */
+export function renderSummary(rows: SummaryRow[], link: RunLink, dryRun: boolean, plan: string[] = []): string {
   const escape = escapeMarkdown
   const apps = (row: SummaryRow) => (row.relatedApps && row.relatedApps.length > 0 ? row.relatedApps.map((app) => escape(`${app.appName} (${app.appId})`)).join('<br>') : '–')
   const lines = [
@@ -76,7 +90,8 @@ export function renderSummary(rows: SummaryRow[], link: RunLink, dryRun: boolean
       (row) =>
         `| ${escape(row.namespaceId)} | ${escape(row.secretName)} | ${row.secretId ?? '–'} | ${escape(row.result)} | ${apps(row)} | ${row.domains.length > 0 ? row.domains.map(escape).join('<br>') : '–'} |`
     ),
-    ...runLine(link)
+    ...(plan.length > 0 ? ['', 'The plan (nothing was written):', '', ...plan.map((line) => `- ${escape(line)}`)] : []),
+    ...runLine(link, dryRun ? 'Planned' : 'Provisioned')
   ]
   return `${lines.join('\n')}\n`
 }
@@ -87,10 +102,10 @@ export function renderSummary(rows: SummaryRow[], link: RunLink, dryRun: boolean
  */
 export function renderFailureSummary(message: string, link: RunLink, written: string[] = []): string {
   const changes = written.length === 0 ? ['No Secret was created, changed or deleted.'] : ['Written before the failure (see the log):', '', ...written.map((line) => `- ${escapeMarkdown(line)}`)]
-  return [`## SAE image-pull Secret: failed`, '', escapeMarkdown(message), '', ...changes, ...runLine(link)].join('\n') + '\n'
+  return [`## SAE image-pull Secret: failed`, '', escapeMarkdown(message), '', ...changes, ...runLine(link, 'Provisioned')].join('\n') + '\n'
 }
 
-function runLine(link: RunLink): string[] {
+function runLine(link: RunLink, verb: string): string[] {
   if (!link.runUrl) return []
-  return ['', `Provisioned by [${escapeMarkdown(link.workflow ?? 'this workflow')}](${link.runUrl})${link.repository ? ` in ${escapeMarkdown(link.repository)}` : ''}.`]
+  return ['', `${verb} by [${escapeMarkdown(link.workflow ?? 'this workflow')}](${link.runUrl})${link.repository ? ` in ${escapeMarkdown(link.repository)}` : ''}.`]
 }

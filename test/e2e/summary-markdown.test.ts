@@ -1,0 +1,150 @@
+// The job summary as GitHub shows it: the bundle's summary rendered as CommonMark + GFM
+// (micromark, as GitHub's renderer) and read back as a reader sees it: the heading, the table's
+// header and rows, names shown as they are whatever Markdown they hold, the run link, and no raw
+// HTML but what GitHub's sanitizer keeps. PRINT_SUMMARY=1 prints the three-namespace table as rendered.
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { runAction } from '../harness/action-runner.mjs'
+import { readSummary, type RenderedSummary } from '../harness/github-markdown.js'
+import { authOf, emulator, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
+
+let sae: Emulator
+afterEach(async () => sae.stop())
+
+const HEADER = ['Namespace', 'Secret name', 'SecretId', 'Result', 'Used by', 'Registry domains']
+const RUN_URL = 'https://github.com/octo-org/octo-repo/actions/runs/4242'
+const HANGZHOU = 'registry-vpc.cn-hangzhou.aliyuncs.com\nregistry.cn-hangzhou.aliyuncs.com'
+
+/**
+ * Elements GitHub's sanitizer keeps (html-pipeline's SanitizationFilter WHITELIST, elements,
+ * gjtorikian/html-pipeline lib/html/pipeline/sanitization_filter.rb); any other raw tag is stripped.
+ */
+const GITHUB_KEEPS = new Set(
+  'h1 h2 h3 h4 h5 h6 h7 h8 br b i strong em a pre code img tt div ins del sup sub p ol ul table thead tbody tfoot blockquote dl dt dd kbd q samp var hr ruby rt rp li tr td th s strike summary details'.split(' ')
+)
+
+/** Applications whose names hold Markdown (SAE names cannot, but the summary must not trust that). */
+const MARKDOWN_APPS = [
+  { AppId: '7171a6ca-d1cd-4928-8642-7d5cfe69a3f8', AppName: 'shop*web_<b>v2</b>|`x`' },
+  { AppId: '0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f', AppName: '~~old~~ &amp; [docs](https://x.example) www.example.com ops@example.com \\*' },
+  { AppId: 'c0ffee00-0000-4000-8000-000000000003', AppName: 'two\nlines' }
+]
+/** How a reader sees those names: as they are; a line break, which a cell cannot hold, as a space. */
+const MARKDOWN_APPS_SHOWN =
+  'shop*web_<b>v2</b>|`x` (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8)\n' +
+  '~~old~~ &amp; [docs](https://x.example) www.example.com ops@example.com \\* (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f)\n' +
+  'two lines (c0ffee00-0000-4000-8000-000000000003)'
+
+const entry = (password: string) => ({ username: USERNAME, password, auth: authOf(USERNAME, password) })
+const CURRENT = stored({ auths: { 'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD), 'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD) } })
+
+/** What every summary must be: the run link as the only link, and raw HTML only of tags GitHub keeps, bare. */
+function expectGithubSafe(rendered: RenderedSummary): void {
+  expect(rendered.links).toEqual([{ href: RUN_URL, text: 'deploy' }])
+  for (const tag of rendered.rawHtml) {
+    expect(tag).toMatch(/^<\/?[a-z0-9]+>$/)
+    expect(GITHUB_KEEPS).toContain(/^<\/?([a-z0-9]+)>$/.exec(tag)![1])
+  }
+}
+
+/** The last paragraph, as `textOf` gives it: it holds the link. */
+const runLine = (verb: string) => `HTML: ${verb} by <a href="${RUN_URL}">deploy</a> in octo-org/octo-repo.`
+
+describe('the job summary, rendered as GitHub renders it', () => {
+  test('one namespace: the heading, the header, one row, the run link; <br> is the only raw HTML', async () => {
+    sae = await emulator()
+    const run = await runAction({ inputs: stepInputs(sae, { 'secret-name': 'registry_auth' }) })
+    expect(run.code).toBe(0)
+    const rendered = readSummary(run.summary)
+    expect(rendered.headings).toEqual(['SAE image-pull Secret'])
+    expect(rendered.tables).toHaveLength(1)
+    expect(rendered.tables[0].header).toEqual(HEADER)
+    expect(rendered.tables[0].rows).toEqual([['cn-hangzhou:prod', 'registry_auth', String(sae.secrets('cn-hangzhou:prod')[0].SecretId), 'created', '–', HANGZHOU]])
+    expect(rendered.paragraphs).toEqual([runLine('Provisioned')])
+    expect(rendered.rawHtml).toEqual(['<br>'])
+    expectGithubSafe(rendered)
+  })
+
+  test('three namespaces, one failing: a row each, in order; application names shown as they are', async () => {
+    sae = await emulator()
+    const prodId = sae.seedSecret('cn-hangzhou:prod', { name: 'registry_auth', data: CURRENT, relatedApps: MARKDOWN_APPS })
+    const run = await runAction({ inputs: stepInputs(sae, { 'secret-name': 'registry_auth', 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:prod\ncn-hangzhou:missing' }) })
+    expect(run.code).toBe(1)
+    const rendered = readSummary(run.summary)
+    if (process.env.PRINT_SUMMARY) console.log(rendered.tables[0].html)
+    expect(rendered.headings).toEqual(['SAE image-pull Secret'])
+    expect(rendered.tables).toHaveLength(1)
+    expect(rendered.tables[0].header).toEqual(HEADER)
+    expect(rendered.tables[0].rows).toEqual([
+      ['cn-hangzhou:dev', 'registry_auth', String(sae.secrets('cn-hangzhou:dev')[0].SecretId), 'created', '–', HANGZHOU],
+      ['cn-hangzhou:prod', 'registry_auth', String(prodId), 'skipped', MARKDOWN_APPS_SHOWN, HANGZHOU],
+      ['cn-hangzhou:missing', 'registry_auth', '–', 'failed: InvalidNamespaceId.NotFound', '–', HANGZHOU]
+    ])
+    expect(rendered.paragraphs).toEqual([runLine('Provisioned')])
+    expectGithubSafe(rendered)
+  })
+
+  test('a failure before any namespace: the failed heading, the error as written, what was not done, no table', async () => {
+    sae = await emulator()
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': '~~x~~ <b>|_*`&amp;' }) })
+    expect(run.code).toBe(1)
+    const rendered = readSummary(run.summary)
+    expect(rendered.headings).toEqual(['SAE image-pull Secret: failed'])
+    expect(rendered.tables).toEqual([])
+    expect(rendered.paragraphs).toEqual([
+      'Input \'if-exists\' must be skip, update or fail; got "~~x~~ <b>|_*`&amp;"',
+      'No Secret was created, changed or deleted.',
+      runLine('Provisioned')
+    ])
+    expect(rendered.rawHtml).toEqual([])
+    expectGithubSafe(rendered)
+  })
+
+  test('a dry run: the dry-run heading, a planned row per namespace, the plan as logged, shown as it is', async () => {
+    sae = await emulator()
+    const run = await runAction({ inputs: stepInputs(sae, { 'dry-run': 'true', 'namespace-id': 'cn-hangzhou:dev,cn-beijing:prod', 'if-exists': 'update' }) })
+    expect(run.code).toBe(0)
+    expect(sae.calls()).toEqual([])
+    const rendered = readSummary(run.summary)
+    expect(rendered.headings).toEqual(['SAE image-pull Secret (dry run: no SAE API was called)'])
+    expect(rendered.tables).toHaveLength(1)
+    expect(rendered.tables[0].header).toEqual(HEADER)
+    expect(rendered.tables[0].rows).toEqual([
+      ['cn-hangzhou:dev', 'registry-auth', '–', 'planned', '–', HANGZHOU],
+      ['cn-beijing:prod', 'registry-auth', '–', 'planned', '–', 'registry-vpc.cn-beijing.aliyuncs.com\nregistry.cn-beijing.aliyuncs.com']
+    ])
+    const via = `via ${sae.origin}`
+    const tail = "as user 'deploy@octo' for {domains} (passwords redacted); if it exists, write this data where it differs (if-exists: update); no registry check first (verify-login: false, no images)"
+    expect(rendered.listItems).toEqual([
+      'Credentials: access key LTAI5tE2eKeyId from inputs',
+      `Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-hangzhou:dev ${via}, auths for ${HANGZHOU.replace('\n', ', ')} ${tail.replace('{domains}', HANGZHOU.replace('\n', ', '))}`,
+      `Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-beijing:prod ${via}, auths for registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com ${tail.replace('{domains}', 'registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com')}`
+    ])
+    // Each plan line is also in the log, word for word.
+    for (const line of rendered.listItems.slice(1)) expect(run.stdout.split('\n')).toContain(line)
+    expect(rendered.paragraphs).toEqual(['The plan (nothing was written):', runLine('Planned')])
+    expectGithubSafe(rendered)
+  })
+
+  test('a delete of a Secret two applications use (if-in-use: delete): its row, both applications, no domains', async () => {
+    sae = await emulator()
+    const shop = [
+      { AppId: '7171a6ca-d1cd-4928-8642-7d5cfe69a3f8', AppName: 'shop-web' },
+      { AppId: '0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f', AppName: 'shop_worker' }
+    ]
+    const id = sae.seedSecret('cn-hangzhou:prod', { name: 'registry-auth', data: CURRENT, relatedApps: shop })
+    const { username: _u, password: _p, ...inputs } = stepInputs(sae, { state: 'absent', 'if-in-use': 'delete' })
+    void _u
+    void _p
+    const run = await runAction({ inputs })
+    expect(run.code).toBe(0)
+    expect(sae.secrets('cn-hangzhou:prod')).toEqual([])
+    const rendered = readSummary(run.summary)
+    expect(rendered.headings).toEqual(['SAE image-pull Secret'])
+    expect(rendered.tables[0].header).toEqual(HEADER)
+    expect(rendered.tables[0].rows).toEqual([
+      ['cn-hangzhou:prod', 'registry-auth', String(id), 'deleted', 'shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8)\nshop_worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f)', '–']
+    ])
+    expect(rendered.paragraphs).toEqual([runLine('Provisioned')])
+    expectGithubSafe(rendered)
+  })
+})

@@ -1,38 +1,18 @@
 // proxy.ts and connections.ts: which proxy variables count, what a bad one says, and the run's
 // agents tunnelling through them, against a CONNECT proxy and the TLS emulator (all on loopback).
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
 import http from 'node:http'
 import https from 'node:https'
 import { openConnections, type RunConnections } from '../src/connections.js'
 import { RunnerEnvironmentError } from '../src/errors.js'
 import { proxyCredentials, proxySettings, supportsProxyEnv } from '../src/proxy.js'
-import { startEmulator } from './emulator/sae-emulator.mjs'
-import { TLS, trustTestCertificate } from './fixtures/tls.js'
+import { tlsEmulatorAndProxy } from './fixtures/tls.js'
 import { startConnectProxy } from './harness/connect-proxy.mjs'
-
-type Emulator = Awaited<ReturnType<typeof startEmulator>>
-type Proxy = Awaited<ReturnType<typeof startConnectProxy>>
 
 const KEY = { accessKeyId: 'LTAI5tProxyTest', accessKeySecret: 'proxy-test-secret+/=' }
 const NS = 'cn-hangzhou:prod'
-trustTestCertificate()
-
-let sae: Emulator
-let proxy: Proxy
-let opened: RunConnections[]
-beforeEach(async () => {
-  sae = await startEmulator({ keys: [KEY], namespaces: [NS], tls: TLS })
-  proxy = await startConnectProxy()
-  opened = []
-})
-afterEach(async () => {
-  for (const connections of opened) connections.close()
-  await proxy.stop()
-  await sae.stop()
-})
-
-/** The TLS emulator under the name its certificate is for. */
-const endpointUrl = () => sae.origin.replace('127.0.0.1', 'localhost')
+/** Before each test, the TLS emulator and a CONNECT proxy; after it, both stopped and the connections it opened closed. */
+const world = tlsEmulatorAndProxy(KEY, [NS])
 
 /** One GET through an agent; resolves with the status, or the error's code. */
 function get(url: string, agent: https.Agent): Promise<number | string> {
@@ -48,7 +28,7 @@ function get(url: string, agent: https.Agent): Promise<number | string> {
 
 function agentsFor(env: NodeJS.ProcessEnv): RunConnections {
   const connections = openConnections(env)
-  opened.push(connections)
+  world.opened.push(connections)
   return connections
 }
 
@@ -67,18 +47,18 @@ describe('proxySettings: the runner’s variables', () => {
   test('without proxy variables the run’s agents connect directly', async () => {
     const direct = agentsFor({})
     expect(direct.proxies).toEqual({})
-    expect(await get(`${endpointUrl()}/`, direct.https)).toBe(404)
-    expect(proxy.stats.connections).toBe(0)
-    expect(sae.stats.connections).toBe(1)
+    expect(await get(`${world.endpointUrl()}/`, direct.https)).toBe(404)
+    expect(world.proxy.stats.connections).toBe(0)
+    expect(world.sae.stats.connections).toBe(1)
   })
 
   test('the lower-case form wins over the upper-case one: the CONNECT goes to https_proxy', async () => {
     const upper = await startConnectProxy()
     try {
-      const { https: agent, proxies } = agentsFor({ HTTPS_PROXY: upper.url, https_proxy: proxy.url })
-      expect(proxies.https).toBe(proxy.host)
-      expect(await get(`${endpointUrl()}/`, agent)).toBe(404)
-      expect(proxy.connects.map((connect) => connect.target)).toEqual([new URL(endpointUrl()).host])
+      const { https: agent, proxies } = agentsFor({ HTTPS_PROXY: upper.url, https_proxy: world.proxy.url })
+      expect(proxies.https).toBe(world.proxy.host)
+      expect(await get(`${world.endpointUrl()}/`, agent)).toBe(404)
+      expect(world.proxy.connects.map((connect) => connect.target)).toEqual([new URL(world.endpointUrl()).host])
       expect(upper.stats.connects).toBe(0)
     } finally {
       await upper.stop()
@@ -86,15 +66,15 @@ describe('proxySettings: the runner’s variables', () => {
   })
 
   test('NO_PROXY is passed through: a listed host is reached directly, others through the proxy', async () => {
-    const bypass = agentsFor({ HTTPS_PROXY: proxy.url, NO_PROXY: 'registry.example,localhost' })
-    expect(await get(`${endpointUrl()}/`, bypass.https)).toBe(404)
-    expect(proxy.stats.connects).toBe(0)
-    expect(sae.stats.connections).toBe(1)
+    const bypass = agentsFor({ HTTPS_PROXY: world.proxy.url, NO_PROXY: 'registry.example,localhost' })
+    expect(await get(`${world.endpointUrl()}/`, bypass.https)).toBe(404)
+    expect(world.proxy.stats.connects).toBe(0)
+    expect(world.sae.stats.connections).toBe(1)
 
     // no_proxy wins over NO_PROXY, as for the proxy variables.
-    const lower = agentsFor({ HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost', no_proxy: 'registry.example' })
-    expect(await get(`${endpointUrl()}/`, lower.https)).toBe(404)
-    expect(proxy.stats.connects).toBe(1)
+    const lower = agentsFor({ HTTPS_PROXY: world.proxy.url, NO_PROXY: 'localhost', no_proxy: 'registry.example' })
+    expect(await get(`${world.endpointUrl()}/`, lower.https)).toBe(404)
+    expect(world.proxy.stats.connects).toBe(1)
   })
 
   test('a malformed proxy URL is a RunnerEnvironmentError naming the variable, without the URL or its credentials', () => {
@@ -165,7 +145,7 @@ describe('closing the run’s connections', () => {
     const holding = await startConnectProxy({ refuse: 407, keepOpen: true })
     try {
       const connections = agentsFor({ HTTPS_PROXY: holding.url })
-      expect(await get(`${endpointUrl()}/`, connections.https)).toBe('ERR_PROXY_TUNNEL')
+      expect(await get(`${world.endpointUrl()}/`, connections.https)).toBe('ERR_PROXY_TUNNEL')
       // The refused tunnel's socket is still open at the proxy: this is what kept the process alive for minutes.
       expect(holding.openConnections()).toBe(1)
       connections.close()

@@ -273,13 +273,7 @@ export async function startFakeRegistry(options = {}) {
 }
 
 /** A loopback port where nothing listens (bound, then released). */
-export async function closedPort() {
-  const server = http.createServer()
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address()
-  await new Promise((resolve) => server.close(() => resolve()))
-  return port
-}
+export { freePort as closedPort } from '../harness/ports.mjs'
 
 /**
  * Agents in the shape of the run's proxy agents that deliver every connection, whatever host it

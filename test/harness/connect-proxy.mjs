@@ -3,7 +3,7 @@
 // request asked for and the Proxy-Authorization it carried, can refuse (407, 403) or require
 // credentials, and forwards to loopback targets only, so nothing a test sends leaves the machine.
 import { createServer, request as httpRequest } from 'node:http'
-import { connect as netConnect, createServer as createNetServer, isIP } from 'node:net'
+import { connect as netConnect, isIP } from 'node:net'
 
 /** Targets the proxy forwards to; anything else is answered 403 and never dialled. */
 function isLoopback(hostname) {
@@ -172,11 +172,5 @@ export async function startConnectProxy(options = {}) {
   }
 }
 
-/** A loopback port nothing listens on (bound, then released), for a proxy that is down. */
-export async function closedPort() {
-  const probe = createNetServer()
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address()
-  await new Promise((resolve) => probe.close(() => resolve()))
-  return port
-}
+/** A loopback port nothing listens on, for a proxy that is down. */
+export { freePort as closedPort } from './ports.mjs'

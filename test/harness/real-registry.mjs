@@ -7,12 +7,12 @@ import { execFileSync, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { gzipSync } from 'node:zlib'
 import { requirePeer } from './peers.mjs'
+import { freePort } from './ports.mjs'
 import { SIGNING_CERT_FILE, startTokenService } from './token-service.mjs'
 
 export const MEDIA_TYPES = {
@@ -35,14 +35,6 @@ const STOP_GRACE_MS = 3000
 
 const sha256 = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
-/** A loopback port free a moment ago; the caller retries if someone takes it first. */
-export async function freePort() {
-  const probe = createServer()
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address()
-  await new Promise((resolve) => probe.close(() => resolve()))
-  return port
-}
 
 /** A one-file ustar archive (POSIX.1-1988 header), so the layer is a real tar.gz a runtime could unpack. */
 function tarOf(name, content) {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { requirePeer } from './peers.mjs'
-import { freePort } from './real-registry.mjs'
+import { freePort } from './ports.mjs'
 
 const START_ATTEMPTS = 5
 const START_TIMEOUT_MS = 15000

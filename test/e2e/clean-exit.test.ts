@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { startFakeRegistry } from '../emulator/fake-registry.mjs'
-import { actionDefaults, BUNDLE, findLeaks, inputVariable, node24, ROOT } from '../harness/action-runner.mjs'
+import { actionDefaults, BUNDLE, checkMasks, findLeaks, inputVariable, node24, ROOT } from '../harness/action-runner.mjs'
 import { startSquid } from '../harness/squid.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
@@ -30,7 +30,8 @@ interface TimedRun {
   code: number | null
   stdout: string
   stderr: string
-  visible: string
+  /** The log as the action printed it, before the runner's masks (what findLeaks scans). */
+  printed: string
   outputText: string
   summary: string
   errors: string[]
@@ -91,15 +92,13 @@ async function runTimed(inputs: Record<string, string>, env: Record<string, stri
   const outputText = readFileSync(outputFile, 'utf8')
   const summary = readFileSync(summaryFile, 'utf8')
   rmSync(work, { recursive: true, force: true })
-  const visible = stdout
-    .split(/\r?\n/)
-    .filter((line) => !line.startsWith('::add-mask::'))
-    .join('\n')
+  // As runAction does: every secret masked in time for the runner to hide it.
+  const { printed } = checkMasks(stdout, { inputs: all, env })
   return {
     code,
     stdout,
     stderr,
-    visible,
+    printed,
     outputText,
     summary,
     errors: stdout.split(/\r?\n/).filter((line) => line.startsWith('::error')),

@@ -48,3 +48,20 @@ export function stored(json: unknown): { '.dockerconfigjson': string } {
 export function authOf(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`).toString('base64')
 }
+
+interface StoredConfig {
+  auths: Record<string, { username: string; password: string; auth: string }>
+}
+
+/**
+ * What the action must mask once DescribeSecret returns a Secret seeded with `config` (for
+ * runAction's expectMasked): the stored value, its decoded text, and each entry's password and auth.
+ */
+export function storedCredentials(config: StoredConfig): Record<string, string> {
+  const masks: Record<string, string> = { 'stored .dockerconfigjson': stored(config)['.dockerconfigjson'], 'stored docker config text': JSON.stringify(config) }
+  for (const [host, entry] of Object.entries(config.auths)) {
+    masks[`stored password for ${host}`] = entry.password
+    masks[`stored auth for ${host}`] = entry.auth
+  }
+  return masks
+}

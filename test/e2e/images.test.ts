@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { runAction } from '../harness/action-runner.mjs'
 import { startRealRegistry } from '../harness/real-registry.mjs'
 import { startFakeRegistry } from '../emulator/fake-registry.mjs'
-import { authOf, emulator, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
+import { authOf, emulator, PASSWORD, stepInputs, stored, storedCredentials, USERNAME, type Emulator } from './fixtures.js'
 
 type Registry = Awaited<ReturnType<typeof startRealRegistry>>
 
@@ -35,8 +35,12 @@ describe('against distribution 2.8 with token auth: rights per repository', () =
 
   test('an image by tag and by digest: the pull scope asked, the manifest there, the Secret written; no separate login', async () => {
     const before = registry.tokenRequests.length
+    const tokensBefore = registry.tokens.length
     const images = `${registry.host}/shop/web:1.4.2\n${registry.host}/shop/web@${web.digest}`
-    const run = await runAction({ inputs: inputs(images) })
+    // Each token the token service hands the step is masked the moment it arrives.
+    const issued = () => Object.fromEntries(registry.tokens.slice(tokensBefore).map((token: string, i: number) => [`registry token ${i + 1}`, token]))
+    const run = await runAction({ inputs: inputs(images), expectMasked: issued })
+    expect(registry.tokens).toHaveLength(tokensBefore + 2)
     expect(run.errors).toEqual([])
     expect(run.outputs.result).toBe('created')
     const via = `with a Bearer token from 127.0.0.1:${registry.tokenPort}`
@@ -109,11 +113,13 @@ describe('against distribution 2.8 with token auth: rights per repository', () =
   })
 
   describe('(c) if-exists: skip with a stored Secret whose credentials differ', () => {
-    const storedFor = (password: string) => stored({ auths: { [registry.host]: { username: USERNAME, password, auth: authOf(USERNAME, password) } } })
+    const configFor = (password: string) => ({ auths: { [registry.host]: { username: USERNAME, password, auth: authOf(USERNAME, password) } } })
+    const storedFor = (password: string) => stored(configFor(password))
 
     test('the registry refuses the stored credentials: the step fails, nothing written, pointing at if-exists: update', async () => {
       const id = sae.seedSecret(NS, { name: 'registry-auth', data: storedFor('the-password-before-rotation') })
-      const run = await runAction({ inputs: inputs(`${registry.host}/shop/web:1.4.2`) })
+      // The stored credentials are masked before they are sent to the registry.
+      const run = await runAction({ inputs: inputs(`${registry.host}/shop/web:1.4.2`), expectMasked: storedCredentials(configFor('the-password-before-rotation')) })
       expect(run.code).toBe(1)
       expect(run.errors).toEqual([
         `::error::Image ${registry.host}/shop/web:1.4.2 cannot be pulled with the Secret stored in ${NS} (SecretId ${id}): ${registry.host} refused them ` +

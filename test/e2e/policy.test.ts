@@ -1,7 +1,7 @@
 // Existing Secrets, races, lost answers and fan-out, seen from outside the bundle.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { runAction } from '../harness/action-runner.mjs'
-import { authOf, emulator, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
+import { authOf, emulator, PASSWORD, stepInputs, stored, storedCredentials, USERNAME, type Emulator } from './fixtures.js'
 
 let sae: Emulator
 beforeEach(async () => {
@@ -18,7 +18,8 @@ describe('an existing Secret', () => {
   test('skip: ListSecrets and DescribeSecret, the existing id, nothing written, and a warning that its data differs', async () => {
     const old = { auths: { 'old.example.com': entry('old-registry-password') } }
     const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored(old) })
-    const run = await runAction({ inputs: stepInputs(sae) })
+    // The credentials it read back are masked before anything else happens to them.
+    const run = await runAction({ inputs: stepInputs(sae), expectMasked: storedCredentials(old) })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ 'secret-id': String(id), result: 'skipped' })
     expect(actions()).toEqual(['ListSecrets', 'DescribeSecret'])
@@ -38,8 +39,9 @@ describe('an existing Secret', () => {
   })
 
   test('update, changed: UpdateSecret in place (same id, new data), never a delete', async () => {
-    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: { 'registry.cn-hangzhou.aliyuncs.com': entry('rotated-away') } }) })
-    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'update' }) })
+    const rotated = { auths: { 'registry.cn-hangzhou.aliyuncs.com': entry('rotated-away') } }
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored(rotated) })
+    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'update' }), expectMasked: storedCredentials(rotated) })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ 'secret-id': String(id), result: 'updated' })
     expect(actions()).toEqual(['ListSecrets', 'DescribeSecret', 'UpdateSecret'])

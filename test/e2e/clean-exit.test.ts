@@ -6,12 +6,11 @@
 // only the whole run); a run still alive CAP_MS after its last line is killed and fails.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { startFakeRegistry } from '../emulator/fake-registry.mjs'
-import { actionDefaults, BUNDLE, checkMasks, findLeaks, inputVariable, node24, ROOT } from '../harness/action-runner.mjs'
+import { BUNDLE, checkMasks, findLeaks, node24, ROOT, stepEnvironment } from '../harness/action-runner.mjs'
 import { startSquid } from '../harness/squid.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
@@ -42,30 +41,8 @@ interface TimedRun {
 
 /** dist/index.js as the runner runs it (as runAction does), with the time of every stdout chunk and of the exit. */
 async function runTimed(inputs: Record<string, string>, env: Record<string, string>): Promise<TimedRun> {
-  const work = mkdtempSync(join(tmpdir(), 'sae-exit-'))
-  const outputFile = join(work, 'output')
-  const summaryFile = join(work, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
-  const all: Record<string, string> = { ...actionDefaults(), ...inputs }
-  const child = spawn(node24(), ['--import', OFFLINE_DNS, BUNDLE], {
-    cwd: work,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH ?? '',
-      GITHUB_ACTIONS: 'true',
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      RUNNER_TEMP: work,
-      GITHUB_REPOSITORY: 'octo-org/octo-repo',
-      GITHUB_RUN_ID: '4242',
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_WORKFLOW: 'deploy',
-      RUNNER_DEBUG: '1',
-      ...Object.fromEntries(Object.entries(all).map(([name, value]) => [inputVariable(name), value])),
-      ...env
-    }
-  })
+  const step = stepEnvironment(inputs, env, { prefix: 'sae-exit-' })
+  const child = spawn(node24(), ['--import', OFFLINE_DNS, BUNDLE], { cwd: step.work, stdio: ['ignore', 'pipe', 'pipe'], env: step.env })
   let stdout = ''
   let stderr = ''
   let lastLineAt = process.hrtime.bigint()
@@ -89,11 +66,9 @@ async function runTimed(inputs: Record<string, string>, env: Record<string, stri
   const exitedAt = process.hrtime.bigint()
   clearTimeout(cap)
   await new Promise((resolve) => (child.stdout.readableEnded ? resolve(undefined) : child.stdout.once('end', resolve)))
-  const outputText = readFileSync(outputFile, 'utf8')
-  const summary = readFileSync(summaryFile, 'utf8')
-  rmSync(work, { recursive: true, force: true })
+  const { outputText, summary } = step.collect()
   // As runAction does: every secret masked in time for the runner to hide it.
-  const { printed } = checkMasks(stdout, { inputs: all, env })
+  const { printed } = checkMasks(stdout, { inputs: step.all, env })
   return {
     code,
     stdout,

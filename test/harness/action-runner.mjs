@@ -323,6 +323,50 @@ export function checkMasks(stdout, { inputs, env = {}, expectMasked = {} }) {
 }
 
 /**
+ * One step's share of a runner: a work directory with the output and summary files, and the
+ * environment the runner gives the step (its inputs as INPUT_*, action.yml's defaults first unless
+ * `defaults` is false, debug logging on, then `env`). `collect()` reads the two files and removes
+ * the directory.
+ * @param {Record<string, string>} inputs
+ * @param {Record<string, string>} [env]
+ * @param {{defaults?: boolean, prefix?: string}} [options]
+ */
+export function stepEnvironment(inputs, env = {}, { defaults = true, prefix = 'sae-action-' } = {}) {
+  const work = mkdtempSync(join(tmpdir(), prefix))
+  const outputFile = join(work, 'output')
+  const summaryFile = join(work, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const all = { ...(defaults ? actionDefaults() : {}), ...inputs }
+  return {
+    work,
+    /** The inputs the step got, defaults included. */
+    all,
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {}),
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      RUNNER_TEMP: work,
+      GITHUB_REPOSITORY: 'octo-org/octo-repo',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_WORKFLOW: 'deploy',
+      RUNNER_DEBUG: '1',
+      ...Object.fromEntries(Object.entries(all).map(([name, value]) => [inputVariable(name), value])),
+      ...env
+    },
+    collect() {
+      const outputText = readFileSync(outputFile, 'utf8')
+      const summary = readFileSync(summaryFile, 'utf8')
+      rmSync(work, { recursive: true, force: true })
+      return { outputText, summary }
+    }
+  }
+}
+
+/**
  * Runs dist/index.js once. Debug logging is on (RUNNER_DEBUG=1) unless `env` says otherwise, and
  * every run is checked twice, throwing (failing its test) on either:
  * - leaks: a secret it was given shows up, in any encoding, in the log as printed (masks aside),
@@ -340,39 +384,18 @@ export function checkMasks(stdout, { inputs, env = {}, expectMasked = {} }) {
  *   the run has ended, for values a peer issued during it
  */
 export async function runAction({ inputs, env = {}, defaults = true, bundle = BUNDLE, offline = true, expectMasked = {} }) {
-  const work = mkdtempSync(join(tmpdir(), 'sae-action-'))
-  const outputFile = join(work, 'output')
-  const summaryFile = join(work, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
-  const all = { ...(defaults ? actionDefaults() : {}), ...inputs }
-  const childEnv = {
-    PATH: process.env.PATH ?? '',
-    ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {}),
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: work,
-    GITHUB_REPOSITORY: 'octo-org/octo-repo',
-    GITHUB_RUN_ID: '4242',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_WORKFLOW: 'deploy',
-    RUNNER_DEBUG: '1',
-    ...Object.fromEntries(Object.entries(all).map(([name, value]) => [inputVariable(name), value])),
-    ...env
-  }
+  const step = stepEnvironment(inputs, env, { defaults })
+  const { all, work } = step
   const started = process.hrtime.bigint()
   const args = offline ? ['--import', pathToFileURL(OFFLINE_DNS).href, bundle] : [bundle]
-  const child = spawn(node24(), args, { env: childEnv, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(node24(), args, { env: step.env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
   child.stderr.on('data', (chunk) => (stderr += chunk))
   const code = await new Promise((resolveExit) => child.on('close', (exitCode) => resolveExit(exitCode)))
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6
-  const outputText = readFileSync(outputFile, 'utf8')
-  const summary = readFileSync(summaryFile, 'utf8')
-  rmSync(work, { recursive: true, force: true })
+  const { outputText, summary } = step.collect()
   const log = readLog(stdout)
   const result = {
     code,

@@ -137,6 +137,58 @@ describe('parseInputs', () => {
   })
 })
 
+describe('region IDs, in namespace-id and registry-region', () => {
+  // Every region SAE and ACR list has a two-letter prefix, then one or more parts.
+  const REGIONS = ['cn-hangzhou', 'cn-hongkong', 'ap-southeast-1', 'us-east-1', 'me-central-1', 'cn-shanghai-finance-1']
+
+  test.each(REGIONS)('%s is a region: alone and with a name in namespace-id, and as registry-region', (region) => {
+    expect(parse({ 'namespace-id': `${region}\n${region}:prod` }).namespaces).toEqual([
+      { id: region, region },
+      { id: `${region}:prod`, region }
+    ])
+    expect(parse({ 'registry-region': region }).registryRegion).toBe(region)
+  })
+
+  test.each([
+    ['CN-hangzhou', 'upper case'],
+    ['cn', 'a prefix alone'],
+    ['cn-', 'an empty part'],
+    ['cn--hangzhou', 'an empty part inside'],
+    ['x-hangzhou', 'a one-letter prefix'],
+    ['1cn-hangzhou', 'something before it'],
+    ['cn-hangzhou!', 'something after it'],
+    ['cn_hangzhou', 'an underscore for the hyphen'],
+    ['cn-hang zhou', 'a space inside']
+  ])('%s is not a region (%s), in namespace-id or registry-region', (region) => {
+    expect(rejection({ 'namespace-id': region })).toEqual([
+      'namespace-id',
+      `Input 'namespace-id' must be <region>:<name> (e.g. cn-hangzhou:prod) or a region alone for its default namespace; got ${JSON.stringify(region)}`
+    ])
+    expect(rejection({ 'namespace-id': `${region}:prod` })[0]).toBe('namespace-id')
+    expect(rejection({ 'registry-region': region })).toEqual([
+      'registry-region',
+      `Input 'registry-region' must be a region ID such as cn-hangzhou; got ${JSON.stringify(region)}`
+    ])
+  })
+
+  test.each([' cn-hangzhou', 'cn-hangzhou ', 'cn-hangzhou\n'])('registry-region %j, with white space around it, is refused (it is one value, taken as given)', (region) => {
+    expect(rejection({ 'registry-region': region })[0]).toBe('registry-region')
+  })
+
+  test('namespace-id items are trimmed, so white space around a region is no part of it', () => {
+    expect(parse({ 'namespace-id': ' cn-hangzhou \n\tcn-beijing:prod ' }).namespaces).toEqual([
+      { id: 'cn-hangzhou', region: 'cn-hangzhou' },
+      { id: 'cn-beijing:prod', region: 'cn-beijing' }
+    ])
+  })
+})
+
+describe('namespace-id that names no namespace', () => {
+  test.each([',', ' , ', ',,', '\n', '\n\n', ' \n , '])('%j is refused as missing, never zero namespaces and a step that does nothing', (value) => {
+    expect(rejection({ 'namespace-id': value })).toEqual(['namespace-id', "Input 'namespace-id' is required and was not supplied"])
+  })
+})
+
 describe('parseEndpoint', () => {
   test.each([
     ['sae-vpc.cn-hangzhou.aliyuncs.com', { protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com', input: 'endpoint' }],

@@ -225,6 +225,8 @@ describe('credentials and tokens', () => {
     ])
     expect(agents.connections).toEqual([`http://${registry.host}`])
     expect(registry.calls('token')).toEqual([])
+    // The challenge was asked for, so the filter below has a request to look at.
+    expect(registry.requests.map(({ server, path }) => [server, path])).toEqual([['registry', '/v2/']])
     expect(registry.requests.filter((request) => request.authorization !== undefined)).toEqual([])
     expect(masked).toEqual([])
   })

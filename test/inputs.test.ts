@@ -137,6 +137,140 @@ describe('parseInputs', () => {
   })
 })
 
+describe('region IDs, in namespace-id and registry-region', () => {
+  // Every region SAE and ACR list has a two-letter prefix, then one or more parts.
+  const REGIONS = ['cn-hangzhou', 'cn-hongkong', 'ap-southeast-1', 'us-east-1', 'me-central-1', 'cn-shanghai-finance-1']
+
+  test.each(REGIONS)('%s is a region: alone and with a name in namespace-id, and as registry-region', (region) => {
+    expect(parse({ 'namespace-id': `${region}\n${region}:prod` }).namespaces).toEqual([
+      { id: region, region },
+      { id: `${region}:prod`, region }
+    ])
+    expect(parse({ 'registry-region': region }).registryRegion).toBe(region)
+  })
+
+  test.each([
+    ['CN-hangzhou', 'upper case'],
+    ['cn', 'a prefix alone'],
+    ['cn-', 'an empty part'],
+    ['cn--hangzhou', 'an empty part inside'],
+    ['x-hangzhou', 'a one-letter prefix'],
+    ['1cn-hangzhou', 'something before it'],
+    ['cn-hangzhou!', 'something after it'],
+    ['cn_hangzhou', 'an underscore for the hyphen'],
+    ['cn-hang zhou', 'a space inside']
+  ])('%s is not a region (%s), in namespace-id or registry-region', (region) => {
+    expect(rejection({ 'namespace-id': region })).toEqual([
+      'namespace-id',
+      `Input 'namespace-id' must be <region>:<name> (e.g. cn-hangzhou:prod) or a region alone for its default namespace; got ${JSON.stringify(region)}`
+    ])
+    expect(rejection({ 'namespace-id': `${region}:prod` })[0]).toBe('namespace-id')
+    expect(rejection({ 'registry-region': region })).toEqual([
+      'registry-region',
+      `Input 'registry-region' must be a region ID such as cn-hangzhou; got ${JSON.stringify(region)}`
+    ])
+  })
+
+  test.each([' cn-hangzhou', 'cn-hangzhou ', 'cn-hangzhou\n'])('registry-region %j, with white space around it, is refused (it is one value, taken as given)', (region) => {
+    expect(rejection({ 'registry-region': region })[0]).toBe('registry-region')
+  })
+
+  test('namespace-id items are trimmed, so white space around a region is no part of it', () => {
+    expect(parse({ 'namespace-id': ' cn-hangzhou \n\tcn-beijing:prod ' }).namespaces).toEqual([
+      { id: 'cn-hangzhou', region: 'cn-hangzhou' },
+      { id: 'cn-beijing:prod', region: 'cn-beijing' }
+    ])
+  })
+})
+
+describe('namespace-id that names no namespace', () => {
+  test.each([',', ' , ', ',,', '\n', '\n\n', ' \n , '])('%j is refused as missing, never zero namespaces and a step that does nothing', (value) => {
+    expect(rejection({ 'namespace-id': value })).toEqual(['namespace-id', "Input 'namespace-id' is required and was not supplied"])
+  })
+})
+
+describe('bounds: the value at each bound is accepted, one past it is refused', () => {
+  test('a namespace name is 1 to 64 letters, digits, "_" and "-", starting with a letter or digit', () => {
+    expect(parse({ 'namespace-id': 'cn-hangzhou:a' }).namespaces).toEqual([{ id: 'cn-hangzhou:a', region: 'cn-hangzhou' }])
+    expect(parse({ 'namespace-id': `cn-hangzhou:${'a'.repeat(64)}` }).namespaces).toEqual([{ id: `cn-hangzhou:${'a'.repeat(64)}`, region: 'cn-hangzhou' }])
+    expect(parse({ 'namespace-id': 'cn-hangzhou:9Prod_blue-2' }).namespaces).toEqual([{ id: 'cn-hangzhou:9Prod_blue-2', region: 'cn-hangzhou' }])
+    for (const name of ['', 'a'.repeat(65), '_prod', '-prod', 'prod!']) {
+      expect(rejection({ 'namespace-id': `cn-hangzhou:${name}` })[1]).toContain('must be <region>:<name>')
+    }
+  })
+
+  test('secret-name is at most 253 characters', () => {
+    expect(parse({ 'secret-name': 'a' }).secretName).toBe('a')
+    expect(parse({ 'secret-name': 'a'.repeat(253) }).secretName).toBe('a'.repeat(253))
+    expect(rejection({ 'secret-name': 'a'.repeat(254) })).toEqual(['secret-name', "Input 'secret-name' is 254 characters long; at most 253"])
+  })
+
+  test('acr-instance-name is 1 to 64 lower-case letters, digits and inner "-"', () => {
+    for (const name of ['a', 'a-1', 'a'.repeat(64)]) expect(parse({ 'acr-instance-name': name }).acrInstanceName).toBe(name)
+    for (const name of ['a'.repeat(65), '-acme', 'acme-', 'Acme']) expect(rejection({ 'acr-instance-name': name })[0]).toBe('acr-instance-name')
+  })
+
+  test('any input is at most 4096 characters', () => {
+    expect(parse({ password: 'x'.repeat(4096) }).password).toBe('x'.repeat(4096))
+    expect(rejection({ password: 'x'.repeat(4097) })).toEqual(['password', "Input 'password' is 4097 characters long; at most 4096 are accepted"])
+    expect(rejection({ 'registry-domains': 'r'.repeat(4097) })).toEqual([
+      'registry-domains',
+      "Input 'registry-domains' is 4097 characters long; at most 4096 are accepted"
+    ])
+  })
+
+  test('a rejected value is shown up to 80 characters, then cut with an ellipsis', () => {
+    expect(rejection({ 'registry-region': 'X'.repeat(80) })[1]).toBe(`Input 'registry-region' must be a region ID such as cn-hangzhou; got "${'X'.repeat(80)}"`)
+    expect(rejection({ 'registry-region': 'X'.repeat(81) })[1]).toBe(`Input 'registry-region' must be a region ID such as cn-hangzhou; got "${'X'.repeat(80)}…"`)
+  })
+
+  describe('registry-domains', () => {
+    const HOST_253 = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`
+    const domains = (value: string) => parse({ 'registry-domains': value }).registryDomains
+
+    test('a label is at most 63 characters, and neither starts nor ends with "-"', () => {
+      expect(domains(`${'a'.repeat(63)}.example.com`)).toEqual([`${'a'.repeat(63)}.example.com`])
+      expect(domains('registry')).toEqual(['registry'])
+      expect(domains('a-1.example.com')).toEqual(['a-1.example.com'])
+      for (const host of [`${'a'.repeat(64)}.example.com`, '-a.example.com', 'a-.example.com', 'a..example.com', '.example.com', 'example.com.']) {
+        expect(rejection({ 'registry-domains': host })).toEqual([
+          'registry-domains',
+          `Input 'registry-domains' takes host names such as registry.cn-hangzhou.aliyuncs.com; got ${JSON.stringify(host)}`
+        ])
+      }
+    })
+
+    test('a host name is at most 253 characters', () => {
+      expect(HOST_253).toHaveLength(253)
+      expect(domains(HOST_253)).toEqual([HOST_253])
+      expect(rejection({ 'registry-domains': `${HOST_253}e` })[1]).toContain('takes host names')
+    })
+
+    test('a port is 1 to 65535; leading zeros are taken as given, up to five digits', () => {
+      expect(domains('r.example.com:1\nr.example.com:65535\nr.example.com:00080')).toEqual(['r.example.com:1', 'r.example.com:65535', 'r.example.com:00080'])
+      for (const port of ['0', '00000', '65536', '99999']) {
+        expect(rejection({ 'registry-domains': `r.example.com:${port}` })).toEqual([
+          'registry-domains',
+          `Input 'registry-domains' has a port outside 1-65535 in "r.example.com:${port}"`
+        ])
+      }
+      for (const port of ['', '000080', '123456', '8O']) expect(rejection({ 'registry-domains': `r.example.com:${port}` })[1]).toContain('takes host names')
+    })
+  })
+
+  test.each([
+    { input: 'max-attempts', field: 'maxAttempts', min: 1, max: 10 },
+    { input: 'timeout-seconds', field: 'timeoutSeconds', min: 1, max: 3600 }
+  ] as const)('$input is a whole number from $min to $max', ({ input, field, min, max }) => {
+    expect(parse({ [input]: String(min) })[field]).toBe(min)
+    expect(parse({ [input]: String(max) })[field]).toBe(max)
+    expect(parse({ [input]: `0${max}` })[field]).toBe(max)
+    for (const value of [String(min - 1), String(max + 1), 'x5', '5x', '-1', '+5', ' 5', '5 ', '1e1']) {
+      expect(rejection({ [input]: value })).toEqual([input, `Input '${input}' must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}`])
+    }
+  })
+})
+
 describe('parseEndpoint', () => {
   test.each([
     ['sae-vpc.cn-hangzhou.aliyuncs.com', { protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com', input: 'endpoint' }],

@@ -1,6 +1,8 @@
 // The registry client against fake registries on loopback (the login flow; runChecks for what the
 // step makes of it): what each answer means, where credentials go (and where they must not), the
 // token's fate, one error for every refusal, and that all registries are asked at once.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { planChecks } from '../src/check-plan.js'
 import { DOCKER_HUB_KEY } from '../src/docker-config.js'
@@ -14,9 +16,11 @@ type Router = ReturnType<typeof routingAgents>
 
 const fakes: Fake[] = []
 const routers: Router[] = []
+const servers: http.Server[] = []
 afterEach(async () => {
   for (const router of routers.splice(0)) router.destroy()
   await Promise.all(fakes.splice(0).map((fake) => fake.stop()))
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))))
 })
 
 async function fake(options: Parameters<typeof startFakeRegistry>[0] = {}): Promise<Fake> {
@@ -29,6 +33,18 @@ function router(options: Parameters<typeof routingAgents>[0] = {}): Router {
   const made = routingAgents(options)
   routers.push(made)
   return made
+}
+
+/** A registry that asks for nothing: 200 to every request, with no challenge (a mirror open to anonymous pulls). */
+async function openRegistry(): Promise<{ host: string; requests: { method?: string; path?: string; authorization?: string }[] }> {
+  const requests: { method?: string; path?: string; authorization?: string }[] = []
+  const server = http.createServer((request, response) => {
+    requests.push({ method: request.method, path: request.url, authorization: request.headers.authorization })
+    response.writeHead(200, { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0' }).end('{}')
+  })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, requests }
 }
 
 const MAIN: CredentialOrigin = { kind: 'main' }
@@ -156,6 +172,22 @@ describe('unverified: the write goes ahead with a warning', () => {
     })
   })
 
+  test('an open registry (200 at /v2/, no challenge) is never a login accepted: the credentials were not checked, and are not sent', async () => {
+    const registry = await openRegistry()
+    expect(await answerOf(registry.host, 'u', 'p')).toEqual({ outcome: 'unverified', reason: 'it let this runner in without credentials, so they could not be checked' })
+    const { verdicts } = await login([credential([registry.host], 'u', 'p')])
+    expect(verdicts).toEqual({
+      passed: [],
+      warnings: [
+        `Could not verify the registry login for ${registry.host}: it let this runner in without credentials, so they could not be checked; not a refusal, so it does not stop the Secret being written`
+      ]
+    })
+    expect(registry.requests).toEqual([
+      { method: 'GET', path: '/v2/', authorization: undefined },
+      { method: 'GET', path: '/v2/', authorization: undefined }
+    ])
+  })
+
   test('a host that is not a registry (404 at /v2/)', async () => {
     const registry = await fake({ kind: 'not-registry' })
     expect(await answerOf(registry.host, registry.username, registry.password)).toEqual({
@@ -193,6 +225,8 @@ describe('credentials and tokens', () => {
     ])
     expect(agents.connections).toEqual([`http://${registry.host}`])
     expect(registry.calls('token')).toEqual([])
+    // The challenge was asked for, so the filter below has a request to look at.
+    expect(registry.requests.map(({ server, path }) => [server, path])).toEqual([['registry', '/v2/']])
     expect(registry.requests.filter((request) => request.authorization !== undefined)).toEqual([])
     expect(masked).toEqual([])
   })

@@ -105,6 +105,16 @@ export function parsePassword(value: string, name: string, where = ''): string {
   return singleLine(value, name, `${where}must be one line without control characters (is the secret pasted with a line break?)`)
 }
 
+/** The port of `host:port` (or `[v6]:port`), undefined when there is none. */
+export function portOf(hostPort: string): string | undefined {
+  return /^(?:\[[^\]]*\]|[^:]*):(\d+)$/.exec(hostPort)?.[1]
+}
+
+/** A port given, and not one a TCP connection can use (1 to 65535). */
+export function outsidePortRange(port: string | undefined): boolean {
+  return port !== undefined && (Number(port) < 1 || Number(port) > 65535)
+}
+
 /** Registry hosts (`host[:port]`), lower-cased, each once; `where` prefixes messages about one list item. */
 export function parseRegistryHosts(hosts: string[], name: string, where = ''): string[] {
   const domains = hosts.map((domain) => {
@@ -114,7 +124,7 @@ export function parseRegistryHosts(hosts: string[], name: string, where = ''): s
     if (!match || domain.length > 253) {
       throw new InputError(name, `${where}takes host names such as registry.cn-hangzhou.aliyuncs.com; got ${quote(domain)}`)
     }
-    if (match[1] !== undefined && (Number(match[1]) < 1 || Number(match[1]) > 65535)) {
+    if (outsidePortRange(match[1])) {
       throw new InputError(name, `${where}has a port outside 1-65535 in ${quote(domain)}`)
     }
     return domain.toLowerCase()

@@ -11,7 +11,9 @@ import {
   parseBoolean,
   parseInteger,
   parsePassword,
+  outsidePortRange,
   parseRegistryHosts,
+  portOf,
   parseUsername,
   quote,
   required,
@@ -166,6 +168,7 @@ export function parseEndpoint(value: string, name: string): Endpoint {
   if (!HOST.test(rest) && !isLoopbackHost(hostname)) {
     throw new InputError(name, `must be a host name such as sae.cn-hangzhou.aliyuncs.com; got ${quote(value)}`)
   }
+  if (outsidePortRange(portOf(rest))) throw new InputError(name, `has a port outside 1-65535 in ${quote(value)}`)
   if (protocol === 'http' && !isLoopbackHost(hostname)) {
     throw new InputError(name, `may use http:// only for a loopback host (a local emulator); use https for ${quote(value)}`)
   }

@@ -72,7 +72,14 @@ async function create(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
     if (!(error instanceof ApiError) || error.code !== ALREADY_EXIST) throw error
     // Someone created it between our look and our write, or an earlier attempt of ours landed unseen.
     const existing = await find(api, plan)
-    if (!existing) throw new ApiError({ action: 'CreateSecret', code: ALREADY_EXIST, detail: 'the Secret vanished after the conflict' })
+    if (!existing) {
+      // Not if-exists' business: the Secret SAE says is there is not listed (deleted meanwhile, or a listing that lags).
+      throw new ApiError({
+        action: 'CreateSecret',
+        code: ALREADY_EXIST,
+        advice: `SAE says a Secret named '${plan.secretName}' exists in ${plan.namespaceId}, but ListSecrets does not list it (deleted meanwhile, or a listing that lags); nothing was written. Run the step again`
+      })
+    }
     return settleExisting(api, plan, options, existing, answerLost)
   }
 }

@@ -281,6 +281,17 @@ describe('parseEndpoint', () => {
   ])('reads %s', (value, expected) => {
     expect(parseEndpoint(value, 'endpoint')).toEqual(expected)
   })
+
+  test.each(['sae.example.com:1', 'sae.example.com:65535', 'http://127.0.0.1:1', 'http://[::1]:65535'])('a port from 1 to 65535 is a port: %s', (value) => {
+    expect(() => parseEndpoint(value, 'sts-endpoint')).not.toThrow()
+  })
+
+  test.each(['sae.example.com:0', 'sae.example.com:65536', 'sae.example.com:70000', 'http://127.0.0.1:99999', 'http://localhost:0', 'http://[::1]:65536'])(
+    'a port outside 1 to 65535 is refused before any call, as in registry-domains: %s',
+    (value) => {
+      expect(() => parseEndpoint(value, 'sts-endpoint')).toThrow(new InputError('sts-endpoint', `has a port outside 1-65535 in ${JSON.stringify(value)}`))
+    }
+  )
 })
 
 describe('parseCredentialSource', () => {

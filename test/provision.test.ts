@@ -433,6 +433,10 @@ describe('provisionSecret', () => {
       const failure = provisionSecret(sae, plan('skip'), OPTIONS)
       await expect(failure).rejects.toBeInstanceOf(ApiError)
       await expect(failure).rejects.toMatchObject({ action: 'CreateSecret', code: 'SecretNameConflict.AlreadyExist' })
+      // Not the stock advice (set if-exists to skip or update): this run's if-exists is skip already.
+      await expect(failure).rejects.toThrow(
+        "CreateSecret failed: SecretNameConflict.AlreadyExist (no HTTP response): SAE says a Secret named 'registry-auth' exists in cn-hangzhou:prod, but ListSecrets does not list it (deleted meanwhile, or a listing that lags); nothing was written. Run the step again"
+      )
       expect(sae.calls).toEqual(['ListSecrets', 'CreateSecret', 'ListSecrets'])
     })
 

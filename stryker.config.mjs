@@ -49,7 +49,6 @@ export default {
   thresholds: { high: 95, low: 90, break: null },
   // Three processes on two cores: the TypeScript checker (idle most of the time) and two test runners.
   concurrency: 3,
-  // A mutant that loops or waits (a retry never ending) is a timeout, counted as killed: find it fast.
-  timeoutMS: 3000,
+  timeoutMS: 10000,
   tempDirName: '.stryker-tmp'
 }

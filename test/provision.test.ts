@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals'
 import { buildDockerConfig, encodeDockerConfig, secretDataParameter } from '../src/docker-config.js'
 import { ApiError, SecretExistsError, SecretInUseError, SecretTypeMismatchError } from '../src/errors.js'
 import type { IfExists, RelatedApp, SecretPlan } from '../src/model.js'
-import { forEachNamespace, provisionSecret } from '../src/provision.js'
+import { forEachNamespace, provisionAll, provisionSecret } from '../src/provision.js'
 import type { SecretDetail, SecretsApi, SecretSummary } from '../src/sae-client.js'
 
 const NS = 'cn-hangzhou:prod'
@@ -661,5 +661,22 @@ describe('forEachNamespace', () => {
     })
     expect(peak).toBe(2)
     expect(outcomes.map((o) => `${o.namespaceId}:${o.outcome.ok}`)).toEqual(['a:true', 'b:true', 'c:false', 'd:true', 'e:true'])
+  })
+})
+
+describe('provisionAll', () => {
+  test('provisions the Secret of every namespace planned, each with its own client and options, and hears of each', async () => {
+    const plans = ['cn-hangzhou:dev', 'cn-hangzhou:prod', 'cn-beijing:prod'].map((namespaceId) => ({ ...plan('fail'), namespaceId }))
+    const clients = new Map(plans.map((each) => [each.namespaceId, new FakeSae()]))
+    const heard: string[] = []
+    const outcomes = await provisionAll(
+      plans,
+      (each) => clients.get(each.namespaceId)!,
+      () => OPTIONS,
+      (each, provisioned) => heard.push(`${each.namespaceId}:${provisioned.result}`)
+    )
+    expect(outcomes.map((o) => `${o.namespaceId}:${o.outcome.ok}`)).toEqual(['cn-hangzhou:dev:true', 'cn-hangzhou:prod:true', 'cn-beijing:prod:true'])
+    expect(heard.sort()).toEqual(['cn-beijing:prod:created', 'cn-hangzhou:dev:created', 'cn-hangzhou:prod:created'])
+    for (const sae of clients.values()) expect(sae.calls).toEqual(['CreateSecret'])
   })
 })

@@ -3,7 +3,7 @@
 // be checked, and one error that names every refusal. A refusal stops every write; a registry that
 // cannot be reached only warns.
 import { planChecks, storedRegistries, type CheckPlan, type LoginCheck, type PullCheck } from './check-plan.js'
-import { decodeStoredConfig, storedSecrets } from './docker-config.js'
+import { decodeStoredConfig } from './docker-config.js'
 import { ActionError } from './errors.js'
 import { describeOrigin, type CredentialOrigin, type ImageReference } from './model.js'
 import { checkPull, login, type LoginResult, type PullResult, type RefusedFor, type RegistryDeps } from './registry-client.js'
@@ -140,7 +140,8 @@ export interface StoredSecret {
 
 /**
  * Under `if-exists: skip` with drift, the Secret the deploy will use is the stored one: its
- * credentials must still log in and pull the images. Every credential in it is masked first.
+ * credentials must still log in and pull the images. They are masked already: provision's
+ * `onStored` masks every `.dockerconfigjson` as DescribeSecret returns it, before this runs.
  * A stored value that is not a readable docker config is a warning, not a refusal.
  */
 export async function checkStoredSecret(
@@ -148,7 +149,6 @@ export async function checkStoredSecret(
   wanted: { images: ImageReference[]; verifyLogin: boolean },
   deps: RegistryDeps
 ): Promise<CheckVerdicts> {
-  for (const secret of storedSecrets(stored.storedBase64)) deps.mask(secret)
   const where = `Secret '${stored.secretName}' (SecretId ${stored.secretId}) in ${stored.namespaceId}`
   const config = decodeStoredConfig(stored.storedBase64)
   if (!config) {

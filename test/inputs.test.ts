@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { InputError } from '../src/errors.js'
 import { parseCredentialSource } from '../src/credentials.js'
-import { splitList } from '../src/input-rules.js'
+import { outsidePortRange, portOf, splitList } from '../src/input-rules.js'
 import { parseEndpoint, parseInputs } from '../src/inputs.js'
 
 const BASE: Record<string, string> = {
@@ -134,6 +134,65 @@ describe('parseInputs', () => {
 
   test.each(['true', 'True', 'TRUE'])('reads dry-run %s as true', (value) => {
     expect(parse({ 'dry-run': value }).dryRun).toBe(true)
+  })
+
+  test.each(['false', 'False', 'FALSE'])('reads verify-login %s as false, though its default is true', (value) => {
+    expect(parse().verifyLogin).toBe(true)
+    expect(parse({ 'verify-login': value }).verifyLogin).toBe(false)
+  })
+})
+
+describe('what the errors say, word for word (they are what a user reads to mend the step)', () => {
+  test('an empty password says how an unset secret or a fork reaches the action', () => {
+    expect(rejection({ password: '' })).toEqual([
+      'password',
+      "Input 'password' is required and was not supplied; if it comes from a secret, check that the secret exists for this repository " +
+        '(or its organisation or environment): an unset secret, and every secret in a pull request from a fork, reaches the action as an empty string'
+    ])
+  })
+
+  test('cr_temp_user says why a one-hour token breaks the next scale-out, and what to use instead', () => {
+    expect(rejection({ username: 'cr_temp_user' })).toEqual([
+      'username',
+      "Input 'username' is cr_temp_user, ACR's temporary login: its password is a token that expires in about an hour, and SAE pulls again " +
+        'at every instance start, so the Secret would stop working at the next scale-out. ' +
+        "Use the registry's fixed password (ACR console, Instance, Access Credentials: Set Fixed Password) or a RAM user's credentials"
+    ])
+  })
+
+  test('a line break in the username or password names the input, and nothing before the rule', () => {
+    expect(rejection({ username: 'deploy\ner' })).toEqual(['username', "Input 'username' must be one line without control characters"])
+    expect(rejection({ password: 's3cret\n' })).toEqual([
+      'password',
+      "Input 'password' must be one line without control characters (is the secret pasted with a line break?)"
+    ])
+  })
+})
+
+describe('portOf and outsidePortRange', () => {
+  test.each([
+    ['registry.example.com:5000', '5000'],
+    ['[::1]:9000', '9000'],
+    ['registry.example.com', undefined],
+    ['[::1]', undefined],
+    // An address with colons of its own has no port unless it is bracketed.
+    ['fe80::1', undefined],
+    ['::1', undefined],
+    // The port is the whole rest: digits, then the end.
+    ['registry.example.com:5000x', undefined],
+    ['registry.example.com:', undefined]
+  ])('the port of %j is %j', (hostPort, port) => {
+    expect(portOf(hostPort)).toBe(port)
+  })
+
+  test.each([
+    ['1', false],
+    ['65535', false],
+    ['0', true],
+    ['65536', true],
+    [undefined, false]
+  ])('port %j is outside 1 to 65535: %j', (port, outside) => {
+    expect(outsidePortRange(port)).toBe(outside)
   })
 })
 

@@ -97,6 +97,12 @@ describe('planSecretChecks', () => {
     )
   })
 
+  test('the error lists every auths key of that Secret, comma-separated', () => {
+    expect(() => planSecretChecks([plan('cn-hangzhou:prod', [VPC, PUBLIC])], images('ghcr.io/acme/sidecar:2'), true)).toThrow(
+      `has ghcr.io/acme/sidecar:2, which no registry of the Secret for cn-hangzhou:prod matches (its auths keys: ${VPC}, ${PUBLIC}), `
+    )
+  })
+
   test('state: absent plans no checks', () => {
     expect(planSecretChecks([{ ...plan('cn-hangzhou:prod', [VPC]), state: 'absent' }], [], true)).toEqual([])
   })
@@ -110,6 +116,31 @@ describe('storedRegistries', () => {
     expect(storedRegistries(config, { namespaceId: 'cn-hangzhou:prod', secretId: 16 })).toEqual([
       { domains: [VPC, PUBLIC], username: 'old', password: 'pw-1', origin },
       { domains: ['ghcr.io'], username: 'bot', password: 'pw-2', origin }
+    ])
+  })
+})
+
+describe('an image check covers a login only with the same username and password', () => {
+  // A stored Secret may hold an ACR twin pair under two credentials: storedRegistries makes them two registries.
+  const vpc = (username: string, password: string): RegistryCredential => ({ domains: [VPC], username, password, origin: { kind: 'main' } })
+  const pub = (username: string, password: string): RegistryCredential => ({ domains: [PUBLIC], username, password, origin: { kind: 'extra', item: 1 } })
+  const image = `${VPC}/shop/web:1`
+
+  test('the same username and password: the image checked at the public twin stands for its login', () => {
+    expect(asked([vpc('deploy', 'pw'), pub('deploy', 'pw')], [image])).toEqual([`pull ${image} at ${PUBLIC} with ${VPC} as deploy`])
+  })
+
+  test('the same username with another password keeps its own login', () => {
+    expect(asked([vpc('deploy', 'pw'), pub('deploy', 'other')], [image])).toEqual([
+      `login ${PUBLIC} for ${PUBLIC} as deploy`,
+      `pull ${image} at ${PUBLIC} with ${VPC} as deploy`
+    ])
+  })
+
+  test('another username with the same password keeps its own login', () => {
+    expect(asked([vpc('deploy', 'pw'), pub('bot', 'pw')], [image])).toEqual([
+      `login ${PUBLIC} for ${PUBLIC} as bot`,
+      `pull ${image} at ${PUBLIC} with ${VPC} as deploy`
     ])
   })
 })

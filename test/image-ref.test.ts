@@ -148,3 +148,43 @@ describe('every refusal, as a workflow author reads it', () => {
     expect(error.message).toBe(refusal(text.trim(), problem))
   })
 })
+
+describe("the digest grammar (reference.go's digest: algorithm components, then at least 32 hex digits)", () => {
+  const hex = 'a'.repeat(64)
+
+  test('an algorithm starts with a letter: a leading digit makes it no digest at all', () => {
+    expect(refusalOf(`nginx@2sha256:${hex}`).message).toBe(
+      refusal(`nginx@2sha256:${hex}`, `"2sha256:${hex}" after "@" is not a digest: write algorithm:hex, e.g. sha256: and 64 hex digits`)
+    )
+  })
+
+  test('the hex digits run to the end: anything after them makes it no digest at all', () => {
+    expect(refusalOf(`nginx@sha256:${hex}z`).message).toBe(
+      refusal(`nginx@sha256:${hex}z`, `"sha256:${hex}z" after "@" is not a digest: write algorithm:hex, e.g. sha256: and 64 hex digits`)
+    )
+  })
+
+  test('an algorithm of several components ("+", "." … each then a letter and more) is a digest, of an algorithm kubelet cannot verify', () => {
+    expect(refusalOf(`nginx@sha256+b64:${hex}`).message).toBe(
+      refusal(`nginx@sha256+b64:${hex}`, 'the digest algorithm "sha256+b64" is not supported; use sha256, sha384 or sha512')
+    )
+  })
+})
+
+describe('an image ID is exactly 64 hex digits', () => {
+  test('64 hex digits with a tag is a name on Docker Hub, as ParseNormalizedNamed reads it', () => {
+    const id = 'a'.repeat(64)
+    expect(parseImageReference(`${id}:1`)).toEqual({ text: `${id}:1`, registry: 'docker.io', repository: `library/${id}`, tag: '1', reference: '1' })
+  })
+})
+
+describe('a tag or digest not written is absent, not undefined', () => {
+  test('no tag and no digest: neither field is there (reference falls back to latest)', () => {
+    expect(Object.keys(parseImageReference('ghcr.io/acme/sidecar'))).toEqual(['text', 'registry', 'repository', 'reference'])
+  })
+
+  test('a tag alone has no digest field; a digest alone no tag field', () => {
+    expect(Object.keys(parseImageReference('ghcr.io/acme/sidecar:v2'))).toEqual(['text', 'registry', 'repository', 'tag', 'reference'])
+    expect(Object.keys(parseImageReference(`ghcr.io/acme/sidecar@sha256:${'b'.repeat(64)}`))).toEqual(['text', 'registry', 'repository', 'digest', 'reference'])
+  })
+})

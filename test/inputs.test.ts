@@ -413,3 +413,57 @@ describe('parseCredentialSource', () => {
 test('splitList drops blanks and trims', () => {
   expect(splitList(' a ,\n\nb,, c\r')).toEqual(['a', 'b', 'c'])
 })
+
+describe('state: absent needs no registry credentials, and carries none', () => {
+  test('an empty username and password are accepted', () => {
+    expect(parse({ state: 'absent', username: '', password: '' })).toMatchObject({ state: 'absent', username: '', password: '' })
+  })
+
+  test('a username and password given anyway are dropped (the caller still masks them)', () => {
+    expect(parse({ state: 'absent' })).toMatchObject({ username: '', password: '' })
+  })
+
+  test('extra-registries given anyway is dropped: a deleted Secret holds no registry', () => {
+    expect(parse({ state: 'absent', 'extra-registries': '- registry: ghcr.io' }).extraRegistries).toBeUndefined()
+  })
+
+  test('an images input that lists nothing (blank lines, commas) is no images, so it is no conflict', () => {
+    expect(parse({ state: 'absent', images: ' ,\n\n' }).images).toEqual([])
+  })
+})
+
+describe('extra-registries with state: present', () => {
+  test('is kept as given, for extra-registries.ts to read', () => {
+    expect(parse({ 'extra-registries': '- registry: ghcr.io\n  username: bot' }).extraRegistries).toBe('- registry: ghcr.io\n  username: bot')
+  })
+
+  test('is undefined when not given', () => {
+    expect(parse().extraRegistries).toBeUndefined()
+  })
+})
+
+describe('the values each enumerated input accepts, and what it says of others', () => {
+  test('secret-type may name the one type this action writes', () => {
+    expect(() => parse({ 'secret-type': 'kubernetes.io/dockerconfigjson' })).not.toThrow()
+  })
+
+  test.each(['skip', 'update', 'fail'] as const)('if-exists: %s', (policy) => {
+    expect(parse({ 'if-exists': policy }).ifExists).toBe(policy)
+  })
+
+  test('state is present or absent; anything else is named with the value given', () => {
+    expect(rejection({ state: 'delete' })).toEqual(['state', `Input 'state' must be present or absent; got "delete"`])
+  })
+
+  test('verify-login that is no boolean is named as verify-login', () => {
+    expect(rejection({ 'verify-login': 'yes' })).toEqual(['verify-login', `Input 'verify-login' must be true or false; got "yes"`])
+  })
+})
+
+describe('an endpoint scheme is read only at the start of the value', () => {
+  test('a "://" further on is part of a path, refused as one', () => {
+    expect(() => parseEndpoint('sae.cn-hangzhou.aliyuncs.com/ftp://mirror', 'endpoint')).toThrow(
+      new InputError('endpoint', 'must be a host[:port] or a URL without a path; got "sae.cn-hangzhou.aliyuncs.com/ftp://mirror"')
+    )
+  })
+})

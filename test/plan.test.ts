@@ -34,3 +34,17 @@ describe('planSecrets', () => {
     expect(JSON.parse(Buffer.from(p.encodedConfig, 'base64').toString())).toEqual(p.dockerConfig)
   })
 })
+
+describe('state: absent', () => {
+  test('plans no registries, no auths and an empty SecretData: deleting needs no credentials and writes nothing', () => {
+    const [p] = plan({ 'namespace-id': 'cn-hangzhou:dev', state: 'absent', username: '', password: '' })
+    expect(p).toMatchObject({ state: 'absent', registries: [], domains: [], dockerConfig: { auths: {} }, encodedConfig: '', secretData: '' })
+  })
+})
+
+describe('the SAE endpoint of a namespace', () => {
+  test('without an endpoint input, it is https://sae.<region>.aliyuncs.com, read from namespace-id', () => {
+    const [p] = plan({ 'namespace-id': 'cn-shenzhen:prod' })
+    expect(p.endpoint).toEqual({ protocol: 'https', host: 'sae.cn-shenzhen.aliyuncs.com', input: 'namespace-id', region: 'cn-shenzhen' })
+  })
+})

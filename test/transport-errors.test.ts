@@ -322,3 +322,80 @@ describe('a 200 that says Success: false, spelled otherwise', () => {
     )
   })
 })
+
+describe('what the error line names', () => {
+  test('a URL of exactly 8 KiB is not blamed: only a longer one is', () => {
+    expect(decodeSdkFailure(thrown('HTML 414 from a gateway'), context({ answer: page(414), urlBytes: 8192 })).message).toBe(
+      'CreateSecret failed: NonJsonResponse (HTTP 414, an answer that is not the API, no RequestId): the endpoint answered with something that is not the API ' +
+        '(a proxy or gateway page?); check endpoint and the runner network; it was refused before it reached SAE, so nothing was applied'
+    )
+  })
+
+  test('an untrusted certificate names the code, the host, and NODE_EXTRA_CA_CERTS', () => {
+    expect(decodeSdkFailure(thrown('untrusted certificate'), context()).message).toBe(
+      'CreateSecret failed: TlsCertificateError (no HTTP response): DEPTH_ZERO_SELF_SIGNED_CERT from sae.cn-hangzhou.aliyuncs.com: ' +
+        "the endpoint's TLS certificate is not trusted (verification is never disabled); check endpoint, or NODE_EXTRA_CA_CERTS for a corporate CA"
+    )
+  })
+
+  test('an address without a port is named as it is', () => {
+    const endpoint: Endpoint = { protocol: 'http', host: '127.0.0.1:46877', input: 'endpoint' }
+    expect(decodeSdkFailure(varied('ECONNREFUSED', { port: undefined }), context({ endpoint })).message).toBe(
+      'CreateSecret failed: NetworkError (no HTTP response): could not reach 127.0.0.1: ECONNREFUSED (nothing listens there); check endpoint and the runner network'
+    )
+  })
+
+  test('an error with no system code (httpx’s HttpXError) reads as "the connection failed", retried, and a write may have been applied', () => {
+    const error = Object.assign(new Error('Stream occor error. socket hang up'), { name: 'HttpXError' })
+    expect(seen(decodeSdkFailure(error, context()))).toEqual({
+      message:
+        "CreateSecret failed: NetworkError (no HTTP response): could not reach sae.cn-hangzhou.aliyuncs.com: the connection failed; the host was derived from namespace-id's region 'cn-hangzhou'; check namespace-id and the runner network",
+      retryable: true,
+      mayHaveBeenApplied: true,
+      retryAfterMs: undefined
+    })
+  })
+
+  test.each([
+    ['https', 'HTTPS_PROXY'],
+    ['http', 'HTTP_PROXY']
+  ] as const)('the proxy itself unreachable (%s): the proxy is named, and the variable it came from, not the region', (protocol, variable) => {
+    const error = decodeSdkFailure(thrown('ECONNREFUSED'), context({ endpoint: { ...SAE, protocol }, proxy: '127.0.0.1:46877' }))
+    expect(seen(error)).toEqual({
+      message: `CreateSecret failed: NetworkError (no HTTP response): could not reach 127.0.0.1:46877 (the proxy for sae.cn-hangzhou.aliyuncs.com): ECONNREFUSED (nothing listens there); check the proxy URL in ${variable} and that the proxy runs`,
+      retryable: true,
+      mayHaveBeenApplied: false,
+      retryAfterMs: undefined
+    })
+  })
+
+  test('a tunnel that failed with no status and no proxy known: the variable stands for the proxy, "(none)" for the status', () => {
+    expect(decodeSdkFailure(varied('proxy answers 502 to CONNECT', { statusCode: undefined }), context()).message).toBe(
+      'CreateSecret failed: NetworkError (no HTTP response): could not reach sae.cn-hangzhou.aliyuncs.com through the proxy (from HTTPS_PROXY): it answered HTTP (none) to CONNECT; ' +
+        "the host was derived from namespace-id's region 'cn-hangzhou'; check namespace-id and the runner network"
+    )
+  })
+
+  test('the API’s message is shown on one line, runs of white space made one space', () => {
+    expect(decodeSdkFailure(refusal('InvalidParameter.WithMessage', { Message: 'SecretName  is\n\ttoo long' }), context()).message).toBe(
+      `CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId ${REQUEST_ID}): a parameter is invalid: SecretName is too long`
+    )
+  })
+
+  test('the API’s message is cut at 300 characters', () => {
+    expect(decodeSdkFailure(refusal('InvalidParameter.WithMessage', { Message: 'abc '.repeat(100) }), context()).message).toBe(
+      `CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId ${REQUEST_ID}): a parameter is invalid: ${'abc '.repeat(75)}`
+    )
+  })
+})
+
+describe('throttleWaitMs, as the headers may be spelled', () => {
+  test.each([
+    ['TimeLeft first', { 'x-ratelimit-user-api': 'TimeLeft:700,Limit:20,Remain:0' }, 700],
+    ['a space before TimeLeft', { 'x-ratelimit-user-api': 'Limit:20, TimeLeft:300' }, 300],
+    ['a name that only ends in TimeLeft is another field', { 'x-ratelimit-user-api': 'Limit:20,MaxTimeLeft:300' }, undefined],
+    ['the header repeated: its lines are read as one list', { 'x-ratelimit-user-api': ['Limit:20,Remain:0', 'TimeLeft:1500'] }, 1500]
+  ])('%s', (_, headers, expected) => {
+    expect(throttleWaitMs(headers)).toBe(expected)
+  })
+})

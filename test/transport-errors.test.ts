@@ -399,3 +399,10 @@ describe('throttleWaitMs, as the headers may be spelled', () => {
     expect(throttleWaitMs(headers)).toBe(expected)
   })
 })
+
+describe('an error without a code', () => {
+  test('is known by its name less "Error" (httpx names its errors so): a certificate one is still a TlsCertificateError, named by that code', () => {
+    const error = Object.assign(new Error('certificate has expired'), { name: 'CERT_HAS_EXPIREDError' })
+    expect(decodeSdkFailure(error, context()).message).toMatch(/^CreateSecret failed: TlsCertificateError \(no HTTP response\): CERT_HAS_EXPIRED from sae\.cn-hangzhou\.aliyuncs\.com: /)
+  })
+})

@@ -11,9 +11,9 @@ import { ROOT } from './harness/action-runner.mjs'
 type Recorded = { class: string; name?: string; message: string; [field: string]: unknown }
 const { cases } = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'sdk-errors.json'), 'utf8')) as { cases: Record<string, Recorded> }
 
-/** The recorded object rebuilt as the SDK threw it: its class, its fields. */
+/** The recorded object rebuilt as the SDK threw it: its class, its fields (a copy: a test may change them). */
 function thrown(name: string): unknown {
-  const { class: kind, message, ...fields } = cases[name]
+  const { class: kind, message, ...fields } = structuredClone(cases[name])
   if (!kind) throw new Error(`no recorded case ${name}`)
   const error = kind === 'SyntaxError' ? new SyntaxError(message) : new Error(message)
   return Object.assign(error, Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)))
@@ -212,5 +212,197 @@ describe('throttleWaitMs', () => {
     [{}, undefined]
   ])('%j → %s', (headers, expected) => {
     expect(throttleWaitMs(headers)).toBe(expected)
+  })
+})
+
+/** A recorded case with some fields changed (undefined removes one), as another error of the same shape. */
+function varied(name: string, fields: Record<string, unknown>): unknown {
+  const error = thrown(name) as Record<string, unknown>
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) delete error[field]
+    else error[field] = value
+  }
+  return error
+}
+
+/** The recorded 400 with its body's fields changed (undefined removes one). */
+function refusal(code: unknown, data: Record<string, unknown>): unknown {
+  const body = structuredClone(cases['JSON 400 (an API refusal)'].data) as Record<string, unknown>
+  for (const [field, value] of Object.entries(data)) {
+    if (value === undefined) delete body[field]
+    else body[field] = value
+  }
+  return varied('JSON 400 (an API refusal)', { code, data: body })
+}
+
+const REQUEST_ID = '2F467C4E-7F84-4295-89FE-9A43B1B213C4'
+
+describe('what a lost connection says of a write', () => {
+  test.each(['EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])('%s happens before the request is written: a write was not applied, and it is retried', (code) => {
+    expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code }), context()))).toMatchObject({ retryable: true, mayHaveBeenApplied: false })
+  })
+
+  test('ECONNRESET may come after the request was written: a write may have been applied', () => {
+    expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ECONNRESET' }), context()))).toMatchObject({ retryable: true, mayHaveBeenApplied: true })
+  })
+
+  test('ETIMEDOUT is a timeout: retried, and a write may have been applied', () => {
+    expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ETIMEDOUT', address: undefined, port: undefined }), context()))).toEqual({
+      message: 'CreateSecret failed: Timeout (no HTTP response): the API did not answer within timeout-seconds (sae.cn-hangzhou.aliyuncs.com)',
+      retryable: true,
+      mayHaveBeenApplied: true,
+      retryAfterMs: undefined
+    })
+  })
+
+  test('a 403 on an error that is not a refused tunnel is no ProxyRefused: it is a network error, retried', () => {
+    const error = decodeSdkFailure(varied('proxy answers 403 to CONNECT', { code: 'ECONNRESET' }), context({ proxy: '127.0.0.1:3128' }))
+    expect([error.code, error.retryable]).toEqual(['NetworkError', true])
+  })
+})
+
+describe('the code, status and RequestId of an API answer', () => {
+  test.each(['undefined', ''])('a code the SDK spelled %j is UnknownError, with the API’s own message', (code) => {
+    expect(seen(decodeSdkFailure(refusal(code, {}), context()))).toEqual({
+      message: `CreateSecret failed: UnknownError (HTTP 400, RequestId ${REQUEST_ID}): SecretName is too long`,
+      retryable: false,
+      mayHaveBeenApplied: false,
+      retryAfterMs: undefined
+    })
+  })
+
+  test('a body that spells requestId and message in lower case is read too', () => {
+    const error = decodeSdkFailure(refusal('InvalidParameter.WithMessage', { RequestId: undefined, Message: undefined, requestId: 'r-1', message: 'lower case' }), context())
+    expect([error.requestId, error.message]).toEqual(['r-1', 'CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId r-1): a parameter is invalid: lower case'])
+  })
+
+  test('a RequestId that came as a number is shown as its digits', () => {
+    expect(decodeSdkFailure(refusal('InvalidParameter.WithMessage', { RequestId: 12345 }), context()).requestId).toBe('12345')
+  })
+
+  test('a body without a RequestId says so', () => {
+    const error = decodeSdkFailure(refusal('InvalidParameter.WithMessage', { RequestId: undefined }), context())
+    expect([error.requestId, error.message]).toEqual([undefined, 'CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, no RequestId): a parameter is invalid: SecretName is too long'])
+  })
+})
+
+describe('how long a throttled caller waits', () => {
+  const answer: Answer = { statusCode: 429, headers: { 'x-ratelimit-user-api': 'Limit:20,Remain:0,TimeLeft:700' } }
+
+  test('an HTTP 429 is a throttle whatever its code: TimeLeft is the wait', () => {
+    expect(decodeSdkFailure(refusal('TooManyRequests', { statusCode: 429 }), context({ answer })).retryAfterMs).toBe(700)
+  })
+
+  test('an answer that is no throttle waits by the retry loop’s own rule, whatever headers it carries', () => {
+    expect(decodeSdkFailure(thrown('JSON 500 (SAE fault)'), context({ answer: { ...answer, statusCode: 500 } })).retryAfterMs).toBeUndefined()
+  })
+})
+
+describe('which pages were refused before SAE', () => {
+  test.each([
+    [429, 'a gateway’s throttle page was not handled either, but asking later can help'],
+    [500, 'a 5xx page'],
+    [302, 'a redirect page (a captive portal)']
+  ])('a %i page is retried, and a write may hide behind it: %s', (status) => {
+    const error = decodeSdkFailure(thrown('HTML 502 from a gateway'), context({ answer: page(status) }))
+    expect([error.status, error.retryable, error.mayHaveBeenApplied]).toEqual([status, true, true])
+    expect(error.message).not.toContain('nothing was applied')
+  })
+})
+
+describe('a 200 that says Success: false, spelled otherwise', () => {
+  test('ErrorCode for Code, the RequestId from the x-acs-request-id header, and the API’s own message', () => {
+    const error = decodeUnsuccessful({ ErrorCode: 'SomeFault', Message: 'the fault', Success: false }, { statusCode: 200, headers: { 'x-acs-request-id': 'H-1' } }, context())
+    expect([error.code, error.requestId, error.message, error.retryable]).toEqual(['SomeFault', 'H-1', 'CreateSecret failed: SomeFault (HTTP 200, RequestId H-1): the fault', false])
+  })
+
+  test('a body with no code at all is UnsuccessfulResponse', () => {
+    expect(decodeUnsuccessful({ Success: false }, { statusCode: 200, headers: {} }, context()).message).toBe(
+      'CreateSecret failed: UnsuccessfulResponse (HTTP 200, no RequestId): the API gave no message'
+    )
+  })
+})
+
+describe('what the error line names', () => {
+  test('a URL of exactly 8 KiB is not blamed: only a longer one is', () => {
+    expect(decodeSdkFailure(thrown('HTML 414 from a gateway'), context({ answer: page(414), urlBytes: 8192 })).message).toBe(
+      'CreateSecret failed: NonJsonResponse (HTTP 414, an answer that is not the API, no RequestId): the endpoint answered with something that is not the API ' +
+        '(a proxy or gateway page?); check endpoint and the runner network; it was refused before it reached SAE, so nothing was applied'
+    )
+  })
+
+  test('an untrusted certificate names the code, the host, and NODE_EXTRA_CA_CERTS', () => {
+    expect(decodeSdkFailure(thrown('untrusted certificate'), context()).message).toBe(
+      'CreateSecret failed: TlsCertificateError (no HTTP response): DEPTH_ZERO_SELF_SIGNED_CERT from sae.cn-hangzhou.aliyuncs.com: ' +
+        "the endpoint's TLS certificate is not trusted (verification is never disabled); check endpoint, or NODE_EXTRA_CA_CERTS for a corporate CA"
+    )
+  })
+
+  test('an address without a port is named as it is', () => {
+    const endpoint: Endpoint = { protocol: 'http', host: '127.0.0.1:46877', input: 'endpoint' }
+    expect(decodeSdkFailure(varied('ECONNREFUSED', { port: undefined }), context({ endpoint })).message).toBe(
+      'CreateSecret failed: NetworkError (no HTTP response): could not reach 127.0.0.1: ECONNREFUSED (nothing listens there); check endpoint and the runner network'
+    )
+  })
+
+  test('an error with no system code (httpx’s HttpXError) reads as "the connection failed", retried, and a write may have been applied', () => {
+    const error = Object.assign(new Error('Stream occor error. socket hang up'), { name: 'HttpXError' })
+    expect(seen(decodeSdkFailure(error, context()))).toEqual({
+      message:
+        "CreateSecret failed: NetworkError (no HTTP response): could not reach sae.cn-hangzhou.aliyuncs.com: the connection failed; the host was derived from namespace-id's region 'cn-hangzhou'; check namespace-id and the runner network",
+      retryable: true,
+      mayHaveBeenApplied: true,
+      retryAfterMs: undefined
+    })
+  })
+
+  test.each([
+    ['https', 'HTTPS_PROXY'],
+    ['http', 'HTTP_PROXY']
+  ] as const)('the proxy itself unreachable (%s): the proxy is named, and the variable it came from, not the region', (protocol, variable) => {
+    const error = decodeSdkFailure(thrown('ECONNREFUSED'), context({ endpoint: { ...SAE, protocol }, proxy: '127.0.0.1:46877' }))
+    expect(seen(error)).toEqual({
+      message: `CreateSecret failed: NetworkError (no HTTP response): could not reach 127.0.0.1:46877 (the proxy for sae.cn-hangzhou.aliyuncs.com): ECONNREFUSED (nothing listens there); check the proxy URL in ${variable} and that the proxy runs`,
+      retryable: true,
+      mayHaveBeenApplied: false,
+      retryAfterMs: undefined
+    })
+  })
+
+  test('a tunnel that failed with no status and no proxy known: the variable stands for the proxy, "(none)" for the status', () => {
+    expect(decodeSdkFailure(varied('proxy answers 502 to CONNECT', { statusCode: undefined }), context()).message).toBe(
+      'CreateSecret failed: NetworkError (no HTTP response): could not reach sae.cn-hangzhou.aliyuncs.com through the proxy (from HTTPS_PROXY): it answered HTTP (none) to CONNECT; ' +
+        "the host was derived from namespace-id's region 'cn-hangzhou'; check namespace-id and the runner network"
+    )
+  })
+
+  test('the API’s message is shown on one line, runs of white space made one space', () => {
+    expect(decodeSdkFailure(refusal('InvalidParameter.WithMessage', { Message: 'SecretName  is\n\ttoo long' }), context()).message).toBe(
+      `CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId ${REQUEST_ID}): a parameter is invalid: SecretName is too long`
+    )
+  })
+
+  test('the API’s message is cut at 300 characters', () => {
+    expect(decodeSdkFailure(refusal('InvalidParameter.WithMessage', { Message: 'abc '.repeat(100) }), context()).message).toBe(
+      `CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId ${REQUEST_ID}): a parameter is invalid: ${'abc '.repeat(75)}`
+    )
+  })
+})
+
+describe('throttleWaitMs, as the headers may be spelled', () => {
+  test.each([
+    ['TimeLeft first', { 'x-ratelimit-user-api': 'TimeLeft:700,Limit:20,Remain:0' }, 700],
+    ['a space before TimeLeft', { 'x-ratelimit-user-api': 'Limit:20, TimeLeft:300' }, 300],
+    ['a name that only ends in TimeLeft is another field', { 'x-ratelimit-user-api': 'Limit:20,MaxTimeLeft:300' }, undefined],
+    ['the header repeated: its lines are read as one list', { 'x-ratelimit-user-api': ['Limit:20,Remain:0', 'TimeLeft:1500'] }, 1500]
+  ])('%s', (_, headers, expected) => {
+    expect(throttleWaitMs(headers)).toBe(expected)
+  })
+})
+
+describe('an error without a code', () => {
+  test('is known by its name less "Error" (httpx names its errors so): a certificate one is still a TlsCertificateError, named by that code', () => {
+    const error = Object.assign(new Error('certificate has expired'), { name: 'CERT_HAS_EXPIREDError' })
+    expect(decodeSdkFailure(error, context()).message).toMatch(/^CreateSecret failed: TlsCertificateError \(no HTTP response\): CERT_HAS_EXPIRED from sae\.cn-hangzhou\.aliyuncs\.com: /)
   })
 })

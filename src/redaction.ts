@@ -29,10 +29,8 @@ export class Redactor {
   register(value: string | undefined): string[] {
     if (!value) return []
     const added = secretForms(value).filter((form) => !this.forms.includes(form))
-    if (added.length > 0) {
-      this.forms.push(...added)
-      this.forms.sort((a, b) => b.length - a.length)
-    }
+    this.forms.push(...added)
+    this.forms.sort((a, b) => b.length - a.length)
     return added
   }
 

@@ -271,3 +271,34 @@ describe('kubelet rules a mutation run found unpinned', () => {
     expect(keysFor('ra.example.com/app', ['r[0-9].example.com', 'r[].example.com'])).toEqual([])
   })
 })
+
+describe('kubelet rules for names only matchingAuthKeysForName is handed (an image reference never gives them)', () => {
+  test('a bare name, one character or a host, falls back to Docker Hub: isDefaultRegistryMatch has no "/" to split at', () => {
+    expect(matchingAuthKeysForName('x', ['index.docker.io'])).toEqual(['index.docker.io'])
+    expect(matchingAuthKeysForName('ghcr.io', ['index.docker.io'])).toEqual(['index.docker.io'])
+  })
+
+  test('a name starting with "/" has an empty registry, which is not Docker Hub', () => {
+    expect(matchingAuthKeysForName('/app', ['index.docker.io'])).toEqual([])
+  })
+
+  test('an index.docker.io name whose path net/url refuses still falls back to the index.docker.io key', () => {
+    expect(matchingAuthKeysForName('index.docker.io/%zz', ['index.docker.io'])).toEqual(['index.docker.io'])
+  })
+
+  test('a host that is only a port is the empty host with that port, no label for "*"', () => {
+    expect(matchingAuthKeysForName(':5000/app', ['*'])).toEqual([])
+  })
+
+  test('a host with two colons has no port for net.SplitHostPort: all of it is one label', () => {
+    expect(matchingAuthKeysForName('a:b:5000/app', ['*'])).toEqual(['*'])
+  })
+
+  test('a "]" in a host without brackets makes net.SplitHostPort refuse it, so it has no port', () => {
+    expect(matchingAuthKeysForName('a]:5000/app', ['*:5000'])).toEqual([])
+  })
+
+  test("an empty host's path still counts: https:///a does not match /b", () => {
+    expect(matchingAuthKeysForName('/b', ['https:///a'])).toEqual([])
+  })
+})

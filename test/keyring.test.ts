@@ -298,6 +298,14 @@ describe('kubelet rules for names only matchingAuthKeysForName is handed (an ima
     expect(matchingAuthKeysForName('a]:5000/app', ['*:5000'])).toEqual([])
   })
 
+  test('a key that is only a query is the empty host, which matches a name with an empty registry', () => {
+    expect(matchingAuthKeysForName('/app', ['?x'])).toEqual(['?x'])
+  })
+
+  test('a key whose host starts with its only colon still needs digits after it', () => {
+    expect(matchingAuthKeysForName(':5:5/app', [':[0-9]*'])).toEqual([])
+  })
+
   test("an empty host's path still counts: https:///a does not match /b", () => {
     expect(matchingAuthKeysForName('/b', ['https:///a'])).toEqual([])
   })

@@ -294,7 +294,8 @@ describe('kubelet rules for names only matchingAuthKeysForName is handed (an ima
     expect(matchingAuthKeysForName('a:b:5000/app', ['*'])).toEqual(['*'])
   })
 
-  test('a "]" in a host without brackets makes net.SplitHostPort refuse it, so it has no port', () => {
+  test('a "[" or a "]" in a host without brackets makes net.SplitHostPort refuse it, so it has no port', () => {
+    expect(matchingAuthKeysForName('a[:5000/app', ['*:5000'])).toEqual([])
     expect(matchingAuthKeysForName('a]:5000/app', ['*:5000'])).toEqual([])
   })
 

@@ -188,3 +188,126 @@ describe("kubelet's rules where its own tests are silent", () => {
     expect(keysFor('nginx', ['registry-1.docker.io', 'index.docker.io:443', 'https://index.docker.io/v1/library'])).toEqual([])
   })
 })
+
+describe('kubelet rules a mutation run found unpinned', () => {
+  test('only a path that starts with /v1/ loses it: https://ghcr.io/v1/acme is the key ghcr.io/acme', () => {
+    expect(keysFor('ghcr.io/acme/app', ['https://ghcr.io/v1/acme'])).toEqual(['https://ghcr.io/v1/acme'])
+  })
+
+  test('a bare "/" path is dropped, so ghcr.io/ and ghcr.io are one index entry, tried in the order given', () => {
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io', 'ghcr.io/'])).toEqual(['ghcr.io', 'ghcr.io/'])
+  })
+
+  test('a key whose host ends in a bare ":" has no port, and matches a host without one', () => {
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io:'])).toEqual(['ghcr.io:'])
+  })
+
+  test('a glob label does not swallow a port: registry.example.* does not match registry.example.com:5000', () => {
+    expect(keysFor('registry.example.com:5000/app', ['registry.example.*'])).toEqual([])
+  })
+
+  test('a key with a port and a glob class is refused by net.SplitHostPort (a "[" after the start), so it has no port and matches nothing', () => {
+    expect(keysFor('r1.example.com:5000/app', ['r[0-9].example.com:5000'])).toEqual([])
+  })
+
+  test('an IPv6 key in brackets keeps its port, after user info too', () => {
+    expect(keysFor('[::1]:5000/app', ['u@[::1]:5000'])).toEqual(['u@[::1]:5000'])
+  })
+
+  test("a key's fragment is cut before its host is read: ghcr.io#top is the key ghcr.io", () => {
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io#top'])).toEqual(['ghcr.io#top'])
+  })
+
+  test("a key's query is never unescaped, only its fragment is", () => {
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io?x=%zz'])).toEqual(['ghcr.io?x=%zz'])
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io?x=%zz#top'])).toEqual(['ghcr.io?x=%zz#top'])
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io?x=%#top'])).toEqual(['ghcr.io?x=%#top'])
+  })
+
+  test('a control character anywhere before the fragment, in the query too, makes a key unparseable', () => {
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.io?x=\u0001'])).toEqual([])
+  })
+
+  test('user info with a bad %-escape makes a key unparseable', () => {
+    expect(keysFor('ghcr.io/acme/app', ['u%zz@ghcr.io'])).toEqual([])
+  })
+
+  test("the text after a host's last colon must be digits, even where that colon sits in a glob class", () => {
+    expect(keysFor('ghcr.io/acme/app', ['ghcr.i[o:]'])).toEqual([])
+  })
+
+  test('a host may hold %-escapes of bytes from 0x80 up, and %25, which the lookup unescapes once more', () => {
+    expect(keysFor('ra.example.com/app', ['r[a%80].example.com'])).toEqual(['r[a%80].example.com'])
+    expect(keysFor('ra.example.com/app', ['r[a%C3%A9].example.com'])).toEqual(['r[a%C3%A9].example.com'])
+    expect(keysFor('ra.example.com/app', ['r[a%2525].example.com'])).toEqual(['r[a%2525].example.com'])
+  })
+
+  test('a host may hold non-ASCII characters unescaped, U+0080 up, but no ASCII that net/url escapes in a host', () => {
+    expect(keysFor('ra.example.com/app', ['r[a\u0080].example.com'])).toEqual(['r[a\u0080].example.com'])
+    expect(keysFor('ra.example.com/app', ['r[aé].example.com'])).toEqual(['r[aé].example.com'])
+    expect(keysFor('ra.example.com/app', ['r[a|].example.com'])).toEqual([])
+  })
+
+  test('a class holds every character up to its "]": r[ab] matches rb', () => {
+    expect(keysFor('rb.example.com/app', ['r[ab].example.com'])).toEqual(['r[ab].example.com'])
+  })
+
+  test('a class may hold several ranges, and nothing beside them: r[0-9x-z] does not match ra', () => {
+    expect(keysFor('ry.example.com/app', ['r[0-9x-z].example.com'])).toEqual(['r[0-9x-z].example.com'])
+    expect(keysFor('ra.example.com/app', ['r[0-9x-z].example.com'])).toEqual([])
+  })
+
+  test('a range from a character to itself matches that character', () => {
+    expect(keysFor('ra.example.com/app', ['r[a-a].example.com'])).toEqual(['r[a-a].example.com'])
+  })
+
+  test('a class that matches nothing still takes a character: r[9-0] does not match r', () => {
+    expect(keysFor('r.example.com/app', ['r[9-0].example.com'])).toEqual([])
+  })
+
+  test('a class may not start with "-" or "]", nor be empty: such a glob is malformed and matches nothing', () => {
+    expect(keysFor('ra.example.com/app', ['r[-a].example.com'])).toEqual([])
+    expect(keysFor('ra.example.com/app', ['r[]a].example.com'])).toEqual([])
+    expect(keysFor('ra.example.com/app', ['r[0-9].example.com', 'r[].example.com'])).toEqual([])
+  })
+})
+
+describe('kubelet rules for names only matchingAuthKeysForName is handed (an image reference never gives them)', () => {
+  test('a bare name, one character or a host, falls back to Docker Hub: isDefaultRegistryMatch has no "/" to split at', () => {
+    expect(matchingAuthKeysForName('x', ['index.docker.io'])).toEqual(['index.docker.io'])
+    expect(matchingAuthKeysForName('ghcr.io', ['index.docker.io'])).toEqual(['index.docker.io'])
+  })
+
+  test('a name starting with "/" has an empty registry, which is not Docker Hub', () => {
+    expect(matchingAuthKeysForName('/app', ['index.docker.io'])).toEqual([])
+  })
+
+  test('an index.docker.io name whose path net/url refuses still falls back to the index.docker.io key', () => {
+    expect(matchingAuthKeysForName('index.docker.io/%zz', ['index.docker.io'])).toEqual(['index.docker.io'])
+  })
+
+  test('a host that is only a port is the empty host with that port, no label for "*"', () => {
+    expect(matchingAuthKeysForName(':5000/app', ['*'])).toEqual([])
+  })
+
+  test('a host with two colons has no port for net.SplitHostPort: all of it is one label', () => {
+    expect(matchingAuthKeysForName('a:b:5000/app', ['*'])).toEqual(['*'])
+  })
+
+  test('a "[" or a "]" in a host without brackets makes net.SplitHostPort refuse it, so it has no port', () => {
+    expect(matchingAuthKeysForName('a[:5000/app', ['*:5000'])).toEqual([])
+    expect(matchingAuthKeysForName('a]:5000/app', ['*:5000'])).toEqual([])
+  })
+
+  test('a key that is only a query is the empty host, which matches a name with an empty registry', () => {
+    expect(matchingAuthKeysForName('/app', ['?x'])).toEqual(['?x'])
+  })
+
+  test('a key whose host starts with its only colon still needs digits after it', () => {
+    expect(matchingAuthKeysForName(':5:5/app', [':[0-9]*'])).toEqual([])
+  })
+
+  test("an empty host's path still counts: https:///a does not match /b", () => {
+    expect(matchingAuthKeysForName('/b', ['https:///a'])).toEqual([])
+  })
+})

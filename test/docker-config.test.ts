@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import {
   acrTwin,
+  authKeyFor,
   basicAuth,
   buildDockerConfig,
   decodeStoredConfig,
@@ -31,6 +32,20 @@ describe('registryDomains', () => {
       'ghcr.io',
       'r.example.com:5000'
     ])
+  })
+
+  test('an empty list of hosts is none given: the region decides', () => {
+    expect(registryDomains({ region: 'cn-beijing', registryDomains: [] })).toEqual(['registry-vpc.cn-beijing.aliyuncs.com', 'registry.cn-beijing.aliyuncs.com'])
+  })
+})
+
+describe('authKeyFor', () => {
+  test.each(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])('Docker Hub host %s has Docker Hub\'s key', (host) => {
+    expect(authKeyFor(host)).toBe('https://index.docker.io/v1/')
+  })
+
+  test('any other host is its own key', () => {
+    expect(authKeyFor('ghcr.io')).toBe('ghcr.io')
   })
 })
 
@@ -102,7 +117,12 @@ describe('ACR twins', () => {
     ['my-team-registry.cn-beijing.cr.aliyuncs.com', { vpc: 'my-team-registry-vpc.cn-beijing.cr.aliyuncs.com', public: 'my-team-registry.cn-beijing.cr.aliyuncs.com' }],
     ['ghcr.io', undefined],
     ['registry-vpc.cn-hangzhou.aliyuncs.com.evil.example', undefined],
-    ['registry.cn-hangzhou.aliyuncs.com:5000', undefined]
+    ['registry.cn-hangzhou.aliyuncs.com:5000', undefined],
+    // Only the whole host: no twin for a name that merely contains or begins with an ACR domain.
+    ['myregistry.cn-hangzhou.aliyuncs.com', undefined],
+    ['acme-registry.cn-hangzhou.aliyuncs.com', undefined],
+    ['evil.acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', undefined],
+    ['acme-registry.cn-shanghai.cr.aliyuncs.com.evil.example', undefined]
   ])('%s', (host, twin) => {
     expect(acrTwin(host)).toEqual(twin)
   })
@@ -121,7 +141,13 @@ describe('registryApiHost', () => {
     ['https://ghcr.io', 'ghcr.io'],
     ['http://harbor.example.com:8443/v2/', 'harbor.example.com:8443'],
     ['quay.io/coreos', 'quay.io'],
-    ['*.example.com', undefined]
+    ['index.docker.io', 'registry-1.docker.io'],
+    ['registry.hub.docker.com', 'registry-1.docker.io'],
+    ['*.example.com', undefined],
+    // No host at all: nothing to ask.
+    ['', undefined],
+    ['https://', undefined],
+    ['/v2/', undefined]
   ])('%s → %s', (key, host) => {
     expect(registryApiHost(key)).toBe(host)
   })

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import {
   acrTwin,
+  authKeyFor,
   basicAuth,
   buildDockerConfig,
   decodeStoredConfig,
@@ -31,6 +32,20 @@ describe('registryDomains', () => {
       'ghcr.io',
       'r.example.com:5000'
     ])
+  })
+
+  test('an empty list of hosts is none given: the region decides', () => {
+    expect(registryDomains({ region: 'cn-beijing', registryDomains: [] })).toEqual(['registry-vpc.cn-beijing.aliyuncs.com', 'registry.cn-beijing.aliyuncs.com'])
+  })
+})
+
+describe('authKeyFor', () => {
+  test.each(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])('Docker Hub host %s has Docker Hub\'s key', (host) => {
+    expect(authKeyFor(host)).toBe('https://index.docker.io/v1/')
+  })
+
+  test('any other host is its own key', () => {
+    expect(authKeyFor('ghcr.io')).toBe('ghcr.io')
   })
 })
 
@@ -92,6 +107,20 @@ describe('sameDockerConfig', () => {
     expect(sameDockerConfig(stored('not json'), computed)).toBe(false)
     expect(sameDockerConfig(undefined, computed)).toBe(false)
   })
+
+  test('decodes twice at most: a value base64-encoded twice more is unreadable', () => {
+    const thrice = stored(stored(encodeDockerConfig(computed)))
+    expect(sameDockerConfig(thrice, computed)).toBe(false)
+  })
+
+  test('a value encoded once more with a trailing newline (as `echo … | base64` makes it) is read', () => {
+    expect(sameDockerConfig(stored(`${encodeDockerConfig(computed)}\n`), computed)).toBe(true)
+  })
+
+  test('what is decoded once must be base64 as a whole, not merely hold some', () => {
+    expect(sameDockerConfig(stored(`%${encodeDockerConfig(computed)}`), computed)).toBe(false)
+    expect(sameDockerConfig(stored(`${encodeDockerConfig(computed)}%`), computed)).toBe(false)
+  })
 })
 
 describe('ACR twins', () => {
@@ -102,7 +131,12 @@ describe('ACR twins', () => {
     ['my-team-registry.cn-beijing.cr.aliyuncs.com', { vpc: 'my-team-registry-vpc.cn-beijing.cr.aliyuncs.com', public: 'my-team-registry.cn-beijing.cr.aliyuncs.com' }],
     ['ghcr.io', undefined],
     ['registry-vpc.cn-hangzhou.aliyuncs.com.evil.example', undefined],
-    ['registry.cn-hangzhou.aliyuncs.com:5000', undefined]
+    ['registry.cn-hangzhou.aliyuncs.com:5000', undefined],
+    // Only the whole host: no twin for a name that merely contains or begins with an ACR domain.
+    ['myregistry.cn-hangzhou.aliyuncs.com', undefined],
+    ['acme-registry.cn-hangzhou.aliyuncs.com', undefined],
+    ['evil.acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', undefined],
+    ['acme-registry.cn-shanghai.cr.aliyuncs.com.evil.example', undefined]
   ])('%s', (host, twin) => {
     expect(acrTwin(host)).toEqual(twin)
   })
@@ -121,7 +155,13 @@ describe('registryApiHost', () => {
     ['https://ghcr.io', 'ghcr.io'],
     ['http://harbor.example.com:8443/v2/', 'harbor.example.com:8443'],
     ['quay.io/coreos', 'quay.io'],
-    ['*.example.com', undefined]
+    ['index.docker.io', 'registry-1.docker.io'],
+    ['registry.hub.docker.com', 'registry-1.docker.io'],
+    ['*.example.com', undefined],
+    // No host at all: nothing to ask.
+    ['', undefined],
+    ['https://', undefined],
+    ['/v2/', undefined]
   ])('%s → %s', (key, host) => {
     expect(registryApiHost(key)).toBe(host)
   })
@@ -138,7 +178,51 @@ describe('a stored docker config', () => {
   })
 
   test('is undefined when it is not a docker config', () => {
-    for (const value of [undefined, '', b64('not json'), b64('{"auths": []}'), b64('{"other": {}}')]) expect(decodeStoredConfig(value)).toBeUndefined()
+    for (const value of [undefined, '', b64('not json'), b64('{"auths": []}'), b64('{"other": {}}'), b64('null'), b64('42'), b64('"text"'), b64('{"auths": null}'), b64('{"auths": "x"}'), b64('{"auths": 5}')])
+      expect(decodeStoredConfig(value)).toBeUndefined()
+  })
+
+  test('username and password, when given, win over auth, and the stored auth is kept as it is', () => {
+    const stored = b64(JSON.stringify({ auths: { 'a.example.com': { username: 'u', password: 'p', auth: 'Ym90OnB3' } } }))
+    expect(decodeStoredConfig(stored)).toEqual({ auths: { 'a.example.com': { username: 'u', password: 'p', auth: 'Ym90OnB3' } } })
+  })
+
+  test('an entry without auth gets auth = base64(user:pass)', () => {
+    const stored = b64(JSON.stringify({ auths: { 'a.example.com': { username: 'u', password: 'p' } } }))
+    expect(decodeStoredConfig(stored)).toEqual({ auths: { 'a.example.com': { username: 'u', password: 'p', auth: 'dTpw' } } })
+  })
+
+  test('auth is read only when both username and password are missing', () => {
+    const stored = b64(JSON.stringify({ auths: { 'u.example.com': { username: 'u', auth: 'Ym90OnB3' }, 'p.example.com': { password: 'p', auth: 'Ym90OnB3' } } }))
+    expect(decodeStoredConfig(stored)).toEqual({
+      auths: { 'u.example.com': { username: 'u', password: '', auth: 'Ym90OnB3' }, 'p.example.com': { username: '', password: 'p', auth: 'Ym90OnB3' } }
+    })
+  })
+
+  test('an auth with no user name before a colon gives no credentials', () => {
+    const stored = b64(JSON.stringify({ auths: { 'a.example.com': { auth: b64('nocolon') }, 'b.example.com': { auth: b64(':secret') } } }))
+    expect(decodeStoredConfig(stored)).toEqual({
+      auths: { 'a.example.com': { username: '', password: '', auth: b64('nocolon') }, 'b.example.com': { username: '', password: '', auth: b64(':secret') } }
+    })
+  })
+
+  test('nothing stored, nothing to mask', () => {
+    expect(storedSecrets(undefined)).toEqual([])
+    expect(storedSecrets('')).toEqual([])
+  })
+
+  test('a value that is no docker config is masked as it is and as its text', () => {
+    expect(storedSecrets(b64('not json')).sort()).toEqual([b64('not json'), 'not json'].sort())
+  })
+
+  test('the password decoded from an auth is masked too', () => {
+    const text = JSON.stringify({ auths: { 'a.example.com': { auth: 'Ym90OnB3' } } })
+    expect(storedSecrets(b64(text)).sort()).toEqual([b64(text), text, 'Ym90OnB3', 'pw'].sort())
+  })
+
+  test('a user name alone, an empty password or an empty auth is nothing to mask', () => {
+    const text = JSON.stringify({ auths: { 'a.example.com': { username: 'deploy' }, 'b.example.com': { username: 'deploy', password: '', auth: '' } } })
+    expect(storedSecrets(b64(text)).sort()).toEqual([b64(text), text].sort())
   })
 
   test('every credential in it is a secret to mask: the value, its text, each password, auth and token; not user names', () => {

@@ -246,6 +246,10 @@ describe('what a lost connection says of a write', () => {
     expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ECONNRESET' }), context()))).toMatchObject({ retryable: true, mayHaveBeenApplied: true })
   })
 
+  test('an error whose data is text, not a parsed body, is a lost connection, not an answer of the API', () => {
+    expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ECONNRESET', data: 'socket hang up' }), context()))).toMatchObject({ retryable: true, mayHaveBeenApplied: true })
+  })
+
   test('ETIMEDOUT is a timeout: retried, and a write may have been applied', () => {
     expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ETIMEDOUT', address: undefined, port: undefined }), context()))).toEqual({
       message: 'CreateSecret failed: Timeout (no HTTP response): the API did not answer within timeout-seconds (sae.cn-hangzhou.aliyuncs.com)',

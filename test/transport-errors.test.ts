@@ -215,23 +215,23 @@ describe('throttleWaitMs', () => {
   })
 })
 
+/** `target` with some fields changed in place; undefined removes one. */
+function changed(target: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) delete target[field]
+    else target[field] = value
+  }
+  return target
+}
+
 /** A recorded case with some fields changed (undefined removes one), as another error of the same shape. */
 function varied(name: string, fields: Record<string, unknown>): unknown {
-  const error = thrown(name) as Record<string, unknown>
-  for (const [field, value] of Object.entries(fields)) {
-    if (value === undefined) delete error[field]
-    else error[field] = value
-  }
-  return error
+  return changed(thrown(name) as Record<string, unknown>, fields)
 }
 
 /** The recorded 400 with its body's fields changed (undefined removes one). */
 function refusal(code: unknown, data: Record<string, unknown>): unknown {
-  const body = structuredClone(cases['JSON 400 (an API refusal)'].data) as Record<string, unknown>
-  for (const [field, value] of Object.entries(data)) {
-    if (value === undefined) delete body[field]
-    else body[field] = value
-  }
+  const body = changed(structuredClone(cases['JSON 400 (an API refusal)'].data) as Record<string, unknown>, data)
   return varied('JSON 400 (an API refusal)', { code, data: body })
 }
 

@@ -56,17 +56,28 @@ const startup = await measureStartup(
   ],
   { runs: RUNS }
 )
-for (const { name, wall, cpu } of startupRows(startup, BARE)) row(`start → first request, ${name}`, `wall ${wall} · main-thread CPU ${cpu}`)
+for (const { name, wall, cpu } of startupRows(startup, BARE))
+  row(`start → first request, ${name}`, `wall ${wall} · main-thread CPU ${cpu}`)
 for (const [figure, label] of [
   ['wallMs', 'wall'],
   ['threadCpuMs', 'main-thread CPU']
 ]) {
   const ratio = startup.medians[ACTION][figure] / startup.medians[LIBRARIES][figure]
   const paired = startup.paired(ACTION, LIBRARIES, figure)
-  row(`start-up, the action over the libraries floor (${label})`, `${ratio.toFixed(3)}× (run by run: ${paired.toFixed(3)}×)`, '≤ 1.10× (run by run)', paired <= 1.1)
+  row(
+    `start-up, the action over the libraries floor (${label})`,
+    `${ratio.toFixed(3)}× (run by run: ${paired.toFixed(3)}×)`,
+    '≤ 1.10× (run by run)',
+    paired <= 1.1
+  )
 }
 row('whole step, first run (ListSecrets + CreateSecret), start to exit', ms(startup.medians[ACTION].stepMs))
-row('connections per run (ListSecrets + CreateSecret)', String(startup.medians[ACTION].connections), '1 (keep-alive)', startup.medians[ACTION].connections === 1)
+row(
+  'connections per run (ListSecrets + CreateSecret)',
+  String(startup.medians[ACTION].connections),
+  '1 (keep-alive)',
+  startup.medians[ACTION].connections === 1
+)
 
 // 2. The registry checks beside the look-ups: a first run with 200 ms on every answer of SAE, the
 // registry and its token service. No check: ListSecrets + CreateSecret (2 round trips). A login
@@ -75,14 +86,36 @@ row('connections per run (ListSecrets + CreateSecret)', String(startup.medians[A
 const loginRuns = Math.max(3, Math.floor(RUNS / 3))
 const IMAGE = 'shop/web:1.4.2'
 const checkCost = await withEmulator({ namespaces: ['cn-hangzhou:bench'], latencyMs: LATENCY_MS }, async (sae) => {
-  const registry = await startFakeRegistry({ kind: 'bearer', username: 'bench', password: 'bench-password', latencyMs: LATENCY_MS, repositories: { 'shop/web': { tags: ['1.4.2'] } } })
+  const registry = await startFakeRegistry({
+    kind: 'bearer',
+    username: 'bench',
+    password: 'bench-password',
+    latencyMs: LATENCY_MS,
+    repositories: { 'shop/web': { tags: ['1.4.2'] } }
+  })
   try {
     const times = { off: [], login: [], images: [] }
     for (let i = 0; i < loginRuns; i++) {
-      times.off.push((await run(inputs(sae, { 'secret-name': `off${i}`, 'registry-domains': registry.host }))).elapsedMs)
-      times.login.push((await run(inputs(sae, { 'secret-name': `login${i}`, 'registry-domains': registry.host, 'verify-login': 'true' }))).elapsedMs)
-      const images = await run(inputs(sae, { 'secret-name': `images${i}`, 'registry-domains': registry.host, 'verify-login': 'true', images: `${registry.host}/${IMAGE}` }))
-      if (!images.stdout.includes(`Image ${registry.host}/${IMAGE} can be pulled`)) throw new Error(`the image check did not pass:\n${images.stdout}`)
+      times.off.push(
+        (await run(inputs(sae, { 'secret-name': `off${i}`, 'registry-domains': registry.host }))).elapsedMs
+      )
+      times.login.push(
+        (
+          await run(
+            inputs(sae, { 'secret-name': `login${i}`, 'registry-domains': registry.host, 'verify-login': 'true' })
+          )
+        ).elapsedMs
+      )
+      const images = await run(
+        inputs(sae, {
+          'secret-name': `images${i}`,
+          'registry-domains': registry.host,
+          'verify-login': 'true',
+          images: `${registry.host}/${IMAGE}`
+        })
+      )
+      if (!images.stdout.includes(`Image ${registry.host}/${IMAGE} can be pulled`))
+        throw new Error(`the image check did not pass:\n${images.stdout}`)
       times.images.push(images.elapsedMs)
     }
     return { off: median(times.off), login: median(times.login), images: median(times.images) }
@@ -91,7 +124,11 @@ const checkCost = await withEmulator({ namespaces: ['cn-hangzhou:bench'], latenc
   }
 })
 const trips = (value) => `${(value / LATENCY_MS).toFixed(2)} round trips`
-row(`first run, ${LATENCY_MS} ms per answer, no registry check (verify-login off, no images)`, ms(checkCost.off), '2 round trips (ListSecrets, CreateSecret)')
+row(
+  `first run, ${LATENCY_MS} ms per answer, no registry check (verify-login off, no images)`,
+  ms(checkCost.off),
+  '2 round trips (ListSecrets, CreateSecret)'
+)
 row(
   `first run, ${LATENCY_MS} ms per answer, verify-login on`,
   `${ms(checkCost.login)} (+${ms(checkCost.login - checkCost.off)}, ${trips(checkCost.login - checkCost.off)})`,
@@ -107,18 +144,26 @@ row(
 
 // 3. Fan-out: 10 namespaces against 1, each answer delayed 200 ms.
 const fanOut = async (count) =>
-  withEmulator({ namespaces: Array.from({ length: count }, (_, i) => `cn-hangzhou:ns${i}`), latencyMs: LATENCY_MS }, async (sae) => {
-    const times = []
-    for (let i = 0; i < loginRuns; i++) {
-      const namespaceIds = Array.from({ length: count }, (_, n) => `cn-hangzhou:ns${n}`).join('\n')
-      times.push((await run(inputs(sae, { 'namespace-id': namespaceIds, 'secret-name': `fan${i}` }))).elapsedMs)
+  withEmulator(
+    { namespaces: Array.from({ length: count }, (_, i) => `cn-hangzhou:ns${i}`), latencyMs: LATENCY_MS },
+    async (sae) => {
+      const times = []
+      for (let i = 0; i < loginRuns; i++) {
+        const namespaceIds = Array.from({ length: count }, (_, n) => `cn-hangzhou:ns${n}`).join('\n')
+        times.push((await run(inputs(sae, { 'namespace-id': namespaceIds, 'secret-name': `fan${i}` }))).elapsedMs)
+      }
+      return median(times)
     }
-    return median(times)
-  })
+  )
 const one = await fanOut(1)
 const ten = await fanOut(10)
 row(`1 namespace at ${LATENCY_MS} ms per answer`, ms(one))
-row(`10 namespaces at ${LATENCY_MS} ms per answer`, `${ms(ten)} (${(ten / one).toFixed(2)}× one)`, '≤ 1.5× one', ten / one <= 1.5)
+row(
+  `10 namespaces at ${LATENCY_MS} ms per answer`,
+  `${ms(ten)} (${(ten / one).toFixed(2)}× one)`,
+  '≤ 1.5× one',
+  ten / one <= 1.5
+)
 
 // 4. SAE calls and registry requests per path (the registry's token service counted with it).
 await withEmulator({ namespaces: ['cn-hangzhou:bench'] }, async (sae) => {
@@ -133,11 +178,18 @@ await withEmulator({ namespaces: ['cn-hangzhou:bench'] }, async (sae) => {
     const image = `${registry.host}/${IMAGE}`
     const count = async (path, target, extraInputs, expectCode = 0) => {
       const before = { sae: sae.calls().length, registry: registry.requests.length }
-      const result = await runAction({ inputs: inputs(sae, { 'registry-domains': registry.host, ...extraInputs }), offline: false, env: { RUNNER_DEBUG: '' } })
+      const result = await runAction({
+        inputs: inputs(sae, { 'registry-domains': registry.host, ...extraInputs }),
+        offline: false,
+        env: { RUNNER_DEBUG: '' }
+      })
       if (result.code !== expectCode) throw new Error(`bench run (${path}) exited ${result.code}:\n${result.stdout}`)
       const calls = sae.calls().slice(before.sae)
-      const asked = registry.requests.slice(before.registry).map((r) => `${r.method} ${r.server === 'token' ? 'token' : r.path.replace(/manifests\/.*/, 'manifests/…')}`)
-      const outcome = result.outputs.result ?? (result.code === 0 ? 'no result (a dry run)' : `failed (exit ${result.code})`)
+      const asked = registry.requests
+        .slice(before.registry)
+        .map((r) => `${r.method} ${r.server === 'token' ? 'token' : r.path.replace(/manifests\/.*/, 'manifests/…')}`)
+      const outcome =
+        result.outputs.result ?? (result.code === 0 ? 'no result (a dry run)' : `failed (exit ${result.code})`)
       row(
         `calls: ${path}`,
         `SAE ${calls.length} (${calls.map((c) => c.action).join(' + ') || 'none'}) · registry ${asked.length} (${asked.join(', ') || 'none'}) → ${outcome}`,
@@ -145,17 +197,53 @@ await withEmulator({ namespaces: ['cn-hangzhou:bench'] }, async (sae) => {
         calls.length === target.sae && asked.length === target.registry
       )
     }
-    await count('first run, if-exists fail', { sae: 1, registry: 0 }, { 'secret-name': 'calls-fail', 'if-exists': 'fail' })
+    await count(
+      'first run, if-exists fail',
+      { sae: 1, registry: 0 },
+      { 'secret-name': 'calls-fail', 'if-exists': 'fail' }
+    )
     await count('first run, skip (look first)', { sae: 2, registry: 0 }, { 'secret-name': 'calls' })
-    await count('first run, verify-login', { sae: 2, registry: 2 }, { 'secret-name': 'calls-login', 'verify-login': 'true' })
-    await count('first run, images (the image check covers the login)', { sae: 2, registry: 3 }, { 'secret-name': 'calls-image', 'verify-login': 'true', images: image })
+    await count(
+      'first run, verify-login',
+      { sae: 2, registry: 2 },
+      { 'secret-name': 'calls-login', 'verify-login': 'true' }
+    )
+    await count(
+      'first run, images (the image check covers the login)',
+      { sae: 2, registry: 3 },
+      { 'secret-name': 'calls-image', 'verify-login': 'true', images: image }
+    )
     await count('existing Secret, skip, same data', { sae: 2, registry: 0 }, { 'secret-name': 'calls' })
-    await count('existing Secret, skip, stored data differs: its credentials checked too', { sae: 2, registry: 6 }, { 'secret-name': 'calls-image', username: 'other', images: image })
-    await count('existing, unchanged Secret, update', { sae: 2, registry: 0 }, { 'secret-name': 'calls', 'if-exists': 'update' })
-    await count('existing, changed Secret, update', { sae: 3, registry: 0 }, { 'secret-name': 'calls', 'if-exists': 'update', password: 'rotated' })
-    await count('dry run with images (no SAE API)', { sae: 0, registry: 3 }, { 'secret-name': 'calls-dry', 'dry-run': 'true', images: image })
-    await count('state: absent, Secret there', { sae: 2, registry: 0 }, { 'secret-name': 'calls', state: 'absent', 'registry-domains': '' })
-    await count('state: absent, no Secret', { sae: 1, registry: 0 }, { 'secret-name': 'calls', state: 'absent', 'registry-domains': '' })
+    await count(
+      'existing Secret, skip, stored data differs: its credentials checked too',
+      { sae: 2, registry: 6 },
+      { 'secret-name': 'calls-image', username: 'other', images: image }
+    )
+    await count(
+      'existing, unchanged Secret, update',
+      { sae: 2, registry: 0 },
+      { 'secret-name': 'calls', 'if-exists': 'update' }
+    )
+    await count(
+      'existing, changed Secret, update',
+      { sae: 3, registry: 0 },
+      { 'secret-name': 'calls', 'if-exists': 'update', password: 'rotated' }
+    )
+    await count(
+      'dry run with images (no SAE API)',
+      { sae: 0, registry: 3 },
+      { 'secret-name': 'calls-dry', 'dry-run': 'true', images: image }
+    )
+    await count(
+      'state: absent, Secret there',
+      { sae: 2, registry: 0 },
+      { 'secret-name': 'calls', state: 'absent', 'registry-domains': '' }
+    )
+    await count(
+      'state: absent, no Secret',
+      { sae: 1, registry: 0 },
+      { 'secret-name': 'calls', state: 'absent', 'registry-domains': '' }
+    )
   } finally {
     await registry.stop()
   }
@@ -166,16 +254,24 @@ const distFiles = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js'
 const sizes = Object.fromEntries(distFiles.map((f) => [f, statSync(join(ROOT, 'dist', f)).size]))
 row(
   'entry bundle size (dist/index.js)',
-  `${(sizes['index.js'] / 1024).toFixed(0)} KiB (chunks: ${Object.entries(sizes).filter(([f]) => f !== 'index.js').map(([f, s]) => `${f} ${(s / 1024).toFixed(0)} KiB`).join(', ') || 'none'})`,
+  `${(sizes['index.js'] / 1024).toFixed(0)} KiB (chunks: ${
+    Object.entries(sizes)
+      .filter(([f]) => f !== 'index.js')
+      .map(([f, s]) => `${f} ${(s / 1024).toFixed(0)} KiB`)
+      .join(', ') || 'none'
+  })`,
   '≤ 2048 KiB',
   sizes['index.js'] <= 2048 * 1024
 )
 
 rmSync(floorDir, { recursive: true, force: true })
 const mark = (pass) => (pass === undefined ? '' : pass ? '✓' : '✗ over')
-console.log(`sae-image-pull-secret benchmark — Node ${execFileSync(node24(), ['--version']).toString().trim()}, ${RUNS} runs (${loginRuns} at ${LATENCY_MS} ms latency), medians; × is the ratio to bare Node\n`)
+console.log(
+  `sae-image-pull-secret benchmark — Node ${execFileSync(node24(), ['--version']).toString().trim()}, ${RUNS} runs (${loginRuns} at ${LATENCY_MS} ms latency), medians; × is the ratio to bare Node\n`
+)
 console.log('| measure | value | target | |')
 console.log('| --- | --- | --- | --- |')
-for (const { measure, value, target, pass } of rows) console.log(`| ${measure} | ${value} | ${target} | ${mark(pass)} |`)
+for (const { measure, value, target, pass } of rows)
+  console.log(`| ${measure} | ${value} | ${target} | ${mark(pass)} |`)
 const missed = rows.filter((r) => r.pass === false).length
 console.log(`\n${rows.filter((r) => r.pass !== undefined).length - missed} targets met, ${missed} missed`)

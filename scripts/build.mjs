@@ -21,10 +21,23 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
  * it saves nothing here (measured), and it would grow by a copy for every temporary directory.
  */
 export function ncc(entry, outDir, args = [], cwd = ROOT) {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', entry, '-o', resolve(outDir), '--quiet', '--no-cache', ...args], {
-    cwd,
-    stdio: 'inherit'
-  })
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
+      'build',
+      entry,
+      '-o',
+      resolve(outDir),
+      '--quiet',
+      '--no-cache',
+      ...args
+    ],
+    {
+      cwd,
+      stdio: 'inherit'
+    }
+  )
 }
 
 /**
@@ -45,7 +58,10 @@ function emitJavaScript(entry) {
   }
   try {
     writeFileSync(join(work, 'tsconfig.json'), JSON.stringify(config))
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(work, 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' })
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(work, 'tsconfig.json')], {
+      cwd: ROOT,
+      stdio: 'inherit'
+    })
     // src/ reads its release from ../package.json: only the fields it reads, and the module type, go into the bundle.
     const { type, version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
     writeFileSync(join(work, 'package.json'), `${JSON.stringify({ type, version })}\n`)
@@ -70,8 +86,11 @@ export function rewrapFactories(code) {
     if (!ts.isVariableStatement(statement)) continue
     for (const { initializer } of statement.declarationList.declarations) {
       if (!initializer || !ts.isObjectLiteralExpression(initializer) || initializer.properties.length === 0) continue
-      const values = initializer.properties.map((property) => (ts.isPropertyAssignment(property) && ts.isNumericLiteral(property.name) ? property.initializer : undefined))
-      if (values.every((value) => value && (ts.isFunctionExpression(value) || ts.isArrowFunction(value)))) factories.push(...values)
+      const values = initializer.properties.map((property) =>
+        ts.isPropertyAssignment(property) && ts.isNumericLiteral(property.name) ? property.initializer : undefined
+      )
+      if (values.every((value) => value && (ts.isFunctionExpression(value) || ts.isArrowFunction(value))))
+        factories.push(...values)
     }
   }
   if (factories.length === 0) throw new Error('rewrapFactories: no webpack module table in the bundle')
@@ -109,7 +128,9 @@ export async function bundle(entry, outDir, { statsFile, minify: minified = true
   for (const name of readdirSync(outDir).filter((file) => file.endsWith('.js'))) {
     const path = join(outDir, name)
     let code = readFileSync(path, 'utf8')
-    if (minified && name !== 'index.js') code = (await minify(code, { module: true, compress: { passes: 1 }, mangle: true, format: { comments: false } })).code
+    if (minified && name !== 'index.js')
+      code = (await minify(code, { module: true, compress: { passes: 1 }, mangle: true, format: { comments: false } }))
+        .code
     // Unminified, webpack's own parentheses are still there.
     if (minified && rewrap) code = rewrapFactories(code)
     writeFileSync(path, code)
@@ -135,7 +156,11 @@ function licenses(stats, context) {
   const collect = (module) => {
     for (const name of [module.name ?? '', ...(module.modules ?? []).map((inner) => inner.name ?? '')]) {
       // The innermost package; not node_modules/.cache/, where the emitted src/ lives.
-      const match = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(resolve(context, name.replace(/ \+ \d+ modules$/, '')).split('\\').join('/'))
+      const match = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(
+        resolve(context, name.replace(/ \+ \d+ modules$/, ''))
+          .split('\\')
+          .join('/')
+      )
       if (match && !match[1].startsWith('.')) packages.add(match[1])
     }
   }
@@ -144,7 +169,9 @@ function licenses(stats, context) {
     const dir = join(ROOT, 'node_modules', name)
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
     const file = readdirSync(dir).find((entry) => /^(licen[cs]e|copying)(\.|$)/i.test(entry))
-    const text = file ? readFileSync(join(dir, file), 'utf8').replace(/\r\n?/g, '\n').trim() : `${manifest.license ?? 'UNKNOWN'} (no licence file in the package)`
+    const text = file
+      ? readFileSync(join(dir, file), 'utf8').replace(/\r\n?/g, '\n').trim()
+      : `${manifest.license ?? 'UNKNOWN'} (no licence file in the package)`
     return `${manifest.name}@${manifest.version} — ${manifest.license ?? 'UNKNOWN'}\n\n${text}\n`
   })
   return `Third-party software bundled in dist/\n\n${sections.join('\n' + '-'.repeat(72) + '\n\n')}`

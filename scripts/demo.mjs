@@ -26,7 +26,12 @@ const password = `demo-${randomBytes(9).toString('base64url')}`
 const sae = await startEmulator({ keys: [key], namespaces: [DEMO, STAGING] })
 // A registry on loopback that answers the Docker login as ACR does (a Bearer token service on another
 // port), holding one image: shop/web, tag 1.4.2 only.
-const registry = await startFakeRegistry({ kind: 'bearer', username: 'demo-user', password, repositories: { 'shop/web': { tags: ['1.4.2'] } } })
+const registry = await startFakeRegistry({
+  kind: 'bearer',
+  username: 'demo-user',
+  password,
+  repositories: { 'shop/web': { tags: ['1.4.2'] } }
+})
 const image = `${registry.host}/shop/web:1.4.2`
 const missingImage = `${registry.host}/shop/web:9.9.9`
 // Bold headings on a terminal; plain text when piped to a file or when NO_COLOR is set.
@@ -52,7 +57,9 @@ try {
     images: image
   }
   console.log(`Local SAE emulator on ${sae.origin} (checks every request's ACS3-HMAC-SHA256 signature)`)
-  console.log(`Local registry on ${registry.host}, holding shop/web:1.4.2 (the action checks each image, and the login, before writing)`)
+  console.log(
+    `Local registry on ${registry.host}, holding shop/web:1.4.2 (the action checks each image, and the login, before writing)`
+  )
 
   const runs = [
     {
@@ -93,15 +100,22 @@ try {
     console.log(`  exit code ${run.code}; step outputs:`)
     for (const [name, value] of Object.entries(run.outputs)) console.log(`    ${name} = ${value}`)
     console.log(`  SAE calls: ${calls.map((call) => `${call.action} ${call.status}`).join(', ') || 'none'}`)
-    console.log(`  registry requests: ${registry.requests.slice(requestsBefore).map(describeRequest).join(', ') || 'none'}`)
+    console.log(
+      `  registry requests: ${registry.requests.slice(requestsBefore).map(describeRequest).join(', ') || 'none'}`
+    )
 
     const writes = calls.filter((call) => WRITES.has(call.action)).map((call) => call.action)
     const problems = [
       run.code !== expect.code && `exit code ${run.code}, expected ${expect.code}`,
-      expect.result !== undefined && run.outputs.result !== expect.result && `result ${run.outputs.result}, expected ${expect.result}`,
+      expect.result !== undefined &&
+        run.outputs.result !== expect.result &&
+        `result ${run.outputs.result}, expected ${expect.result}`,
       expect.code === 0 && !run.outputs['secret-id'] && 'no secret-id output',
-      writes.join() !== expect.writes.join() && `writes ${writes.join(', ') || 'none'}, expected ${expect.writes.join(', ') || 'none'}`,
-      expect.error !== undefined && !run.errors.some((line) => line.includes(expect.error)) && `no ::error:: line saying "${expect.error}"`
+      writes.join() !== expect.writes.join() &&
+        `writes ${writes.join(', ') || 'none'}, expected ${expect.writes.join(', ') || 'none'}`,
+      expect.error !== undefined &&
+        !run.errors.some((line) => line.includes(expect.error)) &&
+        `no ::error:: line saying "${expect.error}"`
     ].filter(Boolean)
     for (const problem of problems) {
       console.log(`  UNEXPECTED: ${problem}`)
@@ -114,11 +128,14 @@ try {
   }
 
   heading('SAE API calls the emulator received')
-  for (const { run, call } of callsByRun) console.log(`  run ${run}  ${call.method} ${call.path}  ${call.action}  -> HTTP ${call.status}`)
+  for (const { run, call } of callsByRun)
+    console.log(`  run ${run}  ${call.method} ${call.path}  ${call.action}  -> HTTP ${call.status}`)
 
   heading('The Secrets the emulator now holds, decoded (secrets redacted)')
   const staging = sae.secrets(STAGING)
-  console.log(`  ${STAGING}: ${staging.length === 0 ? 'none (the refused image stopped the write)' : staging.map((secret) => secret.SecretName).join(', ')}`)
+  console.log(
+    `  ${STAGING}: ${staging.length === 0 ? 'none (the refused image stopped the write)' : staging.map((secret) => secret.SecretName).join(', ')}`
+  )
   if (staging.length > 0) unexpected.push(`${STAGING} holds a Secret`)
   const [secret] = sae.secrets(DEMO)
   const config = sae.dockerConfig(DEMO, 'registry-auth')
@@ -127,7 +144,19 @@ try {
     entry.auth = '*** (base64 of user:password)'
   }
   console.log(`  ${DEMO}:`)
-  console.log(JSON.stringify({ SecretId: secret.SecretId, SecretName: secret.SecretName, SecretType: secret.SecretType, NamespaceId: secret.NamespaceId, '.dockerconfigjson (decoded)': config }, null, 2).replace(/^/gm, '  '))
+  console.log(
+    JSON.stringify(
+      {
+        SecretId: secret.SecretId,
+        SecretName: secret.SecretName,
+        SecretType: secret.SecretType,
+        NamespaceId: secret.NamespaceId,
+        '.dockerconfigjson (decoded)': config
+      },
+      null,
+      2
+    ).replace(/^/gm, '  ')
+  )
   console.log(`\nPass ImagePullSecrets=${secret.SecretId} to SAE DeployApplication (see README).`)
 } catch (error) {
   unexpected.push(`the demo itself failed: ${hide(String(error?.stack ?? error))}`)

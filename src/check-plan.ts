@@ -37,9 +37,14 @@ export interface CheckPlan {
  * The checks for one Secret's registries. `verifyLogin` false: no logins; images are checked
  * whatever it says. An image check covers the login of its registry with the same credentials.
  */
-export function planChecks(registries: RegistryCredential[], images: ImageReference[], verifyLogin: boolean): CheckPlan {
+export function planChecks(
+  registries: RegistryCredential[],
+  images: ImageReference[],
+  verifyLogin: boolean
+): CheckPlan {
   const byKey = new Map<string, RegistryCredential>()
-  for (const registry of registries) for (const domain of registry.domains) if (!byKey.has(domain)) byKey.set(domain, registry)
+  for (const registry of registries)
+    for (const domain of registry.domains) if (!byKey.has(domain)) byKey.set(domain, registry)
   const pulls: PullCheck[] = []
   const unmatched: ImageReference[] = []
   for (const image of images) {
@@ -53,12 +58,15 @@ export function planChecks(registries: RegistryCredential[], images: ImageRefere
     const domainsByHost = new Map<string, string[]>()
     for (const domain of credential.domains) {
       const twin = acrTwin(domain)
-      const host = twin && twin.vpc === domain && credential.domains.includes(twin.public) ? twin.public : registryApiHost(domain)
+      const host =
+        twin && twin.vpc === domain && credential.domains.includes(twin.public) ? twin.public : registryApiHost(domain)
       // A glob key (a stored Secret's `*.example.com`) names no host to log in to.
       if (host !== undefined) domainsByHost.set(host, [...(domainsByHost.get(host) ?? []), domain])
     }
     for (const [host, domains] of domainsByHost) {
-      const covered = pulls.some((pull) => pull.host === reachableHost(host) && sameCredentials(pull.credential, credential))
+      const covered = pulls.some(
+        (pull) => pull.host === reachableHost(host) && sameCredentials(pull.credential, credential)
+      )
       if (!covered) logins.push({ host, domains, credential })
     }
   }
@@ -90,7 +98,10 @@ export function planSecretChecks(plans: NamespacePlan[], images: ImageReference[
  * The registries of a stored docker config, for checking the Secret in place: entries with the
  * same username and password are one registry (so an ACR twin pair is logged in to once).
  */
-export function storedRegistries(config: DockerConfig, origin: { namespaceId: string; secretId: number }): RegistryCredential[] {
+export function storedRegistries(
+  config: DockerConfig,
+  origin: { namespaceId: string; secretId: number }
+): RegistryCredential[] {
   const registries = new Map<string, RegistryCredential>()
   for (const [key, { username, password }] of Object.entries(config.auths)) {
     const id = JSON.stringify([username, password])
@@ -101,6 +112,9 @@ export function storedRegistries(config: DockerConfig, origin: { namespaceId: st
   return [...registries.values()]
 }
 
-export function sameCredentials(a: Pick<RegistryCredential, 'username' | 'password'>, b: Pick<RegistryCredential, 'username' | 'password'>): boolean {
+export function sameCredentials(
+  a: Pick<RegistryCredential, 'username' | 'password'>,
+  b: Pick<RegistryCredential, 'username' | 'password'>
+): boolean {
   return a.username === b.username && a.password === b.password
 }

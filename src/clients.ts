@@ -36,7 +36,14 @@ export function clientSettings(
   clock: RetryClock = systemClock
 ): ClientSettings {
   const { onRetry, ...shared } = rest
-  return { ...shared, retry: { policy: { maxAttempts: limits.maxAttempts, deadline: clock.now() + limits.timeoutSeconds * 1000 }, clock, onRetry } }
+  return {
+    ...shared,
+    retry: {
+      policy: { maxAttempts: limits.maxAttempts, deadline: clock.now() + limits.timeoutSeconds * 1000 },
+      clock,
+      onRetry
+    }
+  }
 }
 
 /** One SAE client per endpoint, so namespaces in one region share a connection pool. */
@@ -53,12 +60,29 @@ export function saeClientFactory(key: AccessKey, settings: ClientSettings): (end
   }
 }
 
-export function assumeRole(endpoint: Endpoint, role: OidcRole, idToken: string, settings: ClientSettings): Promise<AccessKey> {
+export function assumeRole(
+  endpoint: Endpoint,
+  role: OidcRole,
+  idToken: string,
+  settings: ClientSettings
+): Promise<AccessKey> {
   return assumeRoleWithOidc(connect(endpoint, settings), role, idToken, settings.retry)
 }
 
-function connect(endpoint: Endpoint, { userAgent, redact, debug, connections }: ClientSettings, key?: AccessKey): OpenApiConnection {
-  return new OpenApiConnection({ endpoint, key, userAgent, redact, debug, agents: connections, proxy: connections?.proxies[endpoint.protocol] })
+function connect(
+  endpoint: Endpoint,
+  { userAgent, redact, debug, connections }: ClientSettings,
+  key?: AccessKey
+): OpenApiConnection {
+  return new OpenApiConnection({
+    endpoint,
+    key,
+    userAgent,
+    redact,
+    debug,
+    agents: connections,
+    proxy: connections?.proxies[endpoint.protocol]
+  })
 }
 
 /** Names the repository and run in every request, so the account's ActionTrail shows who called. */
@@ -82,10 +106,13 @@ export async function signIn(
 ): Promise<(endpoint: Endpoint) => SaeSecretsClient> {
   const key = await resolveCredentials(credentials, {
     mask,
-    idTokenAvailable: () => Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+    idTokenAvailable: () =>
+      Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
     getIdToken: (audience) =>
       getIdToken(audience).catch((error: unknown) => {
-        throw new CredentialsError(`Could not get a GitHub ID token for audience ${audience}: ${error instanceof Error ? error.message : String(error)}`)
+        throw new CredentialsError(
+          `Could not get a GitHub ID token for audience ${audience}: ${error instanceof Error ? error.message : String(error)}`
+        )
       }),
     assumeRole: (role, idToken) => assumeRole(stsEndpoint, role, idToken, settings)
   })

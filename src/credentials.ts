@@ -19,15 +19,23 @@ export function parseCredentialSource(read: InputReader, env: NodeJS.ProcessEnv)
   const keysGiven = KEY_INPUTS.filter((name) => read(name) !== '')
   const oidcGiven = OIDC_INPUTS.filter((name) => read(name) !== '')
   if (keysGiven.length > 0 && oidcGiven.length > 0) {
-    throw new InputError(keysGiven[0], `cannot be combined with ${oidcGiven.join(' and ')}; use access keys or GitHub OIDC, not both`)
+    throw new InputError(
+      keysGiven[0],
+      `cannot be combined with ${oidcGiven.join(' and ')}; use access keys or GitHub OIDC, not both`
+    )
   }
   if (keysGiven.length > 0) {
     const accessKeyId = read('access-key-id')
     const accessKeySecret = read('access-key-secret')
-    if (accessKeyId === '') throw new InputError('access-key-id', 'is required when access-key-secret or security-token is given')
-    if (accessKeySecret === '') throw new InputError('access-key-secret', `is required when access-key-id is given; ${EMPTY_SECRET_HINT}`)
+    if (accessKeyId === '')
+      throw new InputError('access-key-id', 'is required when access-key-secret or security-token is given')
+    if (accessKeySecret === '')
+      throw new InputError('access-key-secret', `is required when access-key-id is given; ${EMPTY_SECRET_HINT}`)
     if (!ACCESS_KEY_ID.test(accessKeyId)) {
-      throw new InputError('access-key-id', `must be an AccessKey ID (letters, digits, "." such as LTAI5t... or STS....); got ${quote(accessKeyId)}`)
+      throw new InputError(
+        'access-key-id',
+        `must be an AccessKey ID (letters, digits, "." such as LTAI5t... or STS....); got ${quote(accessKeyId)}`
+      )
     }
     for (const name of ['access-key-secret', 'security-token']) singleLine(read(name), name)
     return keys('inputs', accessKeyId, accessKeySecret, read('security-token'))
@@ -44,7 +52,10 @@ export function parseCredentialSource(read: InputReader, env: NodeJS.ProcessEnv)
     )
   }
   if (!ACCESS_KEY_ID.test(id.trim())) {
-    throw new InputError('access-key-id', `was not given and ALIBABA_CLOUD_ACCESS_KEY_ID is not an AccessKey ID; got ${quote(id.trim())}`)
+    throw new InputError(
+      'access-key-id',
+      `was not given and ALIBABA_CLOUD_ACCESS_KEY_ID is not an AccessKey ID; got ${quote(id.trim())}`
+    )
   }
   return keys('environment', id.trim(), secret.trim(), (env.ALIBABA_CLOUD_SECURITY_TOKEN ?? '').trim())
 }
@@ -58,8 +69,18 @@ function parseOidcRole(read: InputReader, env: NodeJS.ProcessEnv): OidcRole {
   const oidcProviderArn = read('oidc-provider-arn')
   if (roleArn === '') throw new InputError('role-to-assume', 'is required when oidc-provider-arn is given')
   if (oidcProviderArn === '') throw new InputError('oidc-provider-arn', 'is required when role-to-assume is given')
-  matching(roleArn, 'role-to-assume', ROLE_ARN, 'must be a RAM role ARN such as acs:ram::123456789012:role/github-deploy')
-  matching(oidcProviderArn, 'oidc-provider-arn', OIDC_PROVIDER_ARN, 'must be an OIDC provider ARN such as acs:ram::123456789012:oidc-provider/github')
+  matching(
+    roleArn,
+    'role-to-assume',
+    ROLE_ARN,
+    'must be a RAM role ARN such as acs:ram::123456789012:role/github-deploy'
+  )
+  matching(
+    oidcProviderArn,
+    'oidc-provider-arn',
+    OIDC_PROVIDER_ARN,
+    'must be an OIDC provider ARN such as acs:ram::123456789012:oidc-provider/github'
+  )
   const audience = read('audience') || 'sts.aliyuncs.com'
   singleLine(audience, 'audience', 'must be one short line')
   if (audience.length > 256) throw new InputError('audience', 'must be one short line')
@@ -96,7 +117,11 @@ export async function resolveCredentials(source: CredentialSource, deps: Credent
   if (source.kind === 'keys') {
     deps.mask(source.accessKeySecret)
     if (source.securityToken) deps.mask(source.securityToken)
-    return { accessKeyId: source.accessKeyId, accessKeySecret: source.accessKeySecret, securityToken: source.securityToken }
+    return {
+      accessKeyId: source.accessKeyId,
+      accessKeySecret: source.accessKeySecret,
+      securityToken: source.securityToken
+    }
   }
   if (!deps.idTokenAvailable()) {
     throw new CredentialsError(
@@ -130,7 +155,10 @@ export async function resolveCredentials(source: CredentialSource, deps: Credent
 export function describeClaims(idToken: string): string {
   let claims: Record<string, unknown> = {}
   try {
-    claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+    claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >
   } catch {
     return 'claims that could not be read'
   }

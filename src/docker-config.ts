@@ -31,7 +31,10 @@ export function authKeyFor(host: string): string {
  * undefined for a key with a `*` glob, which names no one host.
  */
 export function registryApiHost(key: string): string | undefined {
-  const host = key.replace(/^https?:\/\//i, '').replace(/\/.*$/, '').toLowerCase()
+  const host = key
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase()
   if (host.includes('*') || host === '') return undefined
   return DOCKER_HUB_HOSTS.has(host) ? DOCKER_HUB_API : host
 }
@@ -54,9 +57,14 @@ export function registryDomains(source: DomainSource): string[] {
  */
 export function acrTwin(host: string): { vpc: string; public: string } | undefined {
   const personal = /^registry(-vpc)?\.([a-z0-9-]+)\.aliyuncs\.com$/.exec(host)
-  if (personal) return { vpc: `registry-vpc.${personal[2]}.aliyuncs.com`, public: `registry.${personal[2]}.aliyuncs.com` }
+  if (personal)
+    return { vpc: `registry-vpc.${personal[2]}.aliyuncs.com`, public: `registry.${personal[2]}.aliyuncs.com` }
   const enterprise = /^([a-z0-9-]+?)-registry(-vpc)?\.([a-z0-9-]+)\.cr\.aliyuncs\.com$/.exec(host)
-  if (enterprise) return { vpc: `${enterprise[1]}-registry-vpc.${enterprise[3]}.cr.aliyuncs.com`, public: `${enterprise[1]}-registry.${enterprise[3]}.cr.aliyuncs.com` }
+  if (enterprise)
+    return {
+      vpc: `${enterprise[1]}-registry-vpc.${enterprise[3]}.cr.aliyuncs.com`,
+      public: `${enterprise[1]}-registry.${enterprise[3]}.cr.aliyuncs.com`
+    }
   return undefined
 }
 
@@ -71,7 +79,9 @@ export function basicAuth(username: string, password: string): string {
 }
 
 /** One entry per domain of each registry, with that registry's credentials. */
-export function buildDockerConfig(registries: Pick<RegistryCredential, 'domains' | 'username' | 'password'>[]): DockerConfig {
+export function buildDockerConfig(
+  registries: Pick<RegistryCredential, 'domains' | 'username' | 'password'>[]
+): DockerConfig {
   const auths: Record<string, RegistryAuth> = {}
   for (const { domains, username, password } of registries) {
     const auth = basicAuth(username, password)
@@ -106,7 +116,14 @@ export function sameDockerConfig(storedBase64: string | undefined, computed: Doc
  */
 export function decodeStoredConfig(storedBase64: string | undefined): DockerConfig | undefined {
   const stored = decodeStoredJson(storedBase64) as { auths?: unknown } | undefined
-  if (!stored || typeof stored !== 'object' || !stored.auths || typeof stored.auths !== 'object' || Array.isArray(stored.auths)) return undefined
+  if (
+    !stored ||
+    typeof stored !== 'object' ||
+    !stored.auths ||
+    typeof stored.auths !== 'object' ||
+    Array.isArray(stored.auths)
+  )
+    return undefined
   const auths: Record<string, RegistryAuth> = {}
   for (const [key, value] of Object.entries(stored.auths as Record<string, unknown>)) {
     const entry = (value ?? {}) as Record<string, unknown>
@@ -136,7 +153,8 @@ export function storedSecrets(storedBase64: string | undefined): string[] {
     }
   }
   const config = decodeStoredConfig(storedBase64)
-  for (const { username, password } of Object.values(config?.auths ?? {})) if (password) secrets.push(password, basicAuth(username, password))
+  for (const { username, password } of Object.values(config?.auths ?? {}))
+    if (password) secrets.push(password, basicAuth(username, password))
   return [...new Set(secrets.filter((secret) => secret !== ''))]
 }
 

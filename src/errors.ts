@@ -59,13 +59,20 @@ export class ApiError extends ActionError {
   /** `<action>: <code> (HTTP <status>, RequestId <id>)`, for the line that announces a retry. */
   readonly brief: string
 
-  constructor(fault: ApiFault, options: { mayHaveBeenApplied?: boolean; retryable?: boolean; retryAfterMs?: number } = {}) {
+  constructor(
+    fault: ApiFault,
+    options: { mayHaveBeenApplied?: boolean; retryable?: boolean; retryAfterMs?: number } = {}
+  ) {
     const where = describeWhere(fault)
     const known = explainApiCode(fault.code)
     // The API's own words help where our explanation is generic or missing.
     const advice =
       fault.advice ??
-      (known ? (fault.code.endsWith('WithMessage') && fault.detail ? `${known}: ${fault.detail}` : known) : (fault.detail ?? 'the API gave no message'))
+      (known
+        ? fault.code.endsWith('WithMessage') && fault.detail
+          ? `${known}: ${fault.detail}`
+          : known
+        : (fault.detail ?? 'the API gave no message'))
     super(`${fault.action} failed: ${fault.code} (${where}): ${advice}`)
     this.name = 'ApiError'
     this.brief = `${fault.action}: ${fault.code} (${where})`
@@ -80,7 +87,8 @@ export class ApiError extends ActionError {
 }
 
 function describeWhere(fault: ApiFault): string {
-  if (fault.code === 'NonJsonResponse' && fault.status !== undefined) return `HTTP ${fault.status}, an answer that is not the API, no RequestId`
+  if (fault.code === 'NonJsonResponse' && fault.status !== undefined)
+    return `HTTP ${fault.status}, an answer that is not the API, no RequestId`
   if (fault.status === undefined) {
     if (fault.code === 'NonJsonResponse') return 'an answer that is not the API, no RequestId'
     return fault.code === 'ProxyRefused' ? 'the proxy answered, the API was not reached' : 'no HTTP response'

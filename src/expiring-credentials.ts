@@ -12,14 +12,17 @@ export function jwtExpiry(password: string): number | undefined {
   const json = (part: string): Record<string, unknown> | undefined => {
     try {
       const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
-      return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+      return value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined
     } catch {
       return undefined
     }
   }
   const header = json(parts[0])
   const payload = json(parts[1])
-  if (typeof header?.alg !== 'string' || typeof payload?.exp !== 'number' || !Number.isFinite(payload.exp)) return undefined
+  if (typeof header?.alg !== 'string' || typeof payload?.exp !== 'number' || !Number.isFinite(payload.exp))
+    return undefined
   return payload.exp
 }
 

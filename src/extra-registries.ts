@@ -24,7 +24,10 @@ function yamlError(code: string, at: { line: number; col: number } | undefined):
 export async function parseExtraRegistries(text: string | undefined): Promise<RegistryCredential[]> {
   if (text === undefined || text === '') return []
   if (text.length > MAX_EXTRA_REGISTRIES_LENGTH) {
-    throw new InputError(INPUT, `is ${text.length} characters long; at most ${MAX_EXTRA_REGISTRIES_LENGTH} are accepted`)
+    throw new InputError(
+      INPUT,
+      `is ${text.length} characters long; at most ${MAX_EXTRA_REGISTRIES_LENGTH} are accepted`
+    )
   }
   const { parseDocument } = await import('yaml')
   let document: unknown
@@ -41,14 +44,21 @@ export async function parseExtraRegistries(text: string | undefined): Promise<Re
   }
   if (document === null || document === undefined) return []
   if (!Array.isArray(document)) {
-    throw new InputError(INPUT, 'must be a YAML list, one "- registry: …" item per registry, each with registry, username and password')
+    throw new InputError(
+      INPUT,
+      'must be a YAML list, one "- registry: …" item per registry, each with registry, username and password'
+    )
   }
   const registries = document.map((item: unknown, index) => parseItem(item, index + 1))
   const seen = new Map<string, number>()
   registries.forEach((registry, index) => {
     for (const domain of registry.domains) {
       const first = seen.get(domain)
-      if (first !== undefined) throw new InputError(INPUT, `item ${index + 1} lists ${domain}, which item ${first} lists too; give each registry once`)
+      if (first !== undefined)
+        throw new InputError(
+          INPUT,
+          `item ${index + 1} lists ${domain}, which item ${first} lists too; give each registry once`
+        )
       seen.set(domain, index + 1)
     }
   })
@@ -62,14 +72,22 @@ function parseItem(item: unknown, position: number): RegistryCredential {
   }
   const fields = item as Record<string, unknown>
   const unknown = Object.keys(fields).filter((name) => !FIELDS.includes(name))
-  if (unknown.length > 0) throw new InputError(INPUT, `${where}has no field ${quote(unknown[0])}; the fields are registry, username and password`)
+  if (unknown.length > 0)
+    throw new InputError(
+      INPUT,
+      `${where}has no field ${quote(unknown[0])}; the fields are registry, username and password`
+    )
   const text = (name: string): string => {
     const value = fields[name]
     if (value === undefined || value === null || value === '') {
-      throw new InputError(INPUT, `${where}${name} is missing or empty${name === 'password' ? ' (an unset secret arrives empty)' : ''}`)
+      throw new InputError(
+        INPUT,
+        `${where}${name} is missing or empty${name === 'password' ? ' (an unset secret arrives empty)' : ''}`
+      )
     }
     // YAML reads 0123 as 123 and 1e3 as 1000: a credential that is not a string would be stored wrong.
-    if (typeof value !== 'string') throw new InputError(INPUT, `${where}${name} must be a string; quote it (or write \${{ toJSON(secrets.NAME) }})`)
+    if (typeof value !== 'string')
+      throw new InputError(INPUT, `${where}${name} must be a string; quote it (or write \${{ toJSON(secrets.NAME) }})`)
     return value
   }
   const registry = fields.registry

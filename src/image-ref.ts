@@ -7,7 +7,6 @@ import type { ImageReference } from './model.js'
 
 export type { ImageReference } from './model.js'
 
-
 const DOCKER_HUB = 'docker.io'
 /** The Docker Index's old name; normalize.go rewrites it to docker.io (registry-1.docker.io it keeps). */
 const LEGACY_DOCKER_HUB = 'index.docker.io'
@@ -41,7 +40,8 @@ export function parseImageReference(text: string): ImageReference {
   const scheme = SCHEME.exec(written)
   if (scheme) refuse(`an image reference has no scheme; write ${JSON.stringify(written.slice(scheme[0].length))}`)
   if (/\s/.test(written)) refuse('it contains white space')
-  if (IMAGE_ID.test(written)) refuse('a 64-digit hexadecimal string is an image ID, not a name; write name@sha256:<digest>')
+  if (IMAGE_ID.test(written))
+    refuse('a 64-digit hexadecimal string is an image ID, not a name; write name@sha256:<digest>')
 
   const at = written.indexOf('@')
   const nameAndTag = at < 0 ? written : written.slice(0, at)
@@ -54,16 +54,20 @@ export function parseImageReference(text: string): ImageReference {
   const tag = hasTag ? nameAndTag.slice(colon + 1) : undefined
 
   if (name === '') refuse('the name before the tag or digest is empty')
-  if (!name.includes('/') && name.startsWith('[')) refuse('a registry alone is not an image; add the repository path (host/path:tag)')
+  if (!name.includes('/') && name.startsWith('['))
+    refuse('a registry alone is not an image; add the repository path (host/path:tag)')
   const [registry, repository] = splitRegistry(name)
 
   // Checked before the registry, as ParseNormalizedNamed does: "Shop/Web" is refused for "Web".
   if (repository !== repository.toLowerCase()) refuse('repository names are lower-case')
-  if (!REGISTRY.test(registry)) refuse(`the registry ${JSON.stringify(registry)} is not a host name or IP address with an optional :port`)
+  if (!REGISTRY.test(registry))
+    refuse(`the registry ${JSON.stringify(registry)} is not a host name or IP address with an optional :port`)
   for (const component of repository.split('/')) {
     if (component === '') refuse('the repository path has an empty component (a doubled, leading or trailing "/")')
     if (!PATH_COMPONENT.test(component)) {
-      refuse(`${JSON.stringify(component)} is not a valid path component: lower-case letters and digits, separated by ".", "_", "__" or "-"`)
+      refuse(
+        `${JSON.stringify(component)} is not a valid path component: lower-case letters and digits, separated by ".", "_", "__" or "-"`
+      )
     }
   }
   if (repository.length > REPOSITORY_MAX) {
@@ -117,7 +121,8 @@ function checkDigest(digest: string, refuse: (problem: string) => never): void {
   }
   const [algorithm, hex] = digest.split(':') as [string, string]
   const length = DIGEST_HEX_LENGTH.get(algorithm)
-  if (length === undefined) refuse(`the digest algorithm ${JSON.stringify(algorithm)} is not supported; use sha256, sha384 or sha512`)
+  if (length === undefined)
+    refuse(`the digest algorithm ${JSON.stringify(algorithm)} is not supported; use sha256, sha384 or sha512`)
   if (hex.length !== length) refuse(`a ${algorithm} digest has ${length} hex digits, this one has ${hex.length}`)
   if (hex !== hex.toLowerCase()) refuse('the hex digits of a digest are lower-case')
 }

@@ -75,7 +75,11 @@ export function parseInteger(value: string, name: string, fallback: number, min:
 }
 
 /** A value that must be one line: control characters would end it early in YAML and break what it goes into. */
-export function singleLine(value: string, name: string, problem = 'must be one line without control characters'): string {
+export function singleLine(
+  value: string,
+  name: string,
+  problem = 'must be one line without control characters'
+): string {
   if (CONTROL.test(value)) throw new InputError(name, problem)
   return value
 }
@@ -87,7 +91,8 @@ export const ACR_TEMPORARY_USER = 'cr_temp_user'
 export function parseUsername(value: string, name: string, where = ''): string {
   singleLine(value, name, `${where}must be one line without control characters`)
   // Registries split `auth` at the first colon, so a colon in the user name would corrupt it.
-  if (value.includes(':')) throw new InputError(name, `${where}must not contain ":" (it separates user and password in auth)`)
+  if (value.includes(':'))
+    throw new InputError(name, `${where}must not contain ":" (it separates user and password in auth)`)
   if (value === ACR_TEMPORARY_USER) {
     // SAE pulls again at every instance start: the Secret would break at the next scale-out.
     throw new InputError(
@@ -102,7 +107,11 @@ export function parseUsername(value: string, name: string, where = ''): string {
 
 /** A registry password: never echoed, not even in part. */
 export function parsePassword(value: string, name: string, where = ''): string {
-  return singleLine(value, name, `${where}must be one line without control characters (is the secret pasted with a line break?)`)
+  return singleLine(
+    value,
+    name,
+    `${where}must be one line without control characters (is the secret pasted with a line break?)`
+  )
 }
 
 /** The port of `host:port` (or `[v6]:port`), undefined when there is none. */
@@ -118,11 +127,16 @@ export function outsidePortRange(port: string | undefined): boolean {
 /** Registry hosts (`host[:port]`), lower-cased, each once; `where` prefixes messages about one list item. */
 export function parseRegistryHosts(hosts: string[], name: string, where = ''): string[] {
   const domains = hosts.map((domain) => {
-    if (domain.includes('://')) throw new InputError(name, `${where}takes host[:port] without a scheme; got ${quote(domain)}`)
-    if (domain.includes('/')) throw new InputError(name, `${where}takes host[:port] without a path; got ${quote(domain)}`)
+    if (domain.includes('://'))
+      throw new InputError(name, `${where}takes host[:port] without a scheme; got ${quote(domain)}`)
+    if (domain.includes('/'))
+      throw new InputError(name, `${where}takes host[:port] without a path; got ${quote(domain)}`)
     const match = HOST.exec(domain)
     if (!match || domain.length > 253) {
-      throw new InputError(name, `${where}takes host names such as registry.cn-hangzhou.aliyuncs.com; got ${quote(domain)}`)
+      throw new InputError(
+        name,
+        `${where}takes host names such as registry.cn-hangzhou.aliyuncs.com; got ${quote(domain)}`
+      )
     }
     if (outsidePortRange(match[1])) {
       throw new InputError(name, `${where}has a port outside 1-65535 in ${quote(domain)}`)

@@ -20,7 +20,18 @@ import {
   splitList,
   type InputReader
 } from './input-rules.js'
-import { hostnameOf, isLoopbackHost, SECRET_TYPE, type CredentialSource, type Endpoint, type IfExists, type IfInUse, type ImageReference, type Namespace, type SecretState } from './model.js'
+import {
+  hostnameOf,
+  isLoopbackHost,
+  SECRET_TYPE,
+  type CredentialSource,
+  type Endpoint,
+  type IfExists,
+  type IfInUse,
+  type ImageReference,
+  type Namespace,
+  type SecretState
+} from './model.js'
 
 export type { InputReader } from './input-rules.js'
 
@@ -65,9 +76,16 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Inp
   const username = state === 'absent' ? '' : parseUsername(required(read, 'username', EMPTY_SECRET_HINT), 'username')
   const password = state === 'absent' ? '' : parsePassword(required(read, 'password', EMPTY_SECRET_HINT), 'password')
 
-  const registryDomains = optional(read, 'registry-domains', (value) => parseRegistryHosts(splitList(value), 'registry-domains'))
+  const registryDomains = optional(read, 'registry-domains', (value) =>
+    parseRegistryHosts(splitList(value), 'registry-domains')
+  )
   const acrInstanceName = optional(read, 'acr-instance-name', (value) =>
-    matching(value, 'acr-instance-name', ACR_INSTANCE, 'must be an ACR instance name: lower-case letters, digits and "-"')
+    matching(
+      value,
+      'acr-instance-name',
+      ACR_INSTANCE,
+      'must be an ACR instance name: lower-case letters, digits and "-"'
+    )
   )
   if (registryDomains && acrInstanceName) {
     throw new InputError('registry-domains', 'cannot be combined with acr-instance-name; give one of them')
@@ -132,19 +150,28 @@ export function parseNamespaces(value: string): Namespace[] {
 function parseImages(value: string, state: SecretState): ImageReference[] {
   const texts = [...new Set(splitList(value))]
   if (texts.length > 0 && state === 'absent') {
-    throw new InputError('images', 'cannot be combined with state: absent (a deleted Secret pulls nothing); remove images from this step')
+    throw new InputError(
+      'images',
+      'cannot be combined with state: absent (a deleted Secret pulls nothing); remove images from this step'
+    )
   }
   return texts.map(parseImageReference)
 }
 
 function parseSecretName(value: string): string {
   if (value.length > 253) throw new InputError('secret-name', `is ${value.length} characters long; at most 253`)
-  return matching(value, 'secret-name', SECRET_NAME, 'must start with a letter and hold only letters, digits, "_" and "-"')
+  return matching(
+    value,
+    'secret-name',
+    SECRET_NAME,
+    'must start with a letter and hold only letters, digits, "_" and "-"'
+  )
 }
 
 function parseState(value: string): SecretState {
   const state = value === '' ? 'present' : value
-  if (state !== 'present' && state !== 'absent') throw new InputError('state', `must be present or absent; got ${quote(value)}`)
+  if (state !== 'present' && state !== 'absent')
+    throw new InputError('state', `must be present or absent; got ${quote(value)}`)
   return state
 }
 
@@ -170,7 +197,10 @@ export function parseEndpoint(value: string, name: string): Endpoint {
   }
   if (outsidePortRange(portOf(rest))) throw new InputError(name, `has a port outside 1-65535 in ${quote(value)}`)
   if (protocol === 'http' && !isLoopbackHost(hostname)) {
-    throw new InputError(name, `may use http:// only for a loopback host (a local emulator); use https for ${quote(value)}`)
+    throw new InputError(
+      name,
+      `may use http:// only for a loopback host (a local emulator); use https for ${quote(value)}`
+    )
   }
   return { protocol, host: rest.toLowerCase(), input: name }
 }
@@ -185,6 +215,7 @@ function parseIfExists(value: string): IfExists {
 
 function parseIfInUse(value: string): IfInUse {
   const policy = value === '' ? 'fail' : value
-  if (policy !== 'fail' && policy !== 'delete') throw new InputError('if-in-use', `must be fail or delete; got ${quote(value)}`)
+  if (policy !== 'fail' && policy !== 'delete')
+    throw new InputError('if-in-use', `must be fail or delete; got ${quote(value)}`)
   return policy
 }

@@ -29,7 +29,9 @@ export function matchingAuthKeysForName(name: string, keys: string[]): string[] 
   // Keys that share an index entry come in kubelet's map order, which Go leaves random; here, as given.
   const index = [...keysByIndexKey.keys()].sort((a, b) => (a < b ? 1 : -1))
 
-  const matched = index.filter((indexKey) => urlsMatch(indexKey, name)).flatMap((indexKey) => keysByIndexKey.get(indexKey)!)
+  const matched = index
+    .filter((indexKey) => urlsMatch(indexKey, name))
+    .flatMap((indexKey) => keysByIndexKey.get(indexKey)!)
   if (matched.length > 0) return matched
   return isDefaultRegistryMatch(name) ? (keysByIndexKey.get(DOCKER_HUB_INDEX_KEY) ?? []) : []
 }
@@ -89,7 +91,8 @@ function splitHostPort(hostport: string): [host: string, port: string] | undefin
     host = hostport.slice(0, colon)
     if (host.includes(':')) return undefined
   }
-  if (hostport.slice(searchBracketsFrom[0]).includes('[') || hostport.slice(searchBracketsFrom[1]).includes(']')) return undefined
+  if (hostport.slice(searchBracketsFrom[0]).includes('[') || hostport.slice(searchBracketsFrom[1]).includes(']'))
+    return undefined
   return [host, hostport.slice(colon + 1)]
 }
 

@@ -27,7 +27,10 @@ export async function run(): Promise<void> {
     const plans = planSecrets(inputs, await parseExtraRegistries(inputs.extraRegistries))
     report.maskPlans(plans)
     report.planned(plans)
-    report.warn([...expiryWarnings(plans[0].registries, Date.now()), ...unknownRegionWarnings(plans.map((plan) => plan.region))])
+    report.warn([
+      ...expiryWarnings(plans[0].registries, Date.now()),
+      ...unknownRegionWarnings(plans.map((plan) => plan.region))
+    ])
     const checkPlans = planSecretChecks(plans, inputs.images, inputs.verifyLogin)
 
     connections = openConnections(process.env)
@@ -36,8 +39,18 @@ export async function run(): Promise<void> {
     const checks = runChecks(checkPlans, registryDeps).then((verdicts) => report.checks(verdicts))
     if (inputs.dryRun) return await report.dryRun(inputs, plans, await checks)
 
-    const settings = clientSettings(inputs, { userAgent: userAgent(runOnStartup(process.env)), redact: report.redact, connections, debug: (line) => core.debug(report.redact(line)), onRetry: report.retry(inputs.maxAttempts) })
-    const clientFor = await signIn(inputs.credentials, inputs.stsEndpoint, { settings, mask: report.mask, getIdToken: (audience) => core.getIDToken(audience) })
+    const settings = clientSettings(inputs, {
+      userAgent: userAgent(runOnStartup(process.env)),
+      redact: report.redact,
+      connections,
+      debug: (line) => core.debug(report.redact(line)),
+      onRetry: report.retry(inputs.maxAttempts)
+    })
+    const clientFor = await signIn(inputs.credentials, inputs.stsEndpoint, {
+      settings,
+      mask: report.mask,
+      getIdToken: (audience) => core.getIDToken(audience)
+    })
     const outcomes = await provisionAll(
       plans,
       (plan) => clientFor(plan.endpoint),
@@ -48,7 +61,9 @@ export async function run(): Promise<void> {
           if (refusal) throw refusal
         },
         checkStored: async (storedBase64, secretId) => {
-          const verdicts = report.checks(await checkStoredSecret({ ...plan, secretId, storedBase64 }, inputs, registryDeps))
+          const verdicts = report.checks(
+            await checkStoredSecret({ ...plan, secretId, storedBase64 }, inputs, registryDeps)
+          )
           if (verdicts.error) throw verdicts.error
         },
         onStored: (storedBase64) => storedSecrets(storedBase64).forEach(report.mask),

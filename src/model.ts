@@ -31,7 +31,8 @@ export interface Namespace {
 }
 
 /** Where a registry's credentials came from: the `username`/`password` inputs, an `extra-registries` item, or a Secret already stored. */
-export type CredentialOrigin = { kind: 'main' } | { kind: 'extra'; item: number } | { kind: 'stored'; namespaceId: string; secretId: number }
+export type CredentialOrigin =
+  { kind: 'main' } | { kind: 'extra'; item: number } | { kind: 'stored'; namespaceId: string; secretId: number }
 
 /** One registry of the Secret and the credentials stored for it. */
 export interface RegistryCredential {

@@ -75,7 +75,9 @@ export class OpenApiConnection {
         endpoint: settings.endpoint.host,
         protocol: settings.endpoint.protocol,
         userAgent: settings.userAgent,
-        ...(key ? { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret, securityToken: key.securityToken } : {})
+        ...(key
+          ? { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret, securityToken: key.securityToken }
+          : {})
       })
     )
   }
@@ -85,7 +87,9 @@ export class OpenApiConnection {
     // The SDK's own retry only covers network errors; ours (retry.ts) covers those and the API's faults.
     const runtime = { autoretry: false, readTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 10_000) }
     const { protocol, host } = this.settings.endpoint
-    this.settings.debug?.(`${operation.action}: ${operation.method} ${protocol}://${host}${operation.pathname} with ${Object.keys(query).sort().join(', ')}`)
+    this.settings.debug?.(
+      `${operation.action}: ${operation.method} ${protocol}://${host}${operation.pathname} with ${Object.keys(query).sort().join(', ')}`
+    )
     const exchange: Exchange = { agents: this.settings.agents }
     let response: SdkResponse
     try {
@@ -97,10 +101,16 @@ export class OpenApiConnection {
     }
     const body = (response.body ?? {}) as Record<string, unknown>
     const statusCode = response.statusCode ?? 200
-    this.settings.debug?.(`${operation.action}: HTTP ${statusCode}, RequestId ${stringField(body, 'RequestId') ?? '(none)'}`)
+    this.settings.debug?.(
+      `${operation.action}: HTTP ${statusCode}, RequestId ${stringField(body, 'RequestId') ?? '(none)'}`
+    )
     // SAE can answer 200 with Success: false; that is a failure, not a result, and nothing was applied.
     if (body.Success === false) {
-      throw decodeUnsuccessful(body, { statusCode, headers: response.headers ?? {} }, this.context(operation, query, exchange))
+      throw decodeUnsuccessful(
+        body,
+        { statusCode, headers: response.headers ?? {} },
+        this.context(operation, query, exchange)
+      )
     }
     return { statusCode, body }
   }
@@ -122,7 +132,16 @@ export class OpenApiConnection {
     const authType = operation.anonymous ? 'Anonymous' : 'AK'
     if (operation.style === 'RPC') {
       // Exactly what @alicloud/sts20150401's assumeRoleWithOIDC calls (test/wire-parity.test.ts).
-      return this.client.doRPCRequest(operation.action, operation.version, protocol, operation.method, authType, 'json', request, runtime)
+      return this.client.doRPCRequest(
+        operation.action,
+        operation.version,
+        protocol,
+        operation.method,
+        authType,
+        'json',
+        request,
+        runtime
+      )
     }
     const params = new OpenApiModule.Params({
       action: operation.action,

@@ -7,7 +7,16 @@ import type { NamespaceOutcome, NamespacePlan, Provisioned, SecretPlan } from '.
 import { proxyCredentials } from './proxy.js'
 import type { CheckVerdicts } from './pull-checks.js'
 import { Redactor } from './redaction.js'
-import { failedBy, failureLine, messageOf, renderFailureSummary, renderSummary, resultsOutput, type RunLink, type SummaryRow } from './report.js'
+import {
+  failedBy,
+  failureLine,
+  messageOf,
+  renderFailureSummary,
+  renderSummary,
+  resultsOutput,
+  type RunLink,
+  type SummaryRow
+} from './report.js'
 import { readRun, runLink } from './run-context.js'
 
 /** The inputs that hold secrets, masked before anything (validation included) could print them. */
@@ -48,7 +57,10 @@ export class StepReport {
 
   /** What the run will do that a user looking for its outputs should know. */
   planned(plans: NamespacePlan[]): void {
-    if (plans.length > 1) this.info(`${plans.length} namespaces: secret-id and result are set only for one; read each namespace's SecretId from the results output`)
+    if (plans.length > 1)
+      this.info(
+        `${plans.length} namespaces: secret-id and result are set only for one; read each namespace's SecretId from the results output`
+      )
   }
 
   info(line: string): void {
@@ -70,7 +82,10 @@ export class StepReport {
   retry(maxAttempts: number): (error: unknown, attempt: number, delayMs: number) => void {
     return (error, attempt, delayMs) => {
       const what = error instanceof ApiError ? error.brief : messageOf(error)
-      const told = error instanceof ApiError && error.retryAfterMs !== undefined ? `; the answer says the limit resets in ${error.retryAfterMs} ms` : ''
+      const told =
+        error instanceof ApiError && error.retryAfterMs !== undefined
+          ? `; the answer says the limit resets in ${error.retryAfterMs} ms`
+          : ''
       this.info(`${what}${told}; retrying in ${delayMs} ms (attempt ${attempt + 1} of ${maxAttempts})`)
     }
   }
@@ -79,7 +94,11 @@ export class StepReport {
     return (error, applied, attempt) =>
       this.info(
         `${namespaceId}: ${error.brief} may have hidden an applied write; looked: ` +
-          (applied ? 'it was applied' : attempt < maxAttempts ? `it was not, sending it again (attempt ${attempt + 1} of ${maxAttempts})` : 'it was not')
+          (applied
+            ? 'it was applied'
+            : attempt < maxAttempts
+              ? `it was not, sending it again (attempt ${attempt + 1} of ${maxAttempts})`
+              : 'it was not')
       )
   }
 
@@ -122,7 +141,8 @@ export class StepReport {
     const only = outcomes.length === 1 ? outcomes[0].outcome : undefined
     if (only?.ok) {
       // The Secret to pass on as ImagePullSecrets: none once it is deleted (results still names the id it had).
-      if (only.value.secretId !== undefined && only.value.result !== 'deleted') setOutput('secret-id', String(only.value.secretId))
+      if (only.value.secretId !== undefined && only.value.result !== 'deleted')
+        setOutput('secret-id', String(only.value.secretId))
       setOutput('result', only.value.result)
     }
     const rows: SummaryRow[] = outcomes.map(({ namespaceId, outcome }, index) => ({
@@ -131,7 +151,9 @@ export class StepReport {
       domains: plans[index].domains,
       secretId: outcome.ok ? outcome.value.secretId : undefined,
       relatedApps: outcome.ok ? outcome.value.relatedApps : undefined,
-      result: outcome.ok ? outcome.value.result + (outcome.value.drifted ? ' (differs: see warning)' : '') : `failed: ${failureCode(outcome.error)}`
+      result: outcome.ok
+        ? outcome.value.result + (outcome.value.drifted ? ' (differs: see warning)' : '')
+        : `failed: ${failureCode(outcome.error)}`
     }))
     await this.summary((link) => renderSummary(rows, link, false))
     const failure = failureLine(outcomes)
@@ -151,8 +173,13 @@ export class StepReport {
         : inputs.credentials.kind === 'oidc'
           ? `GitHub OIDC, role ${inputs.credentials.roleArn}`
           : 'none found (a real run would fail)'
-    const checked = verdicts.passed.length + verdicts.warnings.length > 0 || verdicts.error ? ' (the registry checks above were made)' : ''
-    this.info(`Dry run: no SAE API is called${checked}. Credentials: ${credentials}; if-exists: ${inputs.ifExists}${inputs.state === 'absent' ? `; if-in-use: ${inputs.ifInUse}` : ''}.`)
+    const checked =
+      verdicts.passed.length + verdicts.warnings.length > 0 || verdicts.error
+        ? ' (the registry checks above were made)'
+        : ''
+    this.info(
+      `Dry run: no SAE API is called${checked}. Credentials: ${credentials}; if-exists: ${inputs.ifExists}${inputs.state === 'absent' ? `; if-in-use: ${inputs.ifInUse}` : ''}.`
+    )
     const ifExists = {
       skip: 'if it exists, leave it as it is (if-exists: skip)',
       update: 'if it exists, write this data where it differs (if-exists: update)',
@@ -163,20 +190,37 @@ export class StepReport {
       ...(inputs.verifyLogin ? ['no registry refuses its login'] : []),
       ...(inputs.images.length > 0 ? [`it pulls ${inputs.images.map((image) => image.text).join(', ')}`] : [])
     ]
-    const gate = gates.length > 0 ? `written only if ${gates.join(' and ')}` : 'no registry check first (verify-login: false, no images)'
+    const gate =
+      gates.length > 0
+        ? `written only if ${gates.join(' and ')}`
+        : 'no registry check first (verify-login: false, no images)'
     const would = plans.map((plan) => {
       const via = `via ${plan.endpoint.protocol}://${plan.endpoint.host}`
       if (plan.state === 'absent') {
-        const inUse = inputs.ifInUse === 'fail' ? 'no application uses it (if-in-use: fail)' : 'even if applications use it (if-in-use: delete)'
+        const inUse =
+          inputs.ifInUse === 'fail'
+            ? 'no application uses it (if-in-use: fail)'
+            : 'even if applications use it (if-in-use: delete)'
         return `Would delete Secret '${plan.secretName}' (${plan.secretType}) from ${plan.namespaceId} ${via}, if it is there and ${inUse}`
       }
-      const users = plan.registries.map((registry) => `'${registry.username}' for ${registry.domains.join(', ')}`).join('; ')
+      const users = plan.registries
+        .map((registry) => `'${registry.username}' for ${registry.domains.join(', ')}`)
+        .join('; ')
       return `Would ensure Secret '${plan.secretName}' (${plan.secretType}) in ${plan.namespaceId} ${via}, auths for ${plan.domains.join(', ')} as user ${users} (passwords redacted); ${ifExists}; ${gate}`
     })
     for (const line of would) this.info(line)
     setOutput('results', '{}')
-    const result = verdicts.error ? `failed: ${verdicts.error.code}` : inputs.state === 'absent' ? 'planned: delete' : 'planned'
-    const rows = plans.map((plan) => ({ namespaceId: plan.namespaceId, secretName: plan.secretName, domains: plan.domains, result }))
+    const result = verdicts.error
+      ? `failed: ${verdicts.error.code}`
+      : inputs.state === 'absent'
+        ? 'planned: delete'
+        : 'planned'
+    const rows = plans.map((plan) => ({
+      namespaceId: plan.namespaceId,
+      secretName: plan.secretName,
+      domains: plan.domains,
+      result
+    }))
     await this.summary((link) => renderSummary(rows, link, true, [`Credentials: ${credentials}`, ...would]))
     if (verdicts.error) core.setFailed(this.redact(verdicts.error.message))
   }
@@ -218,6 +262,8 @@ export function setOutput(name: string, value: string): void {
   try {
     core.setOutput(name, value)
   } catch (error) {
-    throw new RunnerEnvironmentError(`Could not set the step output ${name}: ${messageOf(error)} (GITHUB_OUTPUT must name a writable file)`)
+    throw new RunnerEnvironmentError(
+      `Could not set the step output ${name}: ${messageOf(error)} (GITHUB_OUTPUT must name a writable file)`
+    )
   }
 }

@@ -26,7 +26,10 @@ export function planSecrets(inputs: Inputs, extraRegistries: RegistryCredential[
     extraRegistries.forEach((extra, index) => {
       const shared = extra.domains.find((domain) => main.has(domain))
       if (shared) {
-        throw new InputError('extra-registries', `item ${index + 1} lists ${shared}, which is already one of the Secret's main registry domains; give each registry once`)
+        throw new InputError(
+          'extra-registries',
+          `item ${index + 1} lists ${shared}, which is already one of the Secret's main registry domains; give each registry once`
+        )
       }
     })
     const dockerConfig = buildDockerConfig(registries)
@@ -34,7 +37,12 @@ export function planSecrets(inputs: Inputs, extraRegistries: RegistryCredential[
     return {
       namespaceId: namespace.id,
       region: namespace.region,
-      endpoint: inputs.endpoint ?? { protocol: 'https', host: `sae.${namespace.region}.aliyuncs.com`, input: 'namespace-id', region: namespace.region },
+      endpoint: inputs.endpoint ?? {
+        protocol: 'https',
+        host: `sae.${namespace.region}.aliyuncs.com`,
+        input: 'namespace-id',
+        region: namespace.region
+      },
       registries,
       domains: Object.keys(dockerConfig.auths),
       secretName: inputs.secretName,

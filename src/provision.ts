@@ -34,7 +34,11 @@ const ALREADY_EXIST = 'SecretNameConflict.AlreadyExist'
  * A CreateSecret that meets AlreadyExist (another workflow won a race) is resolved as `if-exists`
  * says. A write whose answer was lost is resolved by looking (see `settle`). Never delete-then-create.
  */
-export async function provisionSecret(api: SecretsApi, plan: SecretPlan, options: ProvisionOptions): Promise<Provisioned> {
+export async function provisionSecret(
+  api: SecretsApi,
+  plan: SecretPlan,
+  options: ProvisionOptions
+): Promise<Provisioned> {
   if (plan.state === 'absent') return remove(api, plan, options)
   if (plan.ifExists === 'fail') return create(api, plan, options)
   const existing = await find(api, plan)
@@ -88,7 +92,13 @@ async function create(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
  * An existing Secret, as `if-exists` says. `mayBeOurs`: an attempt of ours may have created it; if
  * it holds exactly our data, it is ours and the result is `created`, never a conflict with ourselves.
  */
-async function settleExisting(api: SecretsApi, plan: SecretPlan, options: ProvisionOptions, existing: SecretSummary, mayBeOurs: boolean): Promise<Provisioned> {
+async function settleExisting(
+  api: SecretsApi,
+  plan: SecretPlan,
+  options: ProvisionOptions,
+  existing: SecretSummary,
+  mayBeOurs: boolean
+): Promise<Provisioned> {
   const { secretId, relatedApps } = existing
   if (plan.ifExists === 'fail' && !mayBeOurs) throw new SecretExistsError(plan.secretName, plan.namespaceId, secretId)
   const stored = await storedConfig(api, plan, secretId, options)
@@ -108,13 +118,19 @@ async function settleExisting(api: SecretsApi, plan: SecretPlan, options: Provis
       await api.updateSecret(plan.namespaceId, secretId, plan.secretData)
       return updated
     },
-    async () => (sameDockerConfig(await storedConfig(api, plan, secretId, options), plan.dockerConfig) ? updated : undefined),
+    async () =>
+      sameDockerConfig(await storedConfig(api, plan, secretId, options), plan.dockerConfig) ? updated : undefined,
     options
   )
 }
 
 /** The stored `.dockerconfigjson` (base64), as DescribeSecret returns it. */
-async function storedConfig(api: SecretsApi, plan: SecretPlan, secretId: number, options: ProvisionOptions): Promise<string | undefined> {
+async function storedConfig(
+  api: SecretsApi,
+  plan: SecretPlan,
+  secretId: number,
+  options: ProvisionOptions
+): Promise<string | undefined> {
   const stored = (await api.describeSecret(plan.namespaceId, secretId)).data['.dockerconfigjson']
   options.onStored?.(stored)
   return stored
@@ -125,7 +141,8 @@ async function remove(api: SecretsApi, plan: SecretPlan, options: ProvisionOptio
   if (!existing) return { result: 'absent', relatedApps: [] }
   const { secretId, relatedApps } = existing
   // Running applications would not pull at their next instance start.
-  if (relatedApps.length > 0 && plan.ifInUse === 'fail') throw new SecretInUseError(plan.secretName, plan.namespaceId, secretId, relatedApps)
+  if (relatedApps.length > 0 && plan.ifInUse === 'fail')
+    throw new SecretInUseError(plan.secretName, plan.namespaceId, secretId, relatedApps)
   const deleted: Provisioned = { secretId, result: 'deleted', relatedApps }
   return settle(
     async () => {

@@ -31,7 +31,11 @@ export function proxySettings(env: NodeJS.ProcessEnv, nodeVersion = process.vers
     )
   }
   return {
-    proxyEnv: { HTTPS_PROXY: httpsProxy?.value, HTTP_PROXY: httpProxy?.value, NO_PROXY: variable(env, 'no_proxy')?.value },
+    proxyEnv: {
+      HTTPS_PROXY: httpsProxy?.value,
+      HTTP_PROXY: httpProxy?.value,
+      NO_PROXY: variable(env, 'no_proxy')?.value
+    },
     proxies: { https: httpsProxy && proxyHost(httpsProxy), http: httpProxy && proxyHost(httpProxy) }
   }
 }
@@ -67,7 +71,9 @@ function proxyHost({ name, value }: { name: string; value: string }): string {
     url = new URL('invalid:')
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    throw new RunnerEnvironmentError(`${name} must be a proxy URL such as http://proxy.example.com:3128 (credentials may go before the host)`)
+    throw new RunnerEnvironmentError(
+      `${name} must be a proxy URL such as http://proxy.example.com:3128 (credentials may go before the host)`
+    )
   }
   return url.port ? `${url.hostname}:${url.port}` : url.hostname
 }

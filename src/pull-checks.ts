@@ -6,7 +6,14 @@ import { planChecks, storedRegistries, type CheckPlan, type LoginCheck, type Pul
 import { decodeStoredConfig } from './docker-config.js'
 import { ActionError } from './errors.js'
 import { describeOrigin, type CredentialOrigin, type ImageReference } from './model.js'
-import { checkPull, login, type LoginResult, type PullResult, type RefusedFor, type RegistryDeps } from './registry-client.js'
+import {
+  checkPull,
+  login,
+  type LoginResult,
+  type PullResult,
+  type RefusedFor,
+  type RegistryDeps
+} from './registry-client.js'
 
 export interface CheckVerdicts {
   /** What was proved, one line each, for the log. */
@@ -20,12 +27,21 @@ export interface CheckVerdicts {
 /** One thing a registry said no to. */
 export type Refusal =
   | { kind: 'login'; host: string; domains: string[]; how: string; origin: CredentialOrigin }
-  | { kind: 'pull'; image: string; repository: string; host: string; how: string; why: RefusedFor; origin: CredentialOrigin }
+  | {
+      kind: 'pull'
+      image: string
+      repository: string
+      host: string
+      how: string
+      why: RefusedFor
+      origin: CredentialOrigin
+    }
   | { kind: 'missing'; image: string; host: string; how: string }
   | { kind: 'unmatched'; image: string; keys: string[] }
 
 const ACR_HINT = '(for ACR: the registry password set in the ACR console, not the Alibaba Cloud account password)'
-const LOGIN_NOTHING_WRITTEN = 'Nothing was written; set verify-login: false only if the registry is right to refuse this runner'
+const LOGIN_NOTHING_WRITTEN =
+  'Nothing was written; set verify-login: false only if the registry is right to refuse this runner'
 
 /** The registries said no: the Secret would not pull. Its message names every refusal of the run. */
 export class RegistryCheckError extends ActionError {
@@ -54,7 +70,10 @@ function describeRefusals(refusals: Refusal[], ending: string | undefined): stri
           `: a Secret holding them could not pull images. Check each ${ACR_HINT}. ${LOGIN_NOTHING_WRITTEN}`
   }
   const items = refusals.map(describeRefusal)
-  const what = refusals.length === 1 ? items[0].charAt(0).toUpperCase() + items[0].slice(1) : `${refusals.length} registry checks failed: ${items.join('; ')}`
+  const what =
+    refusals.length === 1
+      ? items[0].charAt(0).toUpperCase() + items[0].slice(1)
+      : `${refusals.length} registry checks failed: ${items.join('; ')}`
   return `${what}. ${ending ?? 'Nothing was written'}`
 }
 
@@ -76,10 +95,19 @@ function describeRefusal(refusal: Refusal): string {
 
 /** Runs every login and pull of `plans` at once, each distinct one once (several namespaces share them). */
 export async function runChecks(plans: CheckPlan[], deps: RegistryDeps): Promise<CheckVerdicts> {
-  const logins = unique(plans.flatMap((plan) => plan.logins), (check) => [check.host, check.credential.username, check.credential.password])
+  const logins = unique(
+    plans.flatMap((plan) => plan.logins),
+    (check) => [check.host, check.credential.username, check.credential.password]
+  )
   const pulls = unique(
     plans.flatMap((plan) => plan.pulls),
-    (check) => [check.host, check.image.repository, check.image.reference, check.credential.username, check.credential.password]
+    (check) => [
+      check.host,
+      check.image.repository,
+      check.image.reference,
+      check.credential.username,
+      check.credential.password
+    ]
   )
   const [loginResults, pullResults] = await Promise.all([
     Promise.all(logins.map((check) => login(check.host, check.credential, deps))),
@@ -89,17 +117,29 @@ export async function runChecks(plans: CheckPlan[], deps: RegistryDeps): Promise
   const refusals: Refusal[] = []
   logins.forEach((check, index) => judgeLogin(check, loginResults[index], verdicts, refusals))
   pulls.forEach((check, index) => judgePull(check, pullResults[index], verdicts, refusals))
-  for (const plan of plans) for (const image of plan.unmatched) refusals.push({ kind: 'unmatched', image: image.text, keys: plan.keys })
+  for (const plan of plans)
+    for (const image of plan.unmatched) refusals.push({ kind: 'unmatched', image: image.text, keys: plan.keys })
   if (refusals.length > 0) verdicts.error = new RegistryCheckError(refusals)
   return verdicts
 }
 
 function judgeLogin(check: LoginCheck, result: LoginResult, verdicts: CheckVerdicts, refusals: Refusal[]): void {
-  const standsFor = check.domains.length > 1 || check.domains[0] !== check.host ? ` (it stands for ${check.domains.join(' and ')})` : ''
-  if (result.outcome === 'accepted') verdicts.passed.push(`Registry login accepted by ${check.host} (${result.how})${standsFor}`)
-  if (result.outcome === 'refused') refusals.push({ kind: 'login', host: check.host, domains: check.domains, how: result.how, origin: check.credential.origin })
+  const standsFor =
+    check.domains.length > 1 || check.domains[0] !== check.host ? ` (it stands for ${check.domains.join(' and ')})` : ''
+  if (result.outcome === 'accepted')
+    verdicts.passed.push(`Registry login accepted by ${check.host} (${result.how})${standsFor}`)
+  if (result.outcome === 'refused')
+    refusals.push({
+      kind: 'login',
+      host: check.host,
+      domains: check.domains,
+      how: result.how,
+      origin: check.credential.origin
+    })
   if (result.outcome === 'unverified') {
-    const vpc = /-vpc[.-]/.test(check.host) ? ' (a VPC domain answers only inside its VPC: expected on a runner outside it)' : ''
+    const vpc = /-vpc[.-]/.test(check.host)
+      ? ' (a VPC domain answers only inside its VPC: expected on a runner outside it)'
+      : ''
     // The same words in a dry run and where nothing needed writing: what the check decides, not what happened.
     verdicts.warnings.push(
       `Could not verify the registry login for ${check.domains.join(', ')}: ${result.reason}${vpc}; not a refusal, so it does not stop the Secret being written`
@@ -110,13 +150,26 @@ function judgeLogin(check: LoginCheck, result: LoginResult, verdicts: CheckVerdi
 function judgePull(check: PullCheck, result: PullResult, verdicts: CheckVerdicts, refusals: Refusal[]): void {
   const image = check.image.text
   const via = check.host === check.key ? '' : ` (checked at ${check.host}, which answers for ${check.key})`
-  if (result.outcome === 'pullable') verdicts.passed.push(`Image ${image} can be pulled with ${describeOrigin(check.credential.origin)}${via}: ${result.how}`)
+  if (result.outcome === 'pullable')
+    verdicts.passed.push(
+      `Image ${image} can be pulled with ${describeOrigin(check.credential.origin)}${via}: ${result.how}`
+    )
   if (result.outcome === 'refused') {
-    refusals.push({ kind: 'pull', image, repository: check.image.repository, host: check.host, how: result.how, why: result.why, origin: check.credential.origin })
+    refusals.push({
+      kind: 'pull',
+      image,
+      repository: check.image.repository,
+      host: check.host,
+      how: result.how,
+      why: result.why,
+      origin: check.credential.origin
+    })
   }
   if (result.outcome === 'missing') refusals.push({ kind: 'missing', image, host: check.host, how: result.how })
   if (result.outcome === 'unverified') {
-    verdicts.warnings.push(`Could not check image ${image} at ${check.host}${via}: ${result.reason}; not a refusal, so it does not stop the Secret being written`)
+    verdicts.warnings.push(
+      `Could not check image ${image} at ${check.host}${via}: ${result.reason}; not a refusal, so it does not stop the Secret being written`
+    )
   }
 }
 
@@ -152,7 +205,12 @@ export async function checkStoredSecret(
   const where = `Secret '${stored.secretName}' (SecretId ${stored.secretId}) in ${stored.namespaceId}`
   const config = decodeStoredConfig(stored.storedBase64)
   if (!config) {
-    return { passed: [], warnings: [`${where} holds data that is not a readable docker config, so what it can pull could not be checked; set if-exists: update to replace it`] }
+    return {
+      passed: [],
+      warnings: [
+        `${where} holds data that is not a readable docker config, so what it can pull could not be checked; set if-exists: update to replace it`
+      ]
+    }
   }
   const plan = planChecks(storedRegistries(config, stored), wanted.images, wanted.verifyLogin)
   const verdicts = await runChecks([plan], deps)

@@ -36,7 +36,8 @@ export interface Credentials {
 }
 
 /** What a registry said to a login. */
-export type LoginResult = { outcome: 'accepted'; how: string } | { outcome: 'refused'; how: string } | { outcome: 'unverified'; reason: string }
+export type LoginResult =
+  { outcome: 'accepted'; how: string } | { outcome: 'refused'; how: string } | { outcome: 'unverified'; reason: string }
 
 /** What a registry said to a pull of one image: its manifest is there for these credentials, or not. */
 export type PullResult =
@@ -71,7 +72,8 @@ type Authorization =
 export async function login(host: string, credentials: Credentials, deps: RegistryDeps): Promise<LoginResult> {
   try {
     const authorization = await authorize(host, credentials, undefined, deps)
-    if (authorization.outcome === 'open') return unverified('it let this runner in without credentials, so they could not be checked')
+    if (authorization.outcome === 'open')
+      return unverified('it let this runner in without credentials, so they could not be checked')
     if (authorization.outcome === 'refused') return { outcome: 'refused', how: authorization.how }
     if (authorization.outcome !== 'authorized') return authorization
     if (!authorization.header.startsWith('Basic ')) return { outcome: 'accepted', how: authorization.how }
@@ -88,7 +90,12 @@ export async function login(host: string, credentials: Credentials, deps: Regist
  * Whether `credentials` may pull `image` from `host`: a token for `repository:<path>:pull`, then a
  * `HEAD` of the manifest. 200: pullable; 401/403: refused; 404: the tag or repository is not there.
  */
-export async function checkPull(host: string, image: ImageLocation, credentials: Credentials, deps: RegistryDeps): Promise<PullResult> {
+export async function checkPull(
+  host: string,
+  image: ImageLocation,
+  credentials: Credentials,
+  deps: RegistryDeps
+): Promise<PullResult> {
   const manifest = `/v2/${image.repository}/manifests/${image.reference}`
   try {
     const authorization = await authorize(host, credentials, `repository:${image.repository}:pull`, deps)
@@ -98,13 +105,23 @@ export async function checkPull(host: string, image: ImageLocation, credentials:
     if (authorization.outcome === 'authorized') headers.authorization = authorization.header
     const answer = await send('HEAD', `${baseOf(host)}${manifest}`, deps, headers)
     const via =
-      authorization.outcome === 'open' ? 'without credentials (the registry is open)' : authorization.header.startsWith('Basic ') ? 'with Basic credentials' : `with a ${authorization.how}`
+      authorization.outcome === 'open'
+        ? 'without credentials (the registry is open)'
+        : authorization.header.startsWith('Basic ')
+          ? 'with Basic credentials'
+          : `with a ${authorization.how}`
     if (answer.status === 200) return { outcome: 'pullable', how: `HEAD ${manifest} answered 200 ${via}` }
     if (answer.status === 401 || answer.status === 403) {
-      const scope = /insufficient_scope/.test(String(answer.headers['www-authenticate'] ?? '')) ? ', insufficient_scope' : ''
+      const scope = /insufficient_scope/.test(String(answer.headers['www-authenticate'] ?? ''))
+        ? ', insufficient_scope'
+        : ''
       // Basic credentials answered 401 are the password refused; any other refusal here is of the right to pull.
       const basic = authorization.outcome === 'authorized' && authorization.header.startsWith('Basic ')
-      return { outcome: 'refused', how: `HTTP ${answer.status}${scope} to HEAD ${manifest} ${via}`, why: basic && answer.status === 401 ? 'credentials' : 'rights' }
+      return {
+        outcome: 'refused',
+        how: `HTTP ${answer.status}${scope} to HEAD ${manifest} ${via}`,
+        why: basic && answer.status === 401 ? 'credentials' : 'rights'
+      }
     }
     if (answer.status === 404) return { outcome: 'missing', how: `HTTP 404 to HEAD ${manifest}` }
     return unverified(`HEAD ${manifest} answered HTTP ${answer.status}`)
@@ -123,15 +140,22 @@ function baseOf(host: string): string {
 }
 
 /** The `/v2/` challenge, then what it asks for: a Bearer token (for `scope`, when given) or Basic credentials. */
-async function authorize(host: string, credentials: Credentials, scope: string | undefined, deps: RegistryDeps): Promise<Authorization> {
+async function authorize(
+  host: string,
+  credentials: Credentials,
+  scope: string | undefined,
+  deps: RegistryDeps
+): Promise<Authorization> {
   const basic = `Basic ${basicAuth(credentials.username, credentials.password)}`
   const challenge = await send('GET', `${baseOf(host)}/v2/`, deps)
   if (challenge.status === 200) return { outcome: 'open' }
-  if (challenge.status !== 401) return unverified(`GET /v2/ answered HTTP ${challenge.status}, not the registry API's 401 challenge`)
+  if (challenge.status !== 401)
+    return unverified(`GET /v2/ answered HTTP ${challenge.status}, not the registry API's 401 challenge`)
   const header = String(challenge.headers['www-authenticate'] ?? '')
   const scheme = /^\s*(\w+)/.exec(header)?.[1]?.toLowerCase()
   if (scheme === 'basic') return { outcome: 'authorized', header: basic, how: 'Basic' }
-  if (scheme !== 'bearer') return unverified(`its challenge (${header.split(/[\s,]/)[0] || 'none'}) is neither Bearer nor Basic`)
+  if (scheme !== 'bearer')
+    return unverified(`its challenge (${header.split(/[\s,]/)[0] || 'none'}) is neither Bearer nor Basic`)
   const params = challengeParams(header)
   let realm: URL
   try {
@@ -150,9 +174,11 @@ async function authorize(host: string, credentials: Credentials, scope: string |
   const tokens = answer.status === 200 ? tokensOf(answer.body) : []
   // Masked before anything else can happen to them; then they are dropped with the answer.
   for (const token of tokens) deps.mask(token)
-  if (answer.status === 401) return { outcome: 'refused', how: `HTTP 401 from its token service ${realm.host}`, why: 'credentials' }
+  if (answer.status === 401)
+    return { outcome: 'refused', how: `HTTP 401 from its token service ${realm.host}`, why: 'credentials' }
   // Asked for a repository, a 403 is the token service denying the pull (DENIED); for a login, it proves nothing about the password.
-  if (answer.status === 403 && scope) return { outcome: 'refused', how: `HTTP 403 from its token service ${realm.host} for ${scope}`, why: 'rights' }
+  if (answer.status === 403 && scope)
+    return { outcome: 'refused', how: `HTTP 403 from its token service ${realm.host} for ${scope}`, why: 'rights' }
   if (answer.status !== 200) return unverified(`its token service ${realm.host} answered HTTP ${answer.status}`)
   if (tokens.length === 0) return unverified(`its token service ${realm.host} answered 200 without a token`)
   return { outcome: 'authorized', header: `Bearer ${tokens[0]}`, how: `Bearer token from ${realm.host}` }
@@ -174,12 +200,19 @@ function tokensOf(body: string): string[] {
     return []
   }
   if (parsed === null || typeof parsed !== 'object') return []
-  const tokens = [parsed.token, parsed.access_token, parsed.refresh_token].filter((value): value is string => typeof value === 'string' && value !== '')
+  const tokens = [parsed.token, parsed.access_token, parsed.refresh_token].filter(
+    (value): value is string => typeof value === 'string' && value !== ''
+  )
   return [...new Set(tokens)]
 }
 
 /** One request, through the run's agents when there are any; the body is read up to 64 KiB. */
-function send(method: 'GET' | 'HEAD', url: string, deps: RegistryDeps, headers: Record<string, string> = {}): Promise<Answer> {
+function send(
+  method: 'GET' | 'HEAD',
+  url: string,
+  deps: RegistryDeps,
+  headers: Record<string, string> = {}
+): Promise<Answer> {
   const target = new URL(url)
   const secure = target.protocol === 'https:'
   const agent = deps.agents ? (secure ? deps.agents.https : deps.agents.http) : undefined
@@ -211,7 +244,8 @@ function send(method: 'GET' | 'HEAD', url: string, deps: RegistryDeps, headers: 
 function describeFailure(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; code?: string; statusCode?: number }
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `it did not answer within ${timeoutMs / 1000} s`
-  if (e?.code === 'ERR_PROXY_TUNNEL') return `the proxy refused the tunnel${e.statusCode ? ` (HTTP ${e.statusCode})` : ''}`
+  if (e?.code === 'ERR_PROXY_TUNNEL')
+    return `the proxy refused the tunnel${e.statusCode ? ` (HTTP ${e.statusCode})` : ''}`
   if (typeof e?.code === 'string' && isCertificateError(e.code)) return `its TLS certificate is not trusted (${e.code})`
   if (typeof e?.code === 'string') return `it could not be reached: ${describeSystemError(e.code)}`
   return 'it could not be reached'

@@ -29,7 +29,10 @@ export function resultsOutput(outcomes: NamespaceOutcome[]): string {
  */
 export function failedBy(outcomes: NamespaceOutcome[], refusal: Error | undefined): NamespaceOutcome[] {
   if (!refusal) return outcomes
-  return outcomes.map(({ namespaceId, outcome }) => ({ namespaceId, outcome: outcome.ok ? { ok: false, error: refusal } : outcome }))
+  return outcomes.map(({ namespaceId, outcome }) => ({
+    namespaceId,
+    outcome: outcome.ok ? { ok: false, error: refusal } : outcome
+  }))
 }
 
 /**
@@ -37,11 +40,14 @@ export function failedBy(outcomes: NamespaceOutcome[], refusal: Error | undefine
  * succeeded. Namespaces that failed for the same reason (one refused login, say) share it.
  */
 export function failureLine(outcomes: NamespaceOutcome[]): string | undefined {
-  const failed = outcomes.flatMap(({ namespaceId, outcome }) => (outcome.ok ? [] : [{ namespaceId, error: outcome.error }]))
+  const failed = outcomes.flatMap(({ namespaceId, outcome }) =>
+    outcome.ok ? [] : [{ namespaceId, error: outcome.error }]
+  )
   if (failed.length === 0) return undefined
   if (outcomes.length === 1) return messageOf(failed[0].error)
   const byReason = new Map<string, string[]>()
-  for (const { namespaceId, error } of failed) byReason.set(messageOf(error), [...(byReason.get(messageOf(error)) ?? []), namespaceId])
+  for (const { namespaceId, error } of failed)
+    byReason.set(messageOf(error), [...(byReason.get(messageOf(error)) ?? []), namespaceId])
   const codes = failed.map(({ namespaceId, error }) => `${namespaceId} ${failureCode(error)}`).join(', ')
   const reasons = [...byReason].map(([reason, namespaces]) => `${namespaces.join(', ')}: ${reason}`).join(' | ')
   return `${failed.length} of ${outcomes.length} namespaces failed (${codes}) — ${reasons}`
@@ -80,7 +86,10 @@ export function escapeMarkdown(text: string): string {
  */
 export function renderSummary(rows: SummaryRow[], link: RunLink, dryRun: boolean, plan: string[] = []): string {
   const escape = escapeMarkdown
-  const apps = (row: SummaryRow) => (row.relatedApps && row.relatedApps.length > 0 ? row.relatedApps.map((app) => escape(`${app.appName} (${app.appId})`)).join('<br>') : '–')
+  const apps = (row: SummaryRow) =>
+    row.relatedApps && row.relatedApps.length > 0
+      ? row.relatedApps.map((app) => escape(`${app.appName} (${app.appId})`)).join('<br>')
+      : '–'
   const lines = [
     `## SAE image-pull Secret${dryRun ? ' (dry run: no SAE API was called)' : ''}`,
     '',
@@ -101,11 +110,26 @@ export function renderSummary(rows: SummaryRow[], link: RunLink, dryRun: boolean
  * error says both), and whether a Secret was written before it failed (`written`: the log's lines).
  */
 export function renderFailureSummary(message: string, link: RunLink, written: string[] = []): string {
-  const changes = written.length === 0 ? ['No Secret was created, changed or deleted.'] : ['Written before the failure (see the log):', '', ...written.map((line) => `- ${escapeMarkdown(line)}`)]
-  return [`## SAE image-pull Secret: failed`, '', escapeMarkdown(message), '', ...changes, ...runLine(link, 'Provisioned')].join('\n') + '\n'
+  const changes =
+    written.length === 0
+      ? ['No Secret was created, changed or deleted.']
+      : ['Written before the failure (see the log):', '', ...written.map((line) => `- ${escapeMarkdown(line)}`)]
+  return (
+    [
+      `## SAE image-pull Secret: failed`,
+      '',
+      escapeMarkdown(message),
+      '',
+      ...changes,
+      ...runLine(link, 'Provisioned')
+    ].join('\n') + '\n'
+  )
 }
 
 function runLine(link: RunLink, verb: string): string[] {
   if (!link.runUrl) return []
-  return ['', `${verb} by [${escapeMarkdown(link.workflow ?? 'this workflow')}](${link.runUrl})${link.repository ? ` in ${escapeMarkdown(link.repository)}` : ''}.`]
+  return [
+    '',
+    `${verb} by [${escapeMarkdown(link.workflow ?? 'this workflow')}](${link.runUrl})${link.repository ? ` in ${escapeMarkdown(link.repository)}` : ''}.`
+  ]
 }

@@ -67,7 +67,9 @@ export async function withRetry<T>(
       const retryable = failure?.retryable === true && mayRetry(error)
       if (!retryable || n >= policy.maxAttempts) throw error
       const delay =
-        failure?.retryAfterMs !== undefined ? toldDelay(failure.retryAfterMs, clock.random()) : backoffDelay(n, clock.random(), policy.baseDelayMs, policy.maxDelayMs)
+        failure?.retryAfterMs !== undefined
+          ? toldDelay(failure.retryAfterMs, clock.random())
+          : backoffDelay(n, clock.random(), policy.baseDelayMs, policy.maxDelayMs)
       if (clock.now() + delay >= policy.deadline) throw error
       onRetry(error, n, delay)
       await clock.sleep(delay)

@@ -17,7 +17,10 @@ export interface RunInfo {
 /** The repository and run id, as `context.repo` and `context.runId` read them, without loading it: for the start-up path. */
 export function runOnStartup(env: NodeJS.ProcessEnv): Pick<RunInfo, 'repository' | 'runId'> {
   const runId = Number.parseInt(env.GITHUB_RUN_ID ?? '', 10)
-  return { repository: env.GITHUB_REPOSITORY || undefined, runId: Number.isSafeInteger(runId) && runId > 0 ? runId : undefined }
+  return {
+    repository: env.GITHUB_REPOSITORY || undefined,
+    runId: Number.isSafeInteger(runId) && runId > 0 ? runId : undefined
+  }
 }
 
 export async function readRun(): Promise<RunInfo> {
@@ -29,12 +32,21 @@ export async function readRun(): Promise<RunInfo> {
   } catch {
     // Neither GITHUB_REPOSITORY nor an event payload: a local run.
   }
-  return { repository, runId: positive(context.runId), runAttempt: positive(context.runAttempt), workflow: context.workflow || undefined, serverUrl: context.serverUrl }
+  return {
+    repository,
+    runId: positive(context.runId),
+    runAttempt: positive(context.runAttempt),
+    workflow: context.workflow || undefined,
+    serverUrl: context.serverUrl
+  }
 }
 
 /** The run's page; an attempt after the first has its own. */
 export function runLink(run: RunInfo): RunLink {
   const attempt = run.runAttempt && run.runAttempt > 1 ? `/attempts/${run.runAttempt}` : ''
-  const runUrl = run.repository && run.runId ? `${run.serverUrl.replace(/\/$/, '')}/${run.repository}/actions/runs/${run.runId}${attempt}` : undefined
+  const runUrl =
+    run.repository && run.runId
+      ? `${run.serverUrl.replace(/\/$/, '')}/${run.repository}/actions/runs/${run.runId}${attempt}`
+      : undefined
   return { repository: run.repository, runUrl, workflow: run.workflow }
 }

@@ -53,7 +53,8 @@ export class SaeSecretsClient implements SecretsApi {
 
   async describeSecret(namespaceId: string, secretId: number): Promise<SecretDetail> {
     const data = await this.invoke(OPERATIONS.DescribeSecret, { NamespaceId: namespaceId, SecretId: String(secretId) })
-    const stored = data.SecretData && typeof data.SecretData === 'object' ? (data.SecretData as Record<string, string>) : {}
+    const stored =
+      data.SecretData && typeof data.SecretData === 'object' ? (data.SecretData as Record<string, string>) : {}
     return { ...summary(data), data: stored }
   }
 
@@ -81,7 +82,12 @@ export class SaeSecretsClient implements SecretsApi {
   }
 
   private async invoke(operation: (typeof OPERATIONS)[keyof typeof OPERATIONS], query: Record<string, string>) {
-    const response = await callWithRetries(this.connection, { ...operation, version: VERSION, style: 'ROA' }, query, this.retry)
+    const response = await callWithRetries(
+      this.connection,
+      { ...operation, version: VERSION, style: 'ROA' },
+      query,
+      this.retry
+    )
     const data = response.body.Data
     return data && typeof data === 'object' ? (data as Record<string, unknown>) : {}
   }
@@ -108,6 +114,7 @@ function relatedApps(value: unknown): RelatedApp[] {
 
 function secretIdOf(data: Record<string, unknown>, action: string, fallback?: number): number {
   const id = Number(data.SecretId ?? fallback)
-  if (!Number.isSafeInteger(id)) throw new ApiError({ action, code: 'MalformedResponse', status: 200, detail: 'no SecretId in Data' })
+  if (!Number.isSafeInteger(id))
+    throw new ApiError({ action, code: 'MalformedResponse', status: 200, detail: 'no SecretId in Data' })
   return id
 }

@@ -71,9 +71,14 @@ export function decodeSdkFailure(error: unknown, context: CallContext): ApiError
   const networkCode = typeof e.code === 'string' ? e.code : e.name?.replace(/Error$/, '')
   if (isCertificateError(String(networkCode))) {
     // Certificate verification is never turned off; retrying cannot make a certificate trusted.
-    return new ApiError({ action, code: 'TlsCertificateError', advice: `${networkCode} from ${context.endpoint.host}: ${explain('TlsCertificateError')}` })
+    return new ApiError({
+      action,
+      code: 'TlsCertificateError',
+      advice: `${networkCode} from ${context.endpoint.host}: ${explain('TlsCertificateError')}`
+    })
   }
-  if (networkCode === 'ERR_PROXY_TUNNEL' && (e.statusCode === 407 || e.statusCode === 403)) return proxyRefusal(e.statusCode, context)
+  if (networkCode === 'ERR_PROXY_TUNNEL' && (e.statusCode === 407 || e.statusCode === 403))
+    return proxyRefusal(e.statusCode, context)
   const isTimeout = /timeout/i.test(e.name ?? '') || networkCode === 'ETIMEDOUT'
   const code = isTimeout ? 'Timeout' : 'NetworkError'
   const systemError = String(networkCode ?? '')
@@ -118,7 +123,12 @@ function apiAnswer(fault: ApiFault, context: CallContext): ApiError {
 function pageAnswer(context: CallContext): ApiError {
   const status = context.answer?.statusCode
   const refusedBefore = status !== undefined && status >= 400 && status < 500 && status !== 429
-  const fault: ApiFault = { action: context.action, code: 'NonJsonResponse', status, advice: pageAdvice(context, refusedBefore) }
+  const fault: ApiFault = {
+    action: context.action,
+    code: 'NonJsonResponse',
+    status,
+    advice: pageAdvice(context, refusedBefore)
+  }
   if (refusedBefore) return new ApiError(fault, { retryable: false })
   return new ApiError(fault, { mayHaveBeenApplied: context.writes })
 }
@@ -162,7 +172,9 @@ function networkAdvice(code: string, systemError: string, e: SdkFailure, context
   const check =
     region !== undefined
       ? `the host was derived from namespace-id's region '${region}'` +
-        (isSaeRegion(region) ? '; check namespace-id and the runner network' : `, which SAE does not serve: check namespace-id (did you mean '${nearestSaeRegion(region)}'?)`)
+        (isSaeRegion(region)
+          ? '; check namespace-id and the runner network'
+          : `, which SAE does not serve: check namespace-id (did you mean '${nearestSaeRegion(region)}'?)`)
       : `check ${input} and the runner network`
   if (systemError === 'ERR_PROXY_TUNNEL') {
     // The proxy answered the CONNECT with another status (502, 504...): the proxy could not reach the host.

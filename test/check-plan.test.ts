@@ -8,8 +8,18 @@ import type { NamespacePlan, RegistryCredential } from '../src/model.js'
 
 const VPC = 'registry-vpc.cn-hangzhou.aliyuncs.com'
 const PUBLIC = 'registry.cn-hangzhou.aliyuncs.com'
-const main = (domains: string[], password = 'pw'): RegistryCredential => ({ domains, username: 'deploy', password, origin: { kind: 'main' } })
-const extra = (domains: string[], item = 1): RegistryCredential => ({ domains, username: 'bot', password: 'other', origin: { kind: 'extra', item } })
+const main = (domains: string[], password = 'pw'): RegistryCredential => ({
+  domains,
+  username: 'deploy',
+  password,
+  origin: { kind: 'main' }
+})
+const extra = (domains: string[], item = 1): RegistryCredential => ({
+  domains,
+  username: 'bot',
+  password: 'other',
+  origin: { kind: 'extra', item }
+})
 const images = (...texts: string[]) => texts.map(parseImageReference)
 
 /** What each check asks, in a line: `login <host> for <domains>` / `pull <image> at <host> with <key>`. */
@@ -17,7 +27,9 @@ function asked(registries: RegistryCredential[], imageTexts: string[], verifyLog
   const plan = planChecks(registries, images(...imageTexts), verifyLogin)
   return [
     ...plan.logins.map((check) => `login ${check.host} for ${check.domains.join(' ')} as ${check.credential.username}`),
-    ...plan.pulls.map((check) => `pull ${check.image.text} at ${check.host} with ${check.key} as ${check.credential.username}`),
+    ...plan.pulls.map(
+      (check) => `pull ${check.image.text} at ${check.host} with ${check.key} as ${check.credential.username}`
+    ),
     ...plan.unmatched.map((image) => `unmatched ${image.text}`)
   ]
 }
@@ -28,7 +40,9 @@ describe('logins (verify-login)', () => {
   })
 
   test('Enterprise Edition twins too', () => {
-    expect(asked([main(['acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', 'acme-registry.cn-shanghai.cr.aliyuncs.com'])], [])).toEqual([
+    expect(
+      asked([main(['acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', 'acme-registry.cn-shanghai.cr.aliyuncs.com'])], [])
+    ).toEqual([
       'login acme-registry.cn-shanghai.cr.aliyuncs.com for acme-registry-vpc.cn-shanghai.cr.aliyuncs.com acme-registry.cn-shanghai.cr.aliyuncs.com as deploy'
     ])
   })
@@ -45,7 +59,9 @@ describe('logins (verify-login)', () => {
   })
 
   test('Docker Hub’s key is logged in to at registry-1.docker.io', () => {
-    expect(asked([extra(['https://index.docker.io/v1/'])], [])).toEqual(['login registry-1.docker.io for https://index.docker.io/v1/ as bot'])
+    expect(asked([extra(['https://index.docker.io/v1/'])], [])).toEqual([
+      'login registry-1.docker.io for https://index.docker.io/v1/ as bot'
+    ])
   })
 
   test('verify-login: false asks no login', () => {
@@ -55,19 +71,30 @@ describe('logins (verify-login)', () => {
 
 describe('images', () => {
   test('an image on the VPC domain is checked at its public twin, and covers the login', () => {
-    expect(asked([main([VPC, PUBLIC])], [`${VPC}/shop/web:1.4.2`])).toEqual([`pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} with ${VPC} as deploy`])
+    expect(asked([main([VPC, PUBLIC])], [`${VPC}/shop/web:1.4.2`])).toEqual([
+      `pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} with ${VPC} as deploy`
+    ])
   })
 
   test('the VPC domain alone: the image still goes through the public twin, and no login is tried at the VPC domain', () => {
-    expect(asked([main([VPC])], [`${VPC}/shop/web:1.4.2`])).toEqual([`pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} with ${VPC} as deploy`])
+    expect(asked([main([VPC])], [`${VPC}/shop/web:1.4.2`])).toEqual([
+      `pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} with ${VPC} as deploy`
+    ])
   })
 
   test('images are checked even with verify-login: false', () => {
-    expect(asked([main([VPC, PUBLIC])], [`${PUBLIC}/shop/web:1.4.2`], false)).toEqual([`pull ${PUBLIC}/shop/web:1.4.2 at ${PUBLIC} with ${PUBLIC} as deploy`])
+    expect(asked([main([VPC, PUBLIC])], [`${PUBLIC}/shop/web:1.4.2`], false)).toEqual([
+      `pull ${PUBLIC}/shop/web:1.4.2 at ${PUBLIC} with ${PUBLIC} as deploy`
+    ])
   })
 
   test('each image with the credentials of its own registry; a registry without images keeps its login', () => {
-    expect(asked([main([VPC, PUBLIC]), extra(['ghcr.io']), extra(['quay.io'], 2)], ['ghcr.io/acme/sidecar:2', `${PUBLIC}/shop/web:1`])).toEqual([
+    expect(
+      asked(
+        [main([VPC, PUBLIC]), extra(['ghcr.io']), extra(['quay.io'], 2)],
+        ['ghcr.io/acme/sidecar:2', `${PUBLIC}/shop/web:1`]
+      )
+    ).toEqual([
       'login quay.io for quay.io as bot',
       'pull ghcr.io/acme/sidecar:2 at ghcr.io with ghcr.io as bot',
       `pull ${PUBLIC}/shop/web:1 at ${PUBLIC} with ${PUBLIC} as deploy`
@@ -75,11 +102,16 @@ describe('images', () => {
   })
 
   test('a Docker Hub image written short matches the Docker Hub key and is asked of registry-1.docker.io', () => {
-    expect(asked([extra(['https://index.docker.io/v1/'])], ['nginx:1.27'])).toEqual(['pull nginx:1.27 at registry-1.docker.io with https://index.docker.io/v1/ as bot'])
+    expect(asked([extra(['https://index.docker.io/v1/'])], ['nginx:1.27'])).toEqual([
+      'pull nginx:1.27 at registry-1.docker.io with https://index.docker.io/v1/ as bot'
+    ])
   })
 
   test('an image no entry matches is unmatched (the Secret could not pull it)', () => {
-    expect(asked([main([VPC, PUBLIC])], ['ghcr.io/acme/sidecar:2'])).toEqual([`login ${PUBLIC} for ${VPC} ${PUBLIC} as deploy`, 'unmatched ghcr.io/acme/sidecar:2'])
+    expect(asked([main([VPC, PUBLIC])], ['ghcr.io/acme/sidecar:2'])).toEqual([
+      `login ${PUBLIC} for ${VPC} ${PUBLIC} as deploy`,
+      'unmatched ghcr.io/acme/sidecar:2'
+    ])
   })
 })
 
@@ -88,7 +120,13 @@ describe('planSecretChecks', () => {
     ({ namespaceId, state: 'present', registries: [main(domains)] }) as unknown as NamespacePlan
 
   test('an image that a namespace’s Secret cannot pull is an input error naming the image, the namespace and its keys', () => {
-    expect(() => planSecretChecks([plan('cn-hangzhou:prod', [VPC, PUBLIC]), plan('cn-beijing:prod', ['registry.cn-beijing.aliyuncs.com'])], images(`${PUBLIC}/shop/web:1`), true)).toThrow(
+    expect(() =>
+      planSecretChecks(
+        [plan('cn-hangzhou:prod', [VPC, PUBLIC]), plan('cn-beijing:prod', ['registry.cn-beijing.aliyuncs.com'])],
+        images(`${PUBLIC}/shop/web:1`),
+        true
+      )
+    ).toThrow(
       new InputError(
         'images',
         `has ${PUBLIC}/shop/web:1, which no registry of the Secret for cn-beijing:prod matches (its auths keys: registry.cn-beijing.aliyuncs.com), ` +
@@ -98,7 +136,9 @@ describe('planSecretChecks', () => {
   })
 
   test('the error lists every auths key of that Secret, comma-separated', () => {
-    expect(() => planSecretChecks([plan('cn-hangzhou:prod', [VPC, PUBLIC])], images('ghcr.io/acme/sidecar:2'), true)).toThrow(
+    expect(() =>
+      planSecretChecks([plan('cn-hangzhou:prod', [VPC, PUBLIC])], images('ghcr.io/acme/sidecar:2'), true)
+    ).toThrow(
       `has ghcr.io/acme/sidecar:2, which no registry of the Secret for cn-hangzhou:prod matches (its auths keys: ${VPC}, ${PUBLIC}), `
     )
   })
@@ -110,8 +150,14 @@ describe('planSecretChecks', () => {
 
 describe('storedRegistries', () => {
   test('entries with the same credentials are one registry (so twins log in once); others stay apart', () => {
-    const auth = (username: string, password: string) => ({ username, password, auth: Buffer.from(`${username}:${password}`).toString('base64') })
-    const config = { auths: { [VPC]: auth('old', 'pw-1'), [PUBLIC]: auth('old', 'pw-1'), 'ghcr.io': auth('bot', 'pw-2') } }
+    const auth = (username: string, password: string) => ({
+      username,
+      password,
+      auth: Buffer.from(`${username}:${password}`).toString('base64')
+    })
+    const config = {
+      auths: { [VPC]: auth('old', 'pw-1'), [PUBLIC]: auth('old', 'pw-1'), 'ghcr.io': auth('bot', 'pw-2') }
+    }
     const origin = { kind: 'stored' as const, namespaceId: 'cn-hangzhou:prod', secretId: 16 }
     expect(storedRegistries(config, { namespaceId: 'cn-hangzhou:prod', secretId: 16 })).toEqual([
       { domains: [VPC, PUBLIC], username: 'old', password: 'pw-1', origin },
@@ -122,12 +168,24 @@ describe('storedRegistries', () => {
 
 describe('an image check covers a login only with the same username and password', () => {
   // A stored Secret may hold an ACR twin pair under two credentials: storedRegistries makes them two registries.
-  const vpc = (username: string, password: string): RegistryCredential => ({ domains: [VPC], username, password, origin: { kind: 'main' } })
-  const pub = (username: string, password: string): RegistryCredential => ({ domains: [PUBLIC], username, password, origin: { kind: 'extra', item: 1 } })
+  const vpc = (username: string, password: string): RegistryCredential => ({
+    domains: [VPC],
+    username,
+    password,
+    origin: { kind: 'main' }
+  })
+  const pub = (username: string, password: string): RegistryCredential => ({
+    domains: [PUBLIC],
+    username,
+    password,
+    origin: { kind: 'extra', item: 1 }
+  })
   const image = `${VPC}/shop/web:1`
 
   test('the same username and password: the image checked at the public twin stands for its login', () => {
-    expect(asked([vpc('deploy', 'pw'), pub('deploy', 'pw')], [image])).toEqual([`pull ${image} at ${PUBLIC} with ${VPC} as deploy`])
+    expect(asked([vpc('deploy', 'pw'), pub('deploy', 'pw')], [image])).toEqual([
+      `pull ${image} at ${PUBLIC} with ${VPC} as deploy`
+    ])
   })
 
   test('the same username with another password keeps its own login', () => {

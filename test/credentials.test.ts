@@ -34,15 +34,28 @@ function deps(overrides: Partial<CredentialDeps> = {}): CredentialDeps & { event
 describe('resolveCredentials', () => {
   test('static keys are masked and returned', async () => {
     const d = deps()
-    const key = await resolveCredentials({ kind: 'keys', origin: 'inputs', accessKeyId: 'LTAI', accessKeySecret: 's', securityToken: 't' }, d)
+    const key = await resolveCredentials(
+      { kind: 'keys', origin: 'inputs', accessKeyId: 'LTAI', accessKeySecret: 's', securityToken: 't' },
+      d
+    )
     expect(key).toEqual({ accessKeyId: 'LTAI', accessKeySecret: 's', securityToken: 't' })
     expect(d.events).toEqual(['mask s', 'mask t'])
   })
 
   test('OIDC: the ID token is masked before STS sees it, the temporary key before it is returned', async () => {
     const d = deps()
-    await expect(resolveCredentials(ROLE, d)).resolves.toEqual({ accessKeyId: 'STS.x', accessKeySecret: 'sts-secret', securityToken: 'sts-token' })
-    expect(d.events).toEqual(['token for sts.aliyuncs.com', 'mask id-token', 'assume with id-token', 'mask sts-secret', 'mask sts-token'])
+    await expect(resolveCredentials(ROLE, d)).resolves.toEqual({
+      accessKeyId: 'STS.x',
+      accessKeySecret: 'sts-secret',
+      securityToken: 'sts-token'
+    })
+    expect(d.events).toEqual([
+      'token for sts.aliyuncs.com',
+      'mask id-token',
+      'assume with id-token',
+      'mask sts-secret',
+      'mask sts-token'
+    ])
   })
 
   test('no ID-token environment: permissions advice, and no token is requested', async () => {
@@ -52,7 +65,12 @@ describe('resolveCredentials', () => {
   })
 
   test('a refusal by STS names the role, the provider and the trust policy', async () => {
-    const refusal = new ApiError({ action: 'AssumeRoleWithOIDC', code: 'AuthenticationFail.NoPermission', status: 403, requestId: 'R' })
+    const refusal = new ApiError({
+      action: 'AssumeRoleWithOIDC',
+      code: 'AuthenticationFail.NoPermission',
+      status: 403,
+      requestId: 'R'
+    })
     const d = deps({
       assumeRole: async () => {
         throw refusal
@@ -67,7 +85,9 @@ describe('resolveCredentials', () => {
 
   test('a retryable STS fault that outlasted the retries is passed through as it is', async () => {
     const throttled = new ApiError({ action: 'AssumeRoleWithOIDC', code: 'Throttling.User', status: 503 })
-    await expect(resolveCredentials(ROLE, deps({ assumeRole: async () => Promise.reject(throttled) }))).rejects.toBe(throttled)
+    await expect(resolveCredentials(ROLE, deps({ assumeRole: async () => Promise.reject(throttled) }))).rejects.toBe(
+      throttled
+    )
   })
 
   test('no credentials at all lists the three ways', async () => {
@@ -76,10 +96,16 @@ describe('resolveCredentials', () => {
 })
 
 describe('describeClaims: what a trust policy tests, from the ID token', () => {
-  const jwt = (claims: object) => `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJl`
+  const jwt = (claims: object) =>
+    `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJl`
 
   test('sub, aud and iss, quoted; the signature and other claims are left out', () => {
-    const token = jwt({ sub: 'repo:octo-org/octo-repo:environment:production', aud: 'sts.aliyuncs.com', iss: 'https://token.actions.githubusercontent.com', jti: 'x' })
+    const token = jwt({
+      sub: 'repo:octo-org/octo-repo:environment:production',
+      aud: 'sts.aliyuncs.com',
+      iss: 'https://token.actions.githubusercontent.com',
+      jti: 'x'
+    })
     expect(describeClaims(token)).toBe(
       'sub="repo:octo-org/octo-repo:environment:production", aud="sts.aliyuncs.com", iss="https://token.actions.githubusercontent.com"'
     )

@@ -17,7 +17,10 @@ import {
 
 describe('registryDomains', () => {
   test('ACR Personal Edition from the region: VPC and public', () => {
-    expect(registryDomains({ region: 'cn-beijing' })).toEqual(['registry-vpc.cn-beijing.aliyuncs.com', 'registry.cn-beijing.aliyuncs.com'])
+    expect(registryDomains({ region: 'cn-beijing' })).toEqual([
+      'registry-vpc.cn-beijing.aliyuncs.com',
+      'registry.cn-beijing.aliyuncs.com'
+    ])
   })
 
   test('ACR Enterprise Edition from the instance name', () => {
@@ -28,21 +31,30 @@ describe('registryDomains', () => {
   })
 
   test('exactly the hosts given, whatever else is set', () => {
-    expect(registryDomains({ region: 'cn-shanghai', acrInstanceName: 'acme', registryDomains: ['ghcr.io', 'r.example.com:5000'] })).toEqual([
-      'ghcr.io',
-      'r.example.com:5000'
-    ])
+    expect(
+      registryDomains({
+        region: 'cn-shanghai',
+        acrInstanceName: 'acme',
+        registryDomains: ['ghcr.io', 'r.example.com:5000']
+      })
+    ).toEqual(['ghcr.io', 'r.example.com:5000'])
   })
 
   test('an empty list of hosts is none given: the region decides', () => {
-    expect(registryDomains({ region: 'cn-beijing', registryDomains: [] })).toEqual(['registry-vpc.cn-beijing.aliyuncs.com', 'registry.cn-beijing.aliyuncs.com'])
+    expect(registryDomains({ region: 'cn-beijing', registryDomains: [] })).toEqual([
+      'registry-vpc.cn-beijing.aliyuncs.com',
+      'registry.cn-beijing.aliyuncs.com'
+    ])
   })
 })
 
 describe('authKeyFor', () => {
-  test.each(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])('Docker Hub host %s has Docker Hub\'s key', (host) => {
-    expect(authKeyFor(host)).toBe('https://index.docker.io/v1/')
-  })
+  test.each(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])(
+    "Docker Hub host %s has Docker Hub's key",
+    (host) => {
+      expect(authKeyFor(host)).toBe('https://index.docker.io/v1/')
+    }
+  )
 
   test('any other host is its own key', () => {
     expect(authKeyFor('ghcr.io')).toBe('ghcr.io')
@@ -64,7 +76,9 @@ describe('buildDockerConfig', () => {
 
 describe('SecretData', () => {
   test('is the documented wrapper around a JSON string of the key map', () => {
-    const encoded = encodeDockerConfig(buildDockerConfig([{ domains: ['r.example.com'], username: 'u', password: 'p' }]))
+    const encoded = encodeDockerConfig(
+      buildDockerConfig([{ domains: ['r.example.com'], username: 'u', password: 'p' }])
+    )
     const parameter = secretDataParameter(encoded)
     const outer = JSON.parse(parameter)
     expect(Object.keys(outer)).toEqual(['SecretData'])
@@ -77,7 +91,9 @@ describe('SecretData', () => {
 })
 
 describe('sameDockerConfig', () => {
-  const computed = buildDockerConfig([{ domains: ['vpc.example.com', 'public.example.com'], username: 'u', password: 'p' }])
+  const computed = buildDockerConfig([
+    { domains: ['vpc.example.com', 'public.example.com'], username: 'u', password: 'p' }
+  ])
   const stored = (json: string) => Buffer.from(json).toString('base64')
 
   test('ignores key order, whitespace and domain order', () => {
@@ -91,9 +107,17 @@ describe('sameDockerConfig', () => {
   })
 
   test.each([
-    ['another password', buildDockerConfig([{ domains: ['vpc.example.com', 'public.example.com'], username: 'u', password: 'q' }])],
+    [
+      'another password',
+      buildDockerConfig([{ domains: ['vpc.example.com', 'public.example.com'], username: 'u', password: 'q' }])
+    ],
     ['a missing domain', buildDockerConfig([{ domains: ['vpc.example.com'], username: 'u', password: 'p' }])],
-    ['an extra domain', buildDockerConfig([{ domains: ['vpc.example.com', 'public.example.com', 'x.example.com'], username: 'u', password: 'p' }])]
+    [
+      'an extra domain',
+      buildDockerConfig([
+        { domains: ['vpc.example.com', 'public.example.com', 'x.example.com'], username: 'u', password: 'p' }
+      ])
+    ]
   ])('sees %s', (_what, other) => {
     expect(sameDockerConfig(encodeDockerConfig(other), computed)).toBe(false)
   })
@@ -125,10 +149,22 @@ describe('sameDockerConfig', () => {
 
 describe('ACR twins', () => {
   test.each([
-    ['registry-vpc.cn-hangzhou.aliyuncs.com', { vpc: 'registry-vpc.cn-hangzhou.aliyuncs.com', public: 'registry.cn-hangzhou.aliyuncs.com' }],
-    ['registry.ap-southeast-1.aliyuncs.com', { vpc: 'registry-vpc.ap-southeast-1.aliyuncs.com', public: 'registry.ap-southeast-1.aliyuncs.com' }],
-    ['acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', { vpc: 'acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', public: 'acme-registry.cn-shanghai.cr.aliyuncs.com' }],
-    ['my-team-registry.cn-beijing.cr.aliyuncs.com', { vpc: 'my-team-registry-vpc.cn-beijing.cr.aliyuncs.com', public: 'my-team-registry.cn-beijing.cr.aliyuncs.com' }],
+    [
+      'registry-vpc.cn-hangzhou.aliyuncs.com',
+      { vpc: 'registry-vpc.cn-hangzhou.aliyuncs.com', public: 'registry.cn-hangzhou.aliyuncs.com' }
+    ],
+    [
+      'registry.ap-southeast-1.aliyuncs.com',
+      { vpc: 'registry-vpc.ap-southeast-1.aliyuncs.com', public: 'registry.ap-southeast-1.aliyuncs.com' }
+    ],
+    [
+      'acme-registry-vpc.cn-shanghai.cr.aliyuncs.com',
+      { vpc: 'acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', public: 'acme-registry.cn-shanghai.cr.aliyuncs.com' }
+    ],
+    [
+      'my-team-registry.cn-beijing.cr.aliyuncs.com',
+      { vpc: 'my-team-registry-vpc.cn-beijing.cr.aliyuncs.com', public: 'my-team-registry.cn-beijing.cr.aliyuncs.com' }
+    ],
     ['ghcr.io', undefined],
     ['registry-vpc.cn-hangzhou.aliyuncs.com.evil.example', undefined],
     ['registry.cn-hangzhou.aliyuncs.com:5000', undefined],
@@ -171,38 +207,83 @@ describe('a stored docker config', () => {
   const b64 = (text: string) => Buffer.from(text).toString('base64')
 
   test('decodes to each entry with its credentials, from username/password or else from auth', () => {
-    const stored = b64(JSON.stringify({ auths: { 'a.example.com': { username: 'u', password: 'p:1', auth: b64('u:p:1') }, 'b.example.com': { auth: b64('bot:s3cret:x') } } }))
+    const stored = b64(
+      JSON.stringify({
+        auths: {
+          'a.example.com': { username: 'u', password: 'p:1', auth: b64('u:p:1') },
+          'b.example.com': { auth: b64('bot:s3cret:x') }
+        }
+      })
+    )
     expect(decodeStoredConfig(stored)).toEqual({
-      auths: { 'a.example.com': { username: 'u', password: 'p:1', auth: b64('u:p:1') }, 'b.example.com': { username: 'bot', password: 's3cret:x', auth: b64('bot:s3cret:x') } }
+      auths: {
+        'a.example.com': { username: 'u', password: 'p:1', auth: b64('u:p:1') },
+        'b.example.com': { username: 'bot', password: 's3cret:x', auth: b64('bot:s3cret:x') }
+      }
     })
   })
 
   test('is undefined when it is not a docker config', () => {
-    for (const value of [undefined, '', b64('not json'), b64('{"auths": []}'), b64('{"other": {}}'), b64('null'), b64('42'), b64('"text"'), b64('{"auths": null}'), b64('{"auths": "x"}'), b64('{"auths": 5}')])
+    for (const value of [
+      undefined,
+      '',
+      b64('not json'),
+      b64('{"auths": []}'),
+      b64('{"other": {}}'),
+      b64('null'),
+      b64('42'),
+      b64('"text"'),
+      b64('{"auths": null}'),
+      b64('{"auths": "x"}'),
+      b64('{"auths": 5}')
+    ])
       expect(decodeStoredConfig(value)).toBeUndefined()
   })
 
   test('username and password, when given, win over auth, and the stored auth is kept as it is', () => {
-    const stored = b64(JSON.stringify({ auths: { 'a.example.com': { username: 'u', password: 'p', auth: 'Ym90OnB3' } } }))
-    expect(decodeStoredConfig(stored)).toEqual({ auths: { 'a.example.com': { username: 'u', password: 'p', auth: 'Ym90OnB3' } } })
+    const stored = b64(
+      JSON.stringify({ auths: { 'a.example.com': { username: 'u', password: 'p', auth: 'Ym90OnB3' } } })
+    )
+    expect(decodeStoredConfig(stored)).toEqual({
+      auths: { 'a.example.com': { username: 'u', password: 'p', auth: 'Ym90OnB3' } }
+    })
   })
 
   test('an entry without auth gets auth = base64(user:pass)', () => {
     const stored = b64(JSON.stringify({ auths: { 'a.example.com': { username: 'u', password: 'p' } } }))
-    expect(decodeStoredConfig(stored)).toEqual({ auths: { 'a.example.com': { username: 'u', password: 'p', auth: 'dTpw' } } })
+    expect(decodeStoredConfig(stored)).toEqual({
+      auths: { 'a.example.com': { username: 'u', password: 'p', auth: 'dTpw' } }
+    })
   })
 
   test('auth is read only when both username and password are missing', () => {
-    const stored = b64(JSON.stringify({ auths: { 'u.example.com': { username: 'u', auth: 'Ym90OnB3' }, 'p.example.com': { password: 'p', auth: 'Ym90OnB3' } } }))
+    const stored = b64(
+      JSON.stringify({
+        auths: {
+          'u.example.com': { username: 'u', auth: 'Ym90OnB3' },
+          'p.example.com': { password: 'p', auth: 'Ym90OnB3' }
+        }
+      })
+    )
     expect(decodeStoredConfig(stored)).toEqual({
-      auths: { 'u.example.com': { username: 'u', password: '', auth: 'Ym90OnB3' }, 'p.example.com': { username: '', password: 'p', auth: 'Ym90OnB3' } }
+      auths: {
+        'u.example.com': { username: 'u', password: '', auth: 'Ym90OnB3' },
+        'p.example.com': { username: '', password: 'p', auth: 'Ym90OnB3' }
+      }
     })
   })
 
   test('an auth with no user name before a colon gives no credentials', () => {
-    const stored = b64(JSON.stringify({ auths: { 'a.example.com': { auth: b64('nocolon') }, 'b.example.com': { auth: b64(':secret') } } }))
+    const stored = b64(
+      JSON.stringify({
+        auths: { 'a.example.com': { auth: b64('nocolon') }, 'b.example.com': { auth: b64(':secret') } }
+      })
+    )
     expect(decodeStoredConfig(stored)).toEqual({
-      auths: { 'a.example.com': { username: '', password: '', auth: b64('nocolon') }, 'b.example.com': { username: '', password: '', auth: b64(':secret') } }
+      auths: {
+        'a.example.com': { username: '', password: '', auth: b64('nocolon') },
+        'b.example.com': { username: '', password: '', auth: b64(':secret') }
+      }
     })
   })
 
@@ -221,12 +302,27 @@ describe('a stored docker config', () => {
   })
 
   test('a user name alone, an empty password or an empty auth is nothing to mask', () => {
-    const text = JSON.stringify({ auths: { 'a.example.com': { username: 'deploy' }, 'b.example.com': { username: 'deploy', password: '', auth: '' } } })
+    const text = JSON.stringify({
+      auths: {
+        'a.example.com': { username: 'deploy' },
+        'b.example.com': { username: 'deploy', password: '', auth: '' }
+      }
+    })
     expect(storedSecrets(b64(text)).sort()).toEqual([b64(text), text].sort())
   })
 
   test('every credential in it is a secret to mask: the value, its text, each password, auth and token; not user names', () => {
-    const text = JSON.stringify({ auths: { 'a.example.com': { username: 'deploy', password: 'pw-1', auth: b64('deploy:pw-1'), identitytoken: 'tok-9', email: 'a@b.c' } } })
+    const text = JSON.stringify({
+      auths: {
+        'a.example.com': {
+          username: 'deploy',
+          password: 'pw-1',
+          auth: b64('deploy:pw-1'),
+          identitytoken: 'tok-9',
+          email: 'a@b.c'
+        }
+      }
+    })
     expect(storedSecrets(b64(text)).sort()).toEqual([b64(text), text, 'pw-1', b64('deploy:pw-1'), 'tok-9'].sort())
   })
 })

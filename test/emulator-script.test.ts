@@ -26,7 +26,11 @@ const ACCESS_KEY_HEADING = '== The same with the AccessKey instead of OIDC'
 
 /** A clean environment: nothing of this machine's (no real keys, no proxies) reaches the script. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {}), ...extra }
+  return {
+    PATH: process.env.PATH ?? '',
+    ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {}),
+    ...extra
+  }
 }
 
 /** Runs a program to its end, asynchronously: an emulator in another process keeps answering meanwhile. */
@@ -56,7 +60,11 @@ afterEach(async () => {
 
 /** Starts `npm run emulator` with `args` and waits for its banner. */
 async function startEmulatorScript(args: string[]): Promise<RunningEmulator> {
-  const child = spawn(process.execPath, [EMULATOR, ...args], { cwd: ROOT, env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [EMULATOR, ...args], {
+    cwd: ROOT,
+    env: baseEnv(),
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -90,7 +98,8 @@ function printedBlock(stdout: string, heading: string): string[] {
 
 /** Waits until the emulator has logged a line matching `pattern` (registry requests are logged by polling). */
 async function logged(emulator: RunningEmulator, pattern: RegExp): Promise<string> {
-  for (let attempt = 0; attempt < 100 && !pattern.test(emulator.stdout()); attempt++) await new Promise((resolve) => setTimeout(resolve, 50))
+  for (let attempt = 0; attempt < 100 && !pattern.test(emulator.stdout()); attempt++)
+    await new Promise((resolve) => setTimeout(resolve, 50))
   return emulator.stdout()
 }
 
@@ -123,12 +132,28 @@ async function runBlock(lines: string[]): Promise<BlockRun> {
   try {
     writeFileSync(join(folder, 'output'), '')
     writeFileSync(join(folder, 'summary'), '')
-    const assignments = lines.slice(lines.indexOf('env -i \\') + 1, bundleLine).flatMap((line) => words(line.replace(/ \\$/, '')))
+    const assignments = lines
+      .slice(lines.indexOf('env -i \\') + 1, bundleLine)
+      .flatMap((line) => words(line.replace(/ \\$/, '')))
     const env = Object.fromEntries(
-      assignments.map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1).replaceAll('$RUN', folder).replaceAll('$PATH', process.env.PATH ?? '')])
+      assignments.map((word) => [
+        word.slice(0, word.indexOf('=')),
+        word
+          .slice(word.indexOf('=') + 1)
+          .replaceAll('$RUN', folder)
+          .replaceAll('$PATH', process.env.PATH ?? '')
+      ])
     )
-    const finished = await run(node, ['--import', OFFLINE_DNS, bundle], { ...env, ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {}) })
-    return { code: finished.code, log: finished.stdout, outputs: parseOutputFile(readFileSync(join(folder, 'output'), 'utf8')), summary: readFileSync(join(folder, 'summary'), 'utf8') }
+    const finished = await run(node, ['--import', OFFLINE_DNS, bundle], {
+      ...env,
+      ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {})
+    })
+    return {
+      code: finished.code,
+      log: finished.stdout,
+      outputs: parseOutputFile(readFileSync(join(folder, 'output'), 'utf8')),
+      summary: readFileSync(join(folder, 'summary'), 'utf8')
+    }
   } finally {
     rmSync(folder, { recursive: true, force: true })
   }
@@ -136,7 +161,9 @@ async function runBlock(lines: string[]): Promise<BlockRun> {
 
 /** The words of one line as a POSIX shell splits them: '…' literal, "…" kept as written (for $RUN and $PATH). */
 function words(line: string): string[] {
-  return [...line.trim().matchAll(/(?:'[^']*'|"[^"]*"|[^\s'"])+/g)].map((match) => match[0].replace(/'([^']*)'|"([^"]*)"/g, (_, single, double) => single ?? double))
+  return [...line.trim().matchAll(/(?:'[^']*'|"[^"]*"|[^\s'"])+/g)].map((match) =>
+    match[0].replace(/'([^']*)'|"([^"]*)"/g, (_, single, double) => single ?? double)
+  )
 }
 
 function quote(word: string): string {
@@ -194,7 +221,11 @@ describe('npm run emulator', () => {
 
     const first = await runBlock(oidc)
     expect(first.code).toBe(0)
-    expect(first.outputs).toEqual({ results: '{"cn-hangzhou:dev":{"secretId":16,"result":"created","relatedApps":[]}}', 'secret-id': '16', result: 'created' })
+    expect(first.outputs).toEqual({
+      results: '{"cn-hangzhou:dev":{"secretId":16,"result":"created","relatedApps":[]}}',
+      'secret-id': '16',
+      result: 'created'
+    })
     expect(first.summary).toContain(`| cn-hangzhou:dev | registry-auth | 16 | created | – | ${registryHost} |`)
     expect(first.log).toContain(`Image ${registryHost}/shop/web:1.4.2 can be pulled`)
     expect(first.log).toContain("cn-hangzhou:dev: Secret 'registry-auth' created (SecretId 16)")
@@ -202,12 +233,16 @@ describe('npm run emulator', () => {
     const log = await logged(emulator, /registry HEAD \/v2\/shop\/web\/manifests\/1\.4\.2 -> HTTP 200/)
     expect(log).toMatch(/AssumeRoleWithOIDC -> HTTP 200\n/)
     expect(log).toMatch(/CreateSecret cn-hangzhou:dev 'registry-auth' -> HTTP 200\n/)
-    expect(log).toMatch(/registry token GET \/token scope repository:shop\/web:pull \(shop-ci\) -> HTTP 200, granted repository:shop\/web:pull\n/)
+    expect(log).toMatch(
+      /registry token GET \/token scope repository:shop\/web:pull \(shop-ci\) -> HTTP 200, granted repository:shop\/web:pull\n/
+    )
 
     // An independent reader (not the action's code) finds the Secret, holding the registry's credentials.
     const reader = secretReader({ endpoint: { protocol: 'http', host: new URL(origin!).host }, ...LOCAL_KEY })
     const listed = await reader.listSecrets('cn-hangzhou:dev')
-    expect(listed.map((secret: { SecretName: string; SecretId: number }) => [secret.SecretName, secret.SecretId])).toEqual([['registry-auth', 16]])
+    expect(
+      listed.map((secret: { SecretName: string; SecretId: number }) => [secret.SecretName, secret.SecretId])
+    ).toEqual([['registry-auth', 16]])
     const described = await reader.describeSecret('cn-hangzhou:dev', 16)
     const config = JSON.parse(Buffer.from(described.SecretData['.dockerconfigjson'], 'base64').toString('utf8'))
     expect(Object.keys(config.auths)).toEqual([registryHost])
@@ -224,9 +259,17 @@ describe('npm run emulator', () => {
     // The printed hint: the missing tag, refused before any write.
     const missing = `${registryHost}/shop/web:9.9.9`
     expect(banner).toContain(`INPUT_IMAGES=${missing}`)
-    const refused = await runBlock(accessKey.map((line) => line.replace(/^ {2}INPUT_IMAGES=.*$/, `  INPUT_IMAGES=${missing} \\`).replace('INPUT_SECRET-NAME=registry-auth', 'INPUT_SECRET-NAME=registry-next')))
+    const refused = await runBlock(
+      accessKey.map((line) =>
+        line
+          .replace(/^ {2}INPUT_IMAGES=.*$/, `  INPUT_IMAGES=${missing} \\`)
+          .replace('INPUT_SECRET-NAME=registry-auth', 'INPUT_SECRET-NAME=registry-next')
+      )
+    )
     expect(refused.code).toBe(1)
-    expect(refused.log).toContain(`::error::Image ${missing} does not exist at ${registryHost} (HTTP 404 to HEAD /v2/shop/web/manifests/9.9.9)`)
+    expect(refused.log).toContain(
+      `::error::Image ${missing} does not exist at ${registryHost} (HTTP 404 to HEAD /v2/shop/web/manifests/9.9.9)`
+    )
     expect(refused.outputs).toEqual({ results: '{}' })
     await logged(emulator, /manifests\/9\.9\.9 -> HTTP 404/)
     expect(emulator.stdout()).not.toMatch(/CreateSecret cn-hangzhou:dev 'registry-next'/)
@@ -246,7 +289,9 @@ describe('npm run emulator', () => {
       expect(code).not.toBe(0)
     } else {
       expect(code).toBe(0)
-      expect(emulator.stdout()).toMatch(/SIGINT: emulator stopped \(\d+ SAE\/STS calls and \d+ registry requests served/)
+      expect(emulator.stdout()).toMatch(
+        /SIGINT: emulator stopped \(\d+ SAE\/STS calls and \d+ registry requests served/
+      )
     }
     for (const closed of [port, registryPort, tokenPort]) expect(await listening(closed)).toBe(false)
   })
@@ -261,8 +306,15 @@ describe('npm run emulator', () => {
     expect(stdout).toContain('TEST-ONLY')
     expect(stdout).toContain('Namespaces: cn-hangzhou:dev, cn-hangzhou:prod, cn-hangzhou, cn-shanghai:qa')
     // The printed example, as printed: the variables before `npm run smoke`.
-    const example = Object.fromEntries([...stdout.matchAll(/\b(SAE_SMOKE_\w+|ALIBABA_CLOUD_\w+)=(\S+)/g)].map((match) => [match[1], match[2]]))
-    expect(Object.keys(example).sort()).toEqual(['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'SAE_SMOKE_ENDPOINT', 'SAE_SMOKE_NAMESPACE_ID'])
+    const example = Object.fromEntries(
+      [...stdout.matchAll(/\b(SAE_SMOKE_\w+|ALIBABA_CLOUD_\w+)=(\S+)/g)].map((match) => [match[1], match[2]])
+    )
+    expect(Object.keys(example).sort()).toEqual([
+      'ALIBABA_CLOUD_ACCESS_KEY_ID',
+      'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+      'SAE_SMOKE_ENDPOINT',
+      'SAE_SMOKE_NAMESPACE_ID'
+    ])
     const smoke = await run(process.execPath, [SMOKE], baseEnv(example))
     expect(smoke.stdout.trimEnd().split('\n').pop()).toBe('5 passed, 0 failed')
     // Each call is logged by name and status, never with the values of its query.
@@ -283,8 +335,12 @@ describe('npm run emulator', () => {
     try {
       const emulator = await startEmulatorScript([])
       const stdout = emulator.stdout()
-      expect(stdout).toMatch(/^NOTE: port 8790 \(SAE and STS\) was taken, so they listen on \d+: the lines below hold that port/m)
-      expect(stdout).toMatch(/^NOTE: port 8791 \(registry\) was taken, so it listens on \d+: the lines below hold that port/m)
+      expect(stdout).toMatch(
+        /^NOTE: port 8790 \(SAE and STS\) was taken, so they listen on \d+: the lines below hold that port/m
+      )
+      expect(stdout).toMatch(
+        /^NOTE: port 8791 \(registry\) was taken, so it listens on \d+: the lines below hold that port/m
+      )
       const port = /so they listen on (\d+)/.exec(stdout)![1]
       const registryPort = /so it listens on (\d+)/.exec(stdout)![1]
       expect(stdout).toContain(`  INPUT_ENDPOINT=http://127.0.0.1:${port} \\`)
@@ -293,7 +349,8 @@ describe('npm run emulator', () => {
       expect([port, registryPort]).not.toContain('8791')
       await interrupt(emulator)
     } finally {
-      for (const holder of holders) await new Promise((resolve) => (holder ? holder.close(resolve) : resolve(undefined)))
+      for (const holder of holders)
+        await new Promise((resolve) => (holder ? holder.close(resolve) : resolve(undefined)))
     }
   })
 
@@ -305,7 +362,9 @@ describe('npm run emulator', () => {
       const other = option === '--port' ? '--registry-port' : '--port'
       const finished = await run(process.execPath, [EMULATOR, option, String(port), other, '0'], baseEnv())
       expect(finished.code).toBe(1)
-      expect(finished.stderr).toContain(`The emulator could not start: port ${port} is in use; choose another with ${option}, or ${option} 0 for any`)
+      expect(finished.stderr).toContain(
+        `The emulator could not start: port ${port} is in use; choose another with ${option}, or ${option} 0 for any`
+      )
       expect(finished.stdout).toBe('')
     } finally {
       await new Promise((resolve) => blocker.close(resolve))
@@ -334,7 +393,9 @@ describe('npm run demo', () => {
     expect(first).toContain('SAE calls: ListSecrets 200, CreateSecret 200\n')
     expect(first).toContain('HEAD /v2/shop/web/manifests/1.4.2 200')
     expect(section('Second run')).toContain('result = unchanged')
-    expect(section('Third run')).toMatch(new RegExp(`::error::Registry ${registryHost!.replaceAll('.', '\\.')} refused the username and password`))
+    expect(section('Third run')).toMatch(
+      new RegExp(`::error::Registry ${registryHost!.replaceAll('.', '\\.')} refused the username and password`)
+    )
     const fourth = section('Fourth run')
     expect(fourth).toContain(`::error::Image ${registryHost}/shop/web:9.9.9 does not exist`)
     expect(fourth).toContain('exit code 1; step outputs:\n    results = {}\n')

@@ -53,14 +53,17 @@ describe('ApiError', () => {
     expect(new ApiError({ action: 'A', code: 'New.Code', status: 400, detail: 'what went wrong' }).message).toBe(
       'A failed: New.Code (HTTP 400, no RequestId): what went wrong'
     )
-    expect(new ApiError({ action: 'A', code: 'InvalidParameter.WithMessage', status: 400, detail: 'SecretName too long' }).message).toContain(
-      'a parameter is invalid: SecretName too long'
-    )
+    expect(
+      new ApiError({ action: 'A', code: 'InvalidParameter.WithMessage', status: 400, detail: 'SecretName too long' })
+        .message
+    ).toContain('a parameter is invalid: SecretName too long')
   })
 
   test('says when no response came, and never "RequestId none"', () => {
     expect(new ApiError({ action: 'A', code: 'NetworkError' }).message).toContain('(no HTTP response)')
-    expect(new ApiError({ action: 'A', code: 'NonJsonResponse' }).message).toContain('(an answer that is not the API, no RequestId)')
+    expect(new ApiError({ action: 'A', code: 'NonJsonResponse' }).message).toContain(
+      '(an answer that is not the API, no RequestId)'
+    )
     for (const fault of [{ code: 'NetworkError' }, { code: 'X', status: 502 }, { code: 'NonJsonResponse' }]) {
       expect(new ApiError({ action: 'A', ...fault }).message).not.toContain('RequestId none')
     }
@@ -68,7 +71,9 @@ describe('ApiError', () => {
 })
 
 test('errors name what the user must fix', () => {
-  expect(new InputError('if-exists', 'must be skip, update or fail').message).toBe("Input 'if-exists' must be skip, update or fail")
+  expect(new InputError('if-exists', 'must be skip, update or fail').message).toBe(
+    "Input 'if-exists' must be skip, update or fail"
+  )
   expect(failureCode(new SecretExistsError('a', 'cn-a:x', 3))).toBe('SecretNameConflict.AlreadyExist')
   expect(failureCode(new TypeError('x'))).toBe('TypeError')
 })

@@ -6,7 +6,8 @@ import { expiryWarnings, jwtExpiry } from '../src/expiring-credentials.js'
 import type { RegistryCredential } from '../src/model.js'
 
 const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-const jwt = (payload: unknown, header: unknown = { alg: 'RS256', typ: 'JWT' }) => `${part(header)}.${part(payload)}.c2lnbmF0dXJl`
+const jwt = (payload: unknown, header: unknown = { alg: 'RS256', typ: 'JWT' }) =>
+  `${part(header)}.${part(payload)}.c2lnbmF0dXJl`
 /** 2026-12-01T12:00:00Z */
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0)
 const EXP = NOW / 1000 + 3600
@@ -57,6 +58,8 @@ describe('expiryWarnings', () => {
   })
 
   test('an expired token of extra-registries names its item', () => {
-    expect(() => expiryWarnings([registry(jwt({ exp: NOW / 1000 }), { kind: 'extra', item: 2 })], NOW)).toThrow(/^Input 'extra-registries' item 2: password is a token that expired at 2026-12-01T12:00:00Z/)
+    expect(() => expiryWarnings([registry(jwt({ exp: NOW / 1000 }), { kind: 'extra', item: 2 })], NOW)).toThrow(
+      /^Input 'extra-registries' item 2: password is a token that expired at 2026-12-01T12:00:00Z/
+    )
   })
 })

@@ -32,7 +32,12 @@ describe('parseExtraRegistries', () => {
     ].join('\n')
     expect(await parseExtraRegistries(text)).toEqual([
       { domains: ['ghcr.io'], username: 'octo-bot', password: SECRET, origin: { kind: 'extra', item: 1 } },
-      { domains: ['harbor.example.com:8443'], username: 'robot$ci', password: '0123', origin: { kind: 'extra', item: 2 } }
+      {
+        domains: ['harbor.example.com:8443'],
+        username: 'robot$ci',
+        password: '0123',
+        origin: { kind: 'extra', item: 2 }
+      }
     ])
   })
 
@@ -44,18 +49,33 @@ describe('parseExtraRegistries', () => {
 
   test('registry as a list of hosts: each is a key of auths, once', async () => {
     const [registry] = await parseExtraRegistries(
-      ['- registry:', '    - acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', '    - acme-registry.cn-shanghai.cr.aliyuncs.com', '    - ACME-registry.cn-shanghai.cr.aliyuncs.com', '  username: u', '  password: p'].join('\n')
+      [
+        '- registry:',
+        '    - acme-registry-vpc.cn-shanghai.cr.aliyuncs.com',
+        '    - acme-registry.cn-shanghai.cr.aliyuncs.com',
+        '    - ACME-registry.cn-shanghai.cr.aliyuncs.com',
+        '  username: u',
+        '  password: p'
+      ].join('\n')
     )
-    expect(registry.domains).toEqual(['acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', 'acme-registry.cn-shanghai.cr.aliyuncs.com'])
+    expect(registry.domains).toEqual([
+      'acme-registry-vpc.cn-shanghai.cr.aliyuncs.com',
+      'acme-registry.cn-shanghai.cr.aliyuncs.com'
+    ])
   })
 
-  test.each(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'Docker.IO', DOCKER_HUB_KEY])('Docker Hub given as %s is stored under https://index.docker.io/v1/', async (host) => {
-    const [registry] = await parseExtraRegistries(`- registry: "${host}"\n  username: u\n  password: p\n`)
-    expect(registry.domains).toEqual([DOCKER_HUB_KEY])
-  })
+  test.each(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'Docker.IO', DOCKER_HUB_KEY])(
+    'Docker Hub given as %s is stored under https://index.docker.io/v1/',
+    async (host) => {
+      const [registry] = await parseExtraRegistries(`- registry: "${host}"\n  username: u\n  password: p\n`)
+      expect(registry.domains).toEqual([DOCKER_HUB_KEY])
+    }
+  )
 
   test('several names of Docker Hub in one item are one key', async () => {
-    const [registry] = await parseExtraRegistries('- registry: [docker.io, index.docker.io, registry-1.docker.io]\n  username: u\n  password: p\n')
+    const [registry] = await parseExtraRegistries(
+      '- registry: [docker.io, index.docker.io, registry-1.docker.io]\n  username: u\n  password: p\n'
+    )
     expect(registry.domains).toEqual([DOCKER_HUB_KEY])
   })
 
@@ -71,10 +91,26 @@ describe('parseExtraRegistries', () => {
 
 describe('malformed YAML: where and what, never the text', () => {
   test.each([
-    ['an unclosed quote', `- registry: ghcr.io\n  username: u\n  password: "${SECRET}\n`, '(line 4, column 1): MISSING_CHAR'],
-    ['a nested mapping in a plain value', `- registry: ghcr.io\n  username: u\n  password: ${SECRET}: more\n`, '(line 3, column 13): BLOCK_AS_IMPLICIT_KEY'],
-    ['a key given twice', `- registry: ghcr.io\n  username: u\n  password: ${SECRET}\n  password: ${SECRET}x\n`, '(line 4, column 3): DUPLICATE_KEY'],
-    ['a bad indentation', `- registry: ghcr.io\n  username: u\n   password: ${SECRET}\n`, '(line 2, column 13): BLOCK_AS_IMPLICIT_KEY']
+    [
+      'an unclosed quote',
+      `- registry: ghcr.io\n  username: u\n  password: "${SECRET}\n`,
+      '(line 4, column 1): MISSING_CHAR'
+    ],
+    [
+      'a nested mapping in a plain value',
+      `- registry: ghcr.io\n  username: u\n  password: ${SECRET}: more\n`,
+      '(line 3, column 13): BLOCK_AS_IMPLICIT_KEY'
+    ],
+    [
+      'a key given twice',
+      `- registry: ghcr.io\n  username: u\n  password: ${SECRET}\n  password: ${SECRET}x\n`,
+      '(line 4, column 3): DUPLICATE_KEY'
+    ],
+    [
+      'a bad indentation',
+      `- registry: ghcr.io\n  username: u\n   password: ${SECRET}\n`,
+      '(line 2, column 13): BLOCK_AS_IMPLICIT_KEY'
+    ]
   ])('%s gives line, column and the error code', async (_name, text, where) => {
     const error = await rejection(text)
     expect(error.message).toBe(
@@ -108,7 +144,9 @@ describe('malformed YAML: where and what, never the text', () => {
   })
 
   test('two documents', async () => {
-    const error = await rejection(`- registry: a.example.com\n  username: u\n  password: ${SECRET}\n---\n- registry: b.example.com\n`)
+    const error = await rejection(
+      `- registry: a.example.com\n  username: u\n  password: ${SECRET}\n---\n- registry: b.example.com\n`
+    )
     expect(error.message).toContain('MULTIPLE_DOCS')
     expect(error.message).not.toContain(SECRET)
   })
@@ -132,17 +170,43 @@ describe('the shape', () => {
     ['null', '-']
   ])('an item that is not a mapping (%s)', async (_name, text) => {
     const error = await rejection(`- registry: ghcr.io\n  username: u\n  password: p\n${text}\n`)
-    expect(error.message).toBe("Input 'extra-registries' item 2: must be a mapping with registry, username and password")
+    expect(error.message).toBe(
+      "Input 'extra-registries' item 2: must be a mapping with registry, username and password"
+    )
   })
 
   test.each([
-    ['registry missing', `- username: u\n  password: ${SECRET}`, 'item 1: registry is missing or empty; give a host[:port] or a list of them'],
-    ['registry empty', `- registry: ""\n  username: u\n  password: ${SECRET}`, 'item 1: registry is missing or empty; give a host[:port] or a list of them'],
-    ['registry an empty list', `- registry: []\n  username: u\n  password: ${SECRET}`, 'item 1: registry is missing or empty; give a host[:port] or a list of them'],
+    [
+      'registry missing',
+      `- username: u\n  password: ${SECRET}`,
+      'item 1: registry is missing or empty; give a host[:port] or a list of them'
+    ],
+    [
+      'registry empty',
+      `- registry: ""\n  username: u\n  password: ${SECRET}`,
+      'item 1: registry is missing or empty; give a host[:port] or a list of them'
+    ],
+    [
+      'registry an empty list',
+      `- registry: []\n  username: u\n  password: ${SECRET}`,
+      'item 1: registry is missing or empty; give a host[:port] or a list of them'
+    ],
     ['username missing', `- registry: ghcr.io\n  password: ${SECRET}`, 'item 1: username is missing or empty'],
-    ['username null', `- registry: ghcr.io\n  username:\n  password: ${SECRET}`, 'item 1: username is missing or empty'],
-    ['password missing', '- registry: ghcr.io\n  username: u', 'item 1: password is missing or empty (an unset secret arrives empty)'],
-    ['password empty (an unset secret)', '- registry: ghcr.io\n  username: u\n  password: ', 'item 1: password is missing or empty (an unset secret arrives empty)']
+    [
+      'username null',
+      `- registry: ghcr.io\n  username:\n  password: ${SECRET}`,
+      'item 1: username is missing or empty'
+    ],
+    [
+      'password missing',
+      '- registry: ghcr.io\n  username: u',
+      'item 1: password is missing or empty (an unset secret arrives empty)'
+    ],
+    [
+      'password empty (an unset secret)',
+      '- registry: ghcr.io\n  username: u\n  password: ',
+      'item 1: password is missing or empty (an unset secret arrives empty)'
+    ]
   ])('%s', async (_name, text, problem) => {
     const error = await rejection(text)
     expect(error.message).toBe(`Input 'extra-registries' ${problem}`)
@@ -150,7 +214,9 @@ describe('the shape', () => {
 
   test('an unknown field is named, with the three fields there are', async () => {
     const error = await rejection(`- registry: ghcr.io\n  username: u\n  password: ${SECRET}\n  passwd: ${SECRET}\n`)
-    expect(error.message).toBe(`Input 'extra-registries' item 1: has no field "passwd"; the fields are registry, username and password`)
+    expect(error.message).toBe(
+      `Input 'extra-registries' item 1: has no field "passwd"; the fields are registry, username and password`
+    )
   })
 
   test.each([
@@ -161,7 +227,9 @@ describe('the shape', () => {
     ['a list', `[${SECRET}]`]
   ])('a password that is not a string: %s', async (_name, value) => {
     const error = await rejection(`- registry: ghcr.io\n  username: u\n  password: ${value}\n`)
-    expect(error.message).toBe("Input 'extra-registries' item 1: password must be a string; quote it (or write ${{ toJSON(secrets.NAME) }})")
+    expect(error.message).toBe(
+      "Input 'extra-registries' item 1: password must be a string; quote it (or write ${{ toJSON(secrets.NAME) }})"
+    )
     expect(error.message).not.toContain(SECRET)
   })
 
@@ -174,22 +242,50 @@ describe('the shape', () => {
     const error = await rejection(
       `- registry: ghcr.io\n  username: a\n  password: ${SECRET}\n- registry: [quay.io, GHCR.io]\n  username: b\n  password: ${SECRET}2\n`
     )
-    expect(error.message).toBe("Input 'extra-registries' item 2 lists ghcr.io, which item 1 lists too; give each registry once")
+    expect(error.message).toBe(
+      "Input 'extra-registries' item 2 lists ghcr.io, which item 1 lists too; give each registry once"
+    )
   })
 
   test('Docker Hub under two names across items is one registry given twice', async () => {
-    const error = await rejection('- registry: docker.io\n  username: a\n  password: p\n- registry: registry-1.docker.io\n  username: b\n  password: q\n')
+    const error = await rejection(
+      '- registry: docker.io\n  username: a\n  password: p\n- registry: registry-1.docker.io\n  username: b\n  password: q\n'
+    )
     expect(error.message).toContain(`item 2 lists ${DOCKER_HUB_KEY}, which item 1 lists too`)
   })
 
   test.each([
-    ['a line break in the password', 'password', `"${SECRET}\\n"`, 'item 1: password must be one line without control characters'],
-    ['a tab in the password', 'password', `"${SECRET}\\t"`, 'item 1: password must be one line without control characters'],
-    ['an escape character in the username', 'username', '"bot\\e[31m"', 'item 1: username must be one line without control characters'],
+    [
+      'a line break in the password',
+      'password',
+      `"${SECRET}\\n"`,
+      'item 1: password must be one line without control characters'
+    ],
+    [
+      'a tab in the password',
+      'password',
+      `"${SECRET}\\t"`,
+      'item 1: password must be one line without control characters'
+    ],
+    [
+      'an escape character in the username',
+      'username',
+      '"bot\\e[31m"',
+      'item 1: username must be one line without control characters'
+    ],
     ['a NUL in the username', 'username', '"bot\\0"', 'item 1: username must be one line without control characters']
   ])('%s', async (_name, field, value, problem) => {
-    const fields: Record<string, string> = { registry: 'ghcr.io', username: 'u', password: `"${SECRET}"`, [field]: value }
-    const error = await rejection(`- ${Object.entries(fields).map(([name, v]) => `${name}: ${v}`).join('\n  ')}\n`)
+    const fields: Record<string, string> = {
+      registry: 'ghcr.io',
+      username: 'u',
+      password: `"${SECRET}"`,
+      [field]: value
+    }
+    const error = await rejection(
+      `- ${Object.entries(fields)
+        .map(([name, v]) => `${name}: ${v}`)
+        .join('\n  ')}\n`
+    )
     expect(error.message).toContain(problem)
     expect(error.message).not.toContain(SECRET)
   })
@@ -222,13 +318,30 @@ describe('the shape', () => {
 
 describe('planSecrets with extra registries', () => {
   const inputs = (values: Record<string, string>) =>
-    parseInputs((name) => ({ 'namespace-id': 'cn-hangzhou:prod', 'secret-name': 'registry-auth', username: 'u', password: 'p', ...values })[name] ?? '')
+    parseInputs(
+      (name) =>
+        ({
+          'namespace-id': 'cn-hangzhou:prod',
+          'secret-name': 'registry-auth',
+          username: 'u',
+          password: 'p',
+          ...values
+        })[name] ?? ''
+    )
 
   test('the main registry first, then each extra one with its own credentials', async () => {
     const extra = await parseExtraRegistries(`- registry: ghcr.io\n  username: octo\n  password: ${SECRET}\n`)
     const [plan] = planSecrets(inputs({}), extra)
-    expect(plan.domains).toEqual(['registry-vpc.cn-hangzhou.aliyuncs.com', 'registry.cn-hangzhou.aliyuncs.com', 'ghcr.io'])
-    expect(plan.dockerConfig.auths['ghcr.io']).toEqual({ username: 'octo', password: SECRET, auth: Buffer.from(`octo:${SECRET}`).toString('base64') })
+    expect(plan.domains).toEqual([
+      'registry-vpc.cn-hangzhou.aliyuncs.com',
+      'registry.cn-hangzhou.aliyuncs.com',
+      'ghcr.io'
+    ])
+    expect(plan.dockerConfig.auths['ghcr.io']).toEqual({
+      username: 'octo',
+      password: SECRET,
+      auth: Buffer.from(`octo:${SECRET}`).toString('base64')
+    })
     expect(plan.dockerConfig.auths['registry.cn-hangzhou.aliyuncs.com'].username).toBe('u')
   })
 
@@ -252,6 +365,8 @@ describe('planSecrets with extra registries', () => {
 
   test('Docker Hub in registry-domains and in an extra item is the same key, so the same registry', async () => {
     const extra = await parseExtraRegistries('- registry: index.docker.io\n  username: a\n  password: p\n')
-    expect(() => planSecrets(inputs({ 'registry-domains': 'docker.io' }), extra)).toThrow(`item 1 lists ${DOCKER_HUB_KEY}`)
+    expect(() => planSecrets(inputs({ 'registry-domains': 'docker.io' }), extra)).toThrow(
+      `item 1 lists ${DOCKER_HUB_KEY}`
+    )
   })
 })

@@ -94,14 +94,46 @@ describe('parseInputs', () => {
     [{ 'access-key-id': 'LTAI 5t', 'access-key-secret': 'x' }, 'access-key-id', 'must be an AccessKey ID'],
     [{ 'access-key-id': 'LTAI', 'access-key-secret': 'x\ny' }, 'access-key-secret', 'one line'],
     [{ 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh' }, 'role-to-assume', 'is required when oidc-provider-arn'],
-    [{ 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'github' }, 'oidc-provider-arn', 'OIDC provider ARN'],
-    [{ 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh', audience: 'a\nb' }, 'audience', 'one short line'],
+    [
+      { 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'github' },
+      'oidc-provider-arn',
+      'OIDC provider ARN'
+    ],
+    [
+      { 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh', audience: 'a\nb' },
+      'audience',
+      'one short line'
+    ],
     [{ 'access-key-secret': 'x' }, 'access-key-id', 'is required when'],
-    [{ 'access-key-id': 'LTAI', 'access-key-secret': 'x', 'role-to-assume': 'acs:ram::1:role/r' }, 'access-key-id', 'not both'],
+    [
+      { 'access-key-id': 'LTAI', 'access-key-secret': 'x', 'role-to-assume': 'acs:ram::1:role/r' },
+      'access-key-id',
+      'not both'
+    ],
     [{ 'role-to-assume': 'acs:ram::1:role/r' }, 'oidc-provider-arn', 'is required when role-to-assume'],
-    [{ 'role-to-assume': 'arn:aws:iam::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh' }, 'role-to-assume', 'RAM role ARN'],
-    [{ 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh', 'role-duration-seconds': '600' }, 'role-duration-seconds', 'from 900 to 43200'],
-    [{ 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh', 'role-session-name': 'has space' }, 'role-session-name', '2-64 letters']
+    [
+      { 'role-to-assume': 'arn:aws:iam::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh' },
+      'role-to-assume',
+      'RAM role ARN'
+    ],
+    [
+      {
+        'role-to-assume': 'acs:ram::1:role/r',
+        'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh',
+        'role-duration-seconds': '600'
+      },
+      'role-duration-seconds',
+      'from 900 to 43200'
+    ],
+    [
+      {
+        'role-to-assume': 'acs:ram::1:role/r',
+        'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh',
+        'role-session-name': 'has space'
+      },
+      'role-session-name',
+      '2-64 letters'
+    ]
   ])('rejects %j naming %s', (overrides, input, message) => {
     const [named, text] = rejection(overrides)
     expect(named).toBe(input)
@@ -118,7 +150,13 @@ describe('parseInputs', () => {
     const { images } = parse({ images: 'nginx:1.27, ghcr.io/acme/sidecar@sha256:' + 'a'.repeat(64) + '\n\nnginx:1.27' })
     expect(images).toEqual([
       { text: 'nginx:1.27', registry: 'docker.io', repository: 'library/nginx', tag: '1.27', reference: '1.27' },
-      { text: `ghcr.io/acme/sidecar@sha256:${'a'.repeat(64)}`, registry: 'ghcr.io', repository: 'acme/sidecar', digest: `sha256:${'a'.repeat(64)}`, reference: `sha256:${'a'.repeat(64)}` }
+      {
+        text: `ghcr.io/acme/sidecar@sha256:${'a'.repeat(64)}`,
+        registry: 'ghcr.io',
+        repository: 'acme/sidecar',
+        digest: `sha256:${'a'.repeat(64)}`,
+        reference: `sha256:${'a'.repeat(64)}`
+      }
     ])
   })
 
@@ -128,7 +166,9 @@ describe('parseInputs', () => {
   })
 
   test('takes registry domains exactly, lower-cased and without duplicates', () => {
-    const inputs = parse({ 'registry-domains': 'Registry.Example.com:5000\nregistry.example.com:5000, mirror.example.com' })
+    const inputs = parse({
+      'registry-domains': 'Registry.Example.com:5000\nregistry.example.com:5000, mirror.example.com'
+    })
     expect(inputs.registryDomains).toEqual(['registry.example.com:5000', 'mirror.example.com'])
   })
 
@@ -161,7 +201,10 @@ describe('what the errors say, word for word (they are what a user reads to mend
   })
 
   test('a line break in the username or password names the input, and nothing before the rule', () => {
-    expect(rejection({ username: 'deploy\ner' })).toEqual(['username', "Input 'username' must be one line without control characters"])
+    expect(rejection({ username: 'deploy\ner' })).toEqual([
+      'username',
+      "Input 'username' must be one line without control characters"
+    ])
     expect(rejection({ password: 's3cret\n' })).toEqual([
       'password',
       "Input 'password' must be one line without control characters (is the secret pasted with a line break?)"
@@ -230,9 +273,12 @@ describe('region IDs, in namespace-id and registry-region', () => {
     ])
   })
 
-  test.each([' cn-hangzhou', 'cn-hangzhou ', 'cn-hangzhou\n'])('registry-region %j, with white space around it, is refused (it is one value, taken as given)', (region) => {
-    expect(rejection({ 'registry-region': region })[0]).toBe('registry-region')
-  })
+  test.each([' cn-hangzhou', 'cn-hangzhou ', 'cn-hangzhou\n'])(
+    'registry-region %j, with white space around it, is refused (it is one value, taken as given)',
+    (region) => {
+      expect(rejection({ 'registry-region': region })[0]).toBe('registry-region')
+    }
+  )
 
   test('namespace-id items are trimmed, so white space around a region is no part of it', () => {
     expect(parse({ 'namespace-id': ' cn-hangzhou \n\tcn-beijing:prod ' }).namespaces).toEqual([
@@ -243,16 +289,28 @@ describe('region IDs, in namespace-id and registry-region', () => {
 })
 
 describe('namespace-id that names no namespace', () => {
-  test.each([',', ' , ', ',,', '\n', '\n\n', ' \n , '])('%j is refused as missing, never zero namespaces and a step that does nothing', (value) => {
-    expect(rejection({ 'namespace-id': value })).toEqual(['namespace-id', "Input 'namespace-id' is required and was not supplied"])
-  })
+  test.each([',', ' , ', ',,', '\n', '\n\n', ' \n , '])(
+    '%j is refused as missing, never zero namespaces and a step that does nothing',
+    (value) => {
+      expect(rejection({ 'namespace-id': value })).toEqual([
+        'namespace-id',
+        "Input 'namespace-id' is required and was not supplied"
+      ])
+    }
+  )
 })
 
 describe('bounds: the value at each bound is accepted, one past it is refused', () => {
   test('a namespace name is 1 to 64 letters, digits, "_" and "-", starting with a letter or digit', () => {
-    expect(parse({ 'namespace-id': 'cn-hangzhou:a' }).namespaces).toEqual([{ id: 'cn-hangzhou:a', region: 'cn-hangzhou' }])
-    expect(parse({ 'namespace-id': `cn-hangzhou:${'a'.repeat(64)}` }).namespaces).toEqual([{ id: `cn-hangzhou:${'a'.repeat(64)}`, region: 'cn-hangzhou' }])
-    expect(parse({ 'namespace-id': 'cn-hangzhou:9Prod_blue-2' }).namespaces).toEqual([{ id: 'cn-hangzhou:9Prod_blue-2', region: 'cn-hangzhou' }])
+    expect(parse({ 'namespace-id': 'cn-hangzhou:a' }).namespaces).toEqual([
+      { id: 'cn-hangzhou:a', region: 'cn-hangzhou' }
+    ])
+    expect(parse({ 'namespace-id': `cn-hangzhou:${'a'.repeat(64)}` }).namespaces).toEqual([
+      { id: `cn-hangzhou:${'a'.repeat(64)}`, region: 'cn-hangzhou' }
+    ])
+    expect(parse({ 'namespace-id': 'cn-hangzhou:9Prod_blue-2' }).namespaces).toEqual([
+      { id: 'cn-hangzhou:9Prod_blue-2', region: 'cn-hangzhou' }
+    ])
     for (const name of ['', 'a'.repeat(65), '_prod', '-prod', 'prod!']) {
       expect(rejection({ 'namespace-id': `cn-hangzhou:${name}` })[1]).toContain('must be <region>:<name>')
     }
@@ -261,17 +319,25 @@ describe('bounds: the value at each bound is accepted, one past it is refused', 
   test('secret-name is at most 253 characters', () => {
     expect(parse({ 'secret-name': 'a' }).secretName).toBe('a')
     expect(parse({ 'secret-name': 'a'.repeat(253) }).secretName).toBe('a'.repeat(253))
-    expect(rejection({ 'secret-name': 'a'.repeat(254) })).toEqual(['secret-name', "Input 'secret-name' is 254 characters long; at most 253"])
+    expect(rejection({ 'secret-name': 'a'.repeat(254) })).toEqual([
+      'secret-name',
+      "Input 'secret-name' is 254 characters long; at most 253"
+    ])
   })
 
   test('acr-instance-name is 1 to 64 lower-case letters, digits and inner "-"', () => {
-    for (const name of ['a', 'a-1', 'a'.repeat(64)]) expect(parse({ 'acr-instance-name': name }).acrInstanceName).toBe(name)
-    for (const name of ['a'.repeat(65), '-acme', 'acme-', 'Acme']) expect(rejection({ 'acr-instance-name': name })[0]).toBe('acr-instance-name')
+    for (const name of ['a', 'a-1', 'a'.repeat(64)])
+      expect(parse({ 'acr-instance-name': name }).acrInstanceName).toBe(name)
+    for (const name of ['a'.repeat(65), '-acme', 'acme-', 'Acme'])
+      expect(rejection({ 'acr-instance-name': name })[0]).toBe('acr-instance-name')
   })
 
   test('any input is at most 4096 characters', () => {
     expect(parse({ password: 'x'.repeat(4096) }).password).toBe('x'.repeat(4096))
-    expect(rejection({ password: 'x'.repeat(4097) })).toEqual(['password', "Input 'password' is 4097 characters long; at most 4096 are accepted"])
+    expect(rejection({ password: 'x'.repeat(4097) })).toEqual([
+      'password',
+      "Input 'password' is 4097 characters long; at most 4096 are accepted"
+    ])
     expect(rejection({ 'registry-domains': 'r'.repeat(4097) })).toEqual([
       'registry-domains',
       "Input 'registry-domains' is 4097 characters long; at most 4096 are accepted"
@@ -279,8 +345,12 @@ describe('bounds: the value at each bound is accepted, one past it is refused', 
   })
 
   test('a rejected value is shown up to 80 characters, then cut with an ellipsis', () => {
-    expect(rejection({ 'registry-region': 'X'.repeat(80) })[1]).toBe(`Input 'registry-region' must be a region ID such as cn-hangzhou; got "${'X'.repeat(80)}"`)
-    expect(rejection({ 'registry-region': 'X'.repeat(81) })[1]).toBe(`Input 'registry-region' must be a region ID such as cn-hangzhou; got "${'X'.repeat(80)}…"`)
+    expect(rejection({ 'registry-region': 'X'.repeat(80) })[1]).toBe(
+      `Input 'registry-region' must be a region ID such as cn-hangzhou; got "${'X'.repeat(80)}"`
+    )
+    expect(rejection({ 'registry-region': 'X'.repeat(81) })[1]).toBe(
+      `Input 'registry-region' must be a region ID such as cn-hangzhou; got "${'X'.repeat(80)}…"`
+    )
   })
 
   describe('registry-domains', () => {
@@ -291,7 +361,14 @@ describe('bounds: the value at each bound is accepted, one past it is refused', 
       expect(domains(`${'a'.repeat(63)}.example.com`)).toEqual([`${'a'.repeat(63)}.example.com`])
       expect(domains('registry')).toEqual(['registry'])
       expect(domains('a-1.example.com')).toEqual(['a-1.example.com'])
-      for (const host of [`${'a'.repeat(64)}.example.com`, '-a.example.com', 'a-.example.com', 'a..example.com', '.example.com', 'example.com.']) {
+      for (const host of [
+        `${'a'.repeat(64)}.example.com`,
+        '-a.example.com',
+        'a-.example.com',
+        'a..example.com',
+        '.example.com',
+        'example.com.'
+      ]) {
         expect(rejection({ 'registry-domains': host })).toEqual([
           'registry-domains',
           `Input 'registry-domains' takes host names such as registry.cn-hangzhou.aliyuncs.com; got ${JSON.stringify(host)}`
@@ -306,14 +383,19 @@ describe('bounds: the value at each bound is accepted, one past it is refused', 
     })
 
     test('a port is 1 to 65535; leading zeros are taken as given, up to five digits', () => {
-      expect(domains('r.example.com:1\nr.example.com:65535\nr.example.com:00080')).toEqual(['r.example.com:1', 'r.example.com:65535', 'r.example.com:00080'])
+      expect(domains('r.example.com:1\nr.example.com:65535\nr.example.com:00080')).toEqual([
+        'r.example.com:1',
+        'r.example.com:65535',
+        'r.example.com:00080'
+      ])
       for (const port of ['0', '00000', '65536', '99999']) {
         expect(rejection({ 'registry-domains': `r.example.com:${port}` })).toEqual([
           'registry-domains',
           `Input 'registry-domains' has a port outside 1-65535 in "r.example.com:${port}"`
         ])
       }
-      for (const port of ['', '000080', '123456', '8O']) expect(rejection({ 'registry-domains': `r.example.com:${port}` })[1]).toContain('takes host names')
+      for (const port of ['', '000080', '123456', '8O'])
+        expect(rejection({ 'registry-domains': `r.example.com:${port}` })[1]).toContain('takes host names')
     })
   })
 
@@ -325,15 +407,24 @@ describe('bounds: the value at each bound is accepted, one past it is refused', 
     expect(parse({ [input]: String(max) })[field]).toBe(max)
     expect(parse({ [input]: `0${max}` })[field]).toBe(max)
     for (const value of [String(min - 1), String(max + 1), 'x5', '5x', '-1', '+5', ' 5', '5 ', '1e1']) {
-      expect(rejection({ [input]: value })).toEqual([input, `Input '${input}' must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}`])
+      expect(rejection({ [input]: value })).toEqual([
+        input,
+        `Input '${input}' must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}`
+      ])
     }
   })
 })
 
 describe('parseEndpoint', () => {
   test.each([
-    ['sae-vpc.cn-hangzhou.aliyuncs.com', { protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com', input: 'endpoint' }],
-    ['https://sae.cn-beijing.aliyuncs.com/', { protocol: 'https', host: 'sae.cn-beijing.aliyuncs.com', input: 'endpoint' }],
+    [
+      'sae-vpc.cn-hangzhou.aliyuncs.com',
+      { protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com', input: 'endpoint' }
+    ],
+    [
+      'https://sae.cn-beijing.aliyuncs.com/',
+      { protocol: 'https', host: 'sae.cn-beijing.aliyuncs.com', input: 'endpoint' }
+    ],
     ['http://127.0.0.1:8080', { protocol: 'http', host: '127.0.0.1:8080', input: 'endpoint' }],
     ['http://localhost:9000', { protocol: 'http', host: 'localhost:9000', input: 'endpoint' }],
     ['http://[::1]:9000', { protocol: 'http', host: '[::1]:9000', input: 'endpoint' }]
@@ -341,22 +432,38 @@ describe('parseEndpoint', () => {
     expect(parseEndpoint(value, 'endpoint')).toEqual(expected)
   })
 
-  test.each(['sae.example.com:1', 'sae.example.com:65535', 'http://127.0.0.1:1', 'http://[::1]:65535'])('a port from 1 to 65535 is a port: %s', (value) => {
-    expect(() => parseEndpoint(value, 'sts-endpoint')).not.toThrow()
-  })
-
-  test.each(['sae.example.com:0', 'sae.example.com:65536', 'sae.example.com:70000', 'http://127.0.0.1:99999', 'http://localhost:0', 'http://[::1]:65536'])(
-    'a port outside 1 to 65535 is refused before any call, as in registry-domains: %s',
+  test.each(['sae.example.com:1', 'sae.example.com:65535', 'http://127.0.0.1:1', 'http://[::1]:65535'])(
+    'a port from 1 to 65535 is a port: %s',
     (value) => {
-      expect(() => parseEndpoint(value, 'sts-endpoint')).toThrow(new InputError('sts-endpoint', `has a port outside 1-65535 in ${JSON.stringify(value)}`))
+      expect(() => parseEndpoint(value, 'sts-endpoint')).not.toThrow()
     }
   )
+
+  test.each([
+    'sae.example.com:0',
+    'sae.example.com:65536',
+    'sae.example.com:70000',
+    'http://127.0.0.1:99999',
+    'http://localhost:0',
+    'http://[::1]:65536'
+  ])('a port outside 1 to 65535 is refused before any call, as in registry-domains: %s', (value) => {
+    expect(() => parseEndpoint(value, 'sts-endpoint')).toThrow(
+      new InputError('sts-endpoint', `has a port outside 1-65535 in ${JSON.stringify(value)}`)
+    )
+  })
 })
 
 describe('parseCredentialSource', () => {
   const read = (values: Record<string, string>) => (name: string) => values[name] ?? ''
-  const ENV = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIenv', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'env-secret', ALIBABA_CLOUD_SECURITY_TOKEN: 'env-token' }
-  const OIDC = { 'role-to-assume': 'acs:ram::123:role/deploy', 'oidc-provider-arn': 'acs:ram::123:oidc-provider/github' }
+  const ENV = {
+    ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIenv',
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'env-secret',
+    ALIBABA_CLOUD_SECURITY_TOKEN: 'env-token'
+  }
+  const OIDC = {
+    'role-to-assume': 'acs:ram::123:role/deploy',
+    'oidc-provider-arn': 'acs:ram::123:oidc-provider/github'
+  }
 
   test('inputs come before OIDC inputs and the environment', () => {
     expect(parseCredentialSource(read({ 'access-key-id': 'LTAIin', 'access-key-secret': 'in-secret' }), ENV)).toEqual({
@@ -389,7 +496,10 @@ describe('parseCredentialSource', () => {
   })
 
   test('an STS token input travels with its keys', () => {
-    const source = parseCredentialSource(read({ 'access-key-id': 'STS.x', 'access-key-secret': 's', 'security-token': 't' }), {})
+    const source = parseCredentialSource(
+      read({ 'access-key-id': 'STS.x', 'access-key-secret': 's', 'security-token': 't' }),
+      {}
+    )
     expect(source).toMatchObject({ kind: 'keys', securityToken: 't' })
   })
 
@@ -400,9 +510,12 @@ describe('parseCredentialSource', () => {
   })
 
   test('a malformed AccessKey ID in the environment is named', () => {
-    expect(() => parseCredentialSource(read({}), { ALIBABA_CLOUD_ACCESS_KEY_ID: 'not an id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's' })).toThrow(
-      /ALIBABA_CLOUD_ACCESS_KEY_ID is not an AccessKey ID/
-    )
+    expect(() =>
+      parseCredentialSource(read({}), {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'not an id',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's'
+      })
+    ).toThrow(/ALIBABA_CLOUD_ACCESS_KEY_ID is not an AccessKey ID/)
   })
 
   test('nothing at all is a source of kind none, refused later with the three ways', () => {
@@ -416,7 +529,11 @@ test('splitList drops blanks and trims', () => {
 
 describe('state: absent needs no registry credentials, and carries none', () => {
   test('an empty username and password are accepted', () => {
-    expect(parse({ state: 'absent', username: '', password: '' })).toMatchObject({ state: 'absent', username: '', password: '' })
+    expect(parse({ state: 'absent', username: '', password: '' })).toMatchObject({
+      state: 'absent',
+      username: '',
+      password: ''
+    })
   })
 
   test('a username and password given anyway are dropped (the caller still masks them)', () => {
@@ -434,7 +551,9 @@ describe('state: absent needs no registry credentials, and carries none', () => 
 
 describe('extra-registries with state: present', () => {
   test('is kept as given, for extra-registries.ts to read', () => {
-    expect(parse({ 'extra-registries': '- registry: ghcr.io\n  username: bot' }).extraRegistries).toBe('- registry: ghcr.io\n  username: bot')
+    expect(parse({ 'extra-registries': '- registry: ghcr.io\n  username: bot' }).extraRegistries).toBe(
+      '- registry: ghcr.io\n  username: bot'
+    )
   })
 
   test('is undefined when not given', () => {
@@ -456,14 +575,20 @@ describe('the values each enumerated input accepts, and what it says of others',
   })
 
   test('verify-login that is no boolean is named as verify-login', () => {
-    expect(rejection({ 'verify-login': 'yes' })).toEqual(['verify-login', `Input 'verify-login' must be true or false; got "yes"`])
+    expect(rejection({ 'verify-login': 'yes' })).toEqual([
+      'verify-login',
+      `Input 'verify-login' must be true or false; got "yes"`
+    ])
   })
 })
 
 describe('an endpoint scheme is read only at the start of the value', () => {
   test('a "://" further on is part of a path, refused as one', () => {
     expect(() => parseEndpoint('sae.cn-hangzhou.aliyuncs.com/ftp://mirror', 'endpoint')).toThrow(
-      new InputError('endpoint', 'must be a host[:port] or a URL without a path; got "sae.cn-hangzhou.aliyuncs.com/ftp://mirror"')
+      new InputError(
+        'endpoint',
+        'must be a host[:port] or a URL without a path; got "sae.cn-hangzhou.aliyuncs.com/ftp://mirror"'
+      )
     )
   })
 })

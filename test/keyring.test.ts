@@ -47,13 +47,19 @@ describe('credentials for the images this action is written for', () => {
   const acrKeys = ['registry.cn-hangzhou.aliyuncs.com', 'registry-vpc.cn-hangzhou.aliyuncs.com']
 
   test('an ACR VPC image matches only its own key, not its public twin', () => {
-    expect(keysFor('registry-vpc.cn-hangzhou.aliyuncs.com/shop/web:1.4.2', acrKeys)).toEqual(['registry-vpc.cn-hangzhou.aliyuncs.com'])
-    expect(keysFor('registry.cn-hangzhou.aliyuncs.com/shop/web:1.4.2', acrKeys)).toEqual(['registry.cn-hangzhou.aliyuncs.com'])
+    expect(keysFor('registry-vpc.cn-hangzhou.aliyuncs.com/shop/web:1.4.2', acrKeys)).toEqual([
+      'registry-vpc.cn-hangzhou.aliyuncs.com'
+    ])
+    expect(keysFor('registry.cn-hangzhou.aliyuncs.com/shop/web:1.4.2', acrKeys)).toEqual([
+      'registry.cn-hangzhou.aliyuncs.com'
+    ])
   })
 
   test('an ACR Enterprise VPC image matches only its own key', () => {
     const keys = ['acme-registry.cn-hangzhou.cr.aliyuncs.com', 'acme-registry-vpc.cn-hangzhou.cr.aliyuncs.com']
-    expect(keysFor('acme-registry-vpc.cn-hangzhou.cr.aliyuncs.com/shop/web', keys)).toEqual(['acme-registry-vpc.cn-hangzhou.cr.aliyuncs.com'])
+    expect(keysFor('acme-registry-vpc.cn-hangzhou.cr.aliyuncs.com/shop/web', keys)).toEqual([
+      'acme-registry-vpc.cn-hangzhou.cr.aliyuncs.com'
+    ])
   })
 
   test('a Docker Hub image matches https://index.docker.io/v1/, index.docker.io and docker.io', () => {
@@ -74,7 +80,10 @@ describe('credentials for the images this action is written for', () => {
 
   test('registry-1.docker.io is a registry of its own for kubelet: Docker Hub keys do not match it', () => {
     expect(keysFor('registry-1.docker.io/library/nginx', ['https://index.docker.io/v1/', 'docker.io'])).toEqual([])
-    expect(keysFor('registry-1.docker.io/library/nginx', ['registry-1.docker.io', '*.docker.io'])).toEqual(['registry-1.docker.io', '*.docker.io'])
+    expect(keysFor('registry-1.docker.io/library/nginx', ['registry-1.docker.io', '*.docker.io'])).toEqual([
+      'registry-1.docker.io',
+      '*.docker.io'
+    ])
   })
 
   test('an image pinned by digest matches by its registry, like any other', () => {
@@ -90,7 +99,12 @@ describe('credentials for the images this action is written for', () => {
 
 describe("kubelet's rules where its own tests are silent", () => {
   test('the order is reverse byte order of the normalised keys: deeper paths and literal hosts before globs', () => {
-    const keys = ['*.example.com', 'registry.example.com', 'registry.example.com/team', 'https://registry.example.com/team/app']
+    const keys = [
+      '*.example.com',
+      'registry.example.com',
+      'registry.example.com/team',
+      'https://registry.example.com/team/app'
+    ]
     expect(keysFor('registry.example.com/team/app:1', keys)).toEqual([
       'https://registry.example.com/team/app',
       'registry.example.com/team',
@@ -100,8 +114,15 @@ describe("kubelet's rules where its own tests are silent", () => {
   })
 
   test('keys that normalise alike are all tried, in the order given', () => {
-    expect(keysFor('ghcr.io/acme/app', ['https://ghcr.io', 'ghcr.io', 'http://ghcr.io/v2/'])).toEqual(['https://ghcr.io', 'ghcr.io', 'http://ghcr.io/v2/'])
-    expect(keysFor('nginx', ['index.docker.io', 'https://index.docker.io/v1/'])).toEqual(['index.docker.io', 'https://index.docker.io/v1/'])
+    expect(keysFor('ghcr.io/acme/app', ['https://ghcr.io', 'ghcr.io', 'http://ghcr.io/v2/'])).toEqual([
+      'https://ghcr.io',
+      'ghcr.io',
+      'http://ghcr.io/v2/'
+    ])
+    expect(keysFor('nginx', ['index.docker.io', 'https://index.docker.io/v1/'])).toEqual([
+      'index.docker.io',
+      'https://index.docker.io/v1/'
+    ])
   })
 
   test("a key's path is a string prefix of the image's path, not a whole-component one", () => {
@@ -118,7 +139,9 @@ describe("kubelet's rules where its own tests are silent", () => {
   })
 
   test('ports must be equal; none is not 443', () => {
-    expect(keysFor('registry.example.com:5000/app', ['registry.example.com:5000'])).toEqual(['registry.example.com:5000'])
+    expect(keysFor('registry.example.com:5000/app', ['registry.example.com:5000'])).toEqual([
+      'registry.example.com:5000'
+    ])
     expect(keysFor('registry.example.com:5000/app', ['registry.example.com'])).toEqual([])
     expect(keysFor('registry.example.com/app', ['registry.example.com:443'])).toEqual([])
     expect(keysFor('registry.example.com:5000/app', ['registry.example.com:05000'])).toEqual([])
@@ -164,7 +187,9 @@ describe("kubelet's rules where its own tests are silent", () => {
   })
 
   test('query, fragment and user info of a key are ignored', () => {
-    expect(keysFor('ghcr.io/acme/app', ['https://user@ghcr.io/acme?x=1#top'])).toEqual(['https://user@ghcr.io/acme?x=1#top'])
+    expect(keysFor('ghcr.io/acme/app', ['https://user@ghcr.io/acme?x=1#top'])).toEqual([
+      'https://user@ghcr.io/acme?x=1#top'
+    ])
   })
 
   test('a "?" in a key starts its query, so it is no glob: r?.example.com is the host "r"', () => {
@@ -185,7 +210,9 @@ describe("kubelet's rules where its own tests are silent", () => {
   })
 
   test('the Docker Hub fallback is index.docker.io only: other Docker Hub spellings do not stand in for it', () => {
-    expect(keysFor('nginx', ['registry-1.docker.io', 'index.docker.io:443', 'https://index.docker.io/v1/library'])).toEqual([])
+    expect(
+      keysFor('nginx', ['registry-1.docker.io', 'index.docker.io:443', 'https://index.docker.io/v1/library'])
+    ).toEqual([])
   })
 })
 

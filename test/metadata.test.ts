@@ -38,7 +38,7 @@ describe('README tables match action.yml', () => {
     expect([...outputs.keys()].sort()).toEqual(Object.keys(action.outputs).sort())
   })
 
-  test.each(Object.entries(action.inputs))('%s: the README default is action.yml\'s', (name, input) => {
+  test.each(Object.entries(action.inputs))("%s: the README default is action.yml's", (name, input) => {
     const documented = inputs.get(name)?.[0]
     if (input.default !== undefined) expect(documented).toBe(`\`${String(input.default)}\``)
     else if (input.required) expect(documented).toBe('required')
@@ -61,8 +61,12 @@ describe('action.yml', () => {
     for (const output of Object.values(action.outputs)) expect(output.description.length).toBeGreaterThan(10)
   })
 
-  test('the defaults are the contract\'s (docs/sae-api.md, README)', () => {
-    const defaults = Object.fromEntries(Object.entries(action.inputs).filter(([, i]) => i.default !== undefined).map(([n, i]) => [n, String(i.default)]))
+  test("the defaults are the contract's (docs/sae-api.md, README)", () => {
+    const defaults = Object.fromEntries(
+      Object.entries(action.inputs)
+        .filter(([, i]) => i.default !== undefined)
+        .map(([n, i]) => [n, String(i.default)])
+    )
     expect(defaults).toEqual({
       'secret-type': 'kubernetes.io/dockerconfigjson',
       'if-exists': 'skip',
@@ -83,7 +87,9 @@ describe('the user agent', () => {
   test('carries the package version and names the repository and run', async () => {
     const { userAgent } = await import('../src/clients.js')
     const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
-    expect(userAgent({ repository: 'octo-org/octo-repo', runId: 42 })).toBe(`sae-image-pull-secret/${version} (octo-org/octo-repo; run 42)`)
+    expect(userAgent({ repository: 'octo-org/octo-repo', runId: 42 })).toBe(
+      `sae-image-pull-secret/${version} (octo-org/octo-repo; run 42)`
+    )
   })
 })
 
@@ -96,7 +102,11 @@ describe('README "Versions"', () => {
     const [release] = [...releases]
     const majors = new Set(section.match(/\bv\d+\b(?![.\d])/g))
     expect([...majors]).toEqual([release.split('.')[0]])
-    expect(section).toMatch(new RegExp(`uses: sae-image-pull-secret/sae-image-pull-secret@<40-character commit SHA> # ${release.replace(/\./g, '\\.')}\\n`))
+    expect(section).toMatch(
+      new RegExp(
+        `uses: sae-image-pull-secret/sae-image-pull-secret@<40-character commit SHA> # ${release.replace(/\./g, '\\.')}\\n`
+      )
+    )
   })
 
   test('verifies against the workflow that signs the attestations', () => {

@@ -3,10 +3,12 @@ import { parseInputs } from '../src/inputs.js'
 import { planSecrets } from '../src/plan.js'
 
 const plan = (values: Record<string, string>) =>
-  planSecrets(parseInputs((name) => ({ 'secret-name': 'registry-auth', username: 'u', password: 'p', ...values })[name] ?? ''))
+  planSecrets(
+    parseInputs((name) => ({ 'secret-name': 'registry-auth', username: 'u', password: 'p', ...values })[name] ?? '')
+  )
 
 describe('planSecrets', () => {
-  test('each namespace gets its region\'s registry domains and SAE endpoint', () => {
+  test("each namespace gets its region's registry domains and SAE endpoint", () => {
     const [hangzhou, beijing] = plan({ 'namespace-id': 'cn-hangzhou:dev\ncn-beijing:prod' })
     expect(hangzhou).toMatchObject({
       namespaceId: 'cn-hangzhou:dev',
@@ -20,7 +22,11 @@ describe('planSecrets', () => {
   })
 
   test('registry-region and endpoint apply to every namespace', () => {
-    const plans = plan({ 'namespace-id': 'cn-hangzhou:dev,cn-beijing:prod', 'registry-region': 'cn-shanghai', endpoint: 'sae-vpc.cn-hangzhou.aliyuncs.com' })
+    const plans = plan({
+      'namespace-id': 'cn-hangzhou:dev,cn-beijing:prod',
+      'registry-region': 'cn-shanghai',
+      endpoint: 'sae-vpc.cn-hangzhou.aliyuncs.com'
+    })
     for (const p of plans) {
       expect(p.domains).toEqual(['registry-vpc.cn-shanghai.aliyuncs.com', 'registry.cn-shanghai.aliyuncs.com'])
       expect(p.endpoint).toEqual({ protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com', input: 'endpoint' })
@@ -38,13 +44,25 @@ describe('planSecrets', () => {
 describe('state: absent', () => {
   test('plans no registries, no auths and an empty SecretData: deleting needs no credentials and writes nothing', () => {
     const [p] = plan({ 'namespace-id': 'cn-hangzhou:dev', state: 'absent', username: '', password: '' })
-    expect(p).toMatchObject({ state: 'absent', registries: [], domains: [], dockerConfig: { auths: {} }, encodedConfig: '', secretData: '' })
+    expect(p).toMatchObject({
+      state: 'absent',
+      registries: [],
+      domains: [],
+      dockerConfig: { auths: {} },
+      encodedConfig: '',
+      secretData: ''
+    })
   })
 })
 
 describe('the SAE endpoint of a namespace', () => {
   test('without an endpoint input, it is https://sae.<region>.aliyuncs.com, read from namespace-id', () => {
     const [p] = plan({ 'namespace-id': 'cn-shenzhen:prod' })
-    expect(p.endpoint).toEqual({ protocol: 'https', host: 'sae.cn-shenzhen.aliyuncs.com', input: 'namespace-id', region: 'cn-shenzhen' })
+    expect(p.endpoint).toEqual({
+      protocol: 'https',
+      host: 'sae.cn-shenzhen.aliyuncs.com',
+      input: 'namespace-id',
+      region: 'cn-shenzhen'
+    })
   })
 })

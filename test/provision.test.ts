@@ -8,7 +8,9 @@ import type { SecretDetail, SecretsApi, SecretSummary } from '../src/sae-client.
 const NS = 'cn-hangzhou:prod'
 
 function plan(ifExists: IfExists, password = 'p'): SecretPlan {
-  const dockerConfig = buildDockerConfig([{ domains: ['vpc.example.com', 'public.example.com'], username: 'u', password }])
+  const dockerConfig = buildDockerConfig([
+    { domains: ['vpc.example.com', 'public.example.com'], username: 'u', password }
+  ])
   const encodedConfig = encodeDockerConfig(dockerConfig)
   return {
     namespaceId: NS,
@@ -23,7 +25,8 @@ function plan(ifExists: IfExists, password = 'p'): SecretPlan {
   }
 }
 
-const alreadyExist = () => new ApiError({ action: 'CreateSecret', code: 'SecretNameConflict.AlreadyExist', status: 400, requestId: 'R1' })
+const alreadyExist = () =>
+  new ApiError({ action: 'CreateSecret', code: 'SecretNameConflict.AlreadyExist', status: 400, requestId: 'R1' })
 /** What the transport reports for a write answered by a gateway's 504 page: it may have been applied. */
 const lostAnswer = (action: string) => new ApiError({ action, code: 'NonJsonResponse' }, { mayHaveBeenApplied: true })
 const OPTIONS = { attempts: 4 }
@@ -45,9 +48,20 @@ class FakeSae implements SecretsApi {
   /** The order ListSecrets answers in; as stored unless a test says otherwise. */
   order: (listed: SecretSummary[]) => SecretSummary[] = (listed) => listed
 
-  seed(name: string, encodedConfig: string, type = 'kubernetes.io/dockerconfigjson', relatedApps: RelatedApp[] = []): number {
+  seed(
+    name: string,
+    encodedConfig: string,
+    type = 'kubernetes.io/dockerconfigjson',
+    relatedApps: RelatedApp[] = []
+  ): number {
     const id = this.nextId++
-    this.secrets.set(id, { secretId: id, secretName: name, secretType: type, relatedApps, data: { '.dockerconfigjson': encodedConfig } })
+    this.secrets.set(id, {
+      secretId: id,
+      secretName: name,
+      secretType: type,
+      relatedApps,
+      data: { '.dockerconfigjson': encodedConfig }
+    })
     return id
   }
 
@@ -55,7 +69,14 @@ class FakeSae implements SecretsApi {
     this.calls.push('ListSecrets')
     const listed = [...this.secrets.values()].filter(({ secretId }) => (this.unlisted.get(secretId) ?? 0) === 0)
     for (const [id, listings] of this.unlisted) this.unlisted.set(id, Math.max(0, listings - 1))
-    return this.order(listed.map(({ secretId, secretName, secretType, relatedApps }) => ({ secretId, secretName, secretType, relatedApps })))
+    return this.order(
+      listed.map(({ secretId, secretName, secretType, relatedApps }) => ({
+        secretId,
+        secretName,
+        secretType,
+        relatedApps
+      }))
+    )
   }
 
   async describeSecret(_ns: string, secretId: number): Promise<SecretDetail> {
@@ -92,7 +113,9 @@ class FakeSae implements SecretsApi {
   async updateSecret(_ns: string, secretId: number, secretData: string): Promise<number> {
     this.calls.push('UpdateSecret')
     this.drop('UpdateSecret')
-    this.secrets.get(secretId)!.data['.dockerconfigjson'] = JSON.parse(JSON.parse(secretData).SecretData)['.dockerconfigjson']
+    this.secrets.get(secretId)!.data['.dockerconfigjson'] = JSON.parse(JSON.parse(secretData).SecretData)[
+      '.dockerconfigjson'
+    ]
     this.loseAnswer('UpdateSecret')
     return secretId
   }
@@ -117,36 +140,65 @@ describe('provisionSecret', () => {
     ['fail', ['CreateSecret']]
   ])('creates an absent Secret (if-exists %s) with calls %j', async (ifExists, calls) => {
     const sae = new FakeSae()
-    await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created', relatedApps: [] })
+    await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({
+      secretId: 16,
+      result: 'created',
+      relatedApps: []
+    })
     expect(sae.calls).toEqual(calls)
   })
 
   test('skip: an existing Secret is success with its id, untouched; its differing data is reported as drift', async () => {
     const sae = new FakeSae()
     const id = sae.seed('registry-auth', 'b2xk')
-    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'skipped', relatedApps: [], drifted: true })
+    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({
+      secretId: id,
+      result: 'skipped',
+      relatedApps: [],
+      drifted: true
+    })
     expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret'])
     expect(sae.secrets.get(id)!.data['.dockerconfigjson']).toBe('b2xk')
   })
 
   test('skip: equal data, reordered or not, is no drift', async () => {
     const sae = new FakeSae()
-    const reordered = Buffer.from(JSON.stringify({ auths: { 'public.example.com': { auth: 'dTpw', password: 'p', username: 'u' }, 'vpc.example.com': { username: 'u', password: 'p', auth: 'dTpw' } } })).toString('base64')
+    const reordered = Buffer.from(
+      JSON.stringify({
+        auths: {
+          'public.example.com': { auth: 'dTpw', password: 'p', username: 'u' },
+          'vpc.example.com': { username: 'u', password: 'p', auth: 'dTpw' }
+        }
+      })
+    ).toString('base64')
     const id = sae.seed('registry-auth', reordered)
-    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'skipped', relatedApps: [], drifted: false })
+    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({
+      secretId: id,
+      result: 'skipped',
+      relatedApps: [],
+      drifted: false
+    })
   })
 
   test('update: an unchanged Secret is confirmed in two calls, without a write', async () => {
     const sae = new FakeSae()
     const id = sae.seed('registry-auth', plan('update').encodedConfig)
-    await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'unchanged', relatedApps: [] })
+    await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({
+      secretId: id,
+      result: 'unchanged',
+      relatedApps: []
+    })
     expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret'])
   })
 
   test('update: a changed Secret is updated in place, never deleted', async () => {
     const sae = new FakeSae()
     const id = sae.seed('registry-auth', plan('update', 'old').encodedConfig)
-    await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'updated', relatedApps: [] })
+    await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({
+      secretId: id,
+      result: 'updated',
+      relatedApps: []
+    })
     expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret', 'UpdateSecret'])
     expect(sae.secrets.get(id)!.data['.dockerconfigjson']).toBe(plan('update', 'new').encodedConfig)
   })
@@ -164,7 +216,12 @@ describe('provisionSecret', () => {
   test('a listed Secret whose type the listing leaves out is taken as ours', async () => {
     const sae = new FakeSae()
     const id = sae.seed('registry-auth', plan('skip').encodedConfig, '')
-    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'skipped', relatedApps: [], drifted: false })
+    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({
+      secretId: id,
+      result: 'skipped',
+      relatedApps: [],
+      drifted: false
+    })
   })
 
   describe('skip with a stored Secret: the Secret the deploy will use must still pull', () => {
@@ -175,7 +232,11 @@ describe('provisionSecret', () => {
       const checkStored = async (stored: string | undefined, secretId: number) => {
         checked.push([stored, secretId])
       }
-      await expect(provisionSecret(sae, plan('skip'), { ...OPTIONS, checkStored })).resolves.toMatchObject({ secretId: id, result: 'skipped', drifted: true })
+      await expect(provisionSecret(sae, plan('skip'), { ...OPTIONS, checkStored })).resolves.toMatchObject({
+        secretId: id,
+        result: 'skipped',
+        drifted: true
+      })
       expect(checked).toEqual([['b2xk', id]])
     })
 
@@ -186,7 +247,10 @@ describe('provisionSecret', () => {
       const checkStored = async (stored: string | undefined) => {
         checked.push(stored)
       }
-      await expect(provisionSecret(sae, plan('skip'), { ...OPTIONS, checkStored })).resolves.toMatchObject({ result: 'skipped', drifted: false })
+      await expect(provisionSecret(sae, plan('skip'), { ...OPTIONS, checkStored })).resolves.toMatchObject({
+        result: 'skipped',
+        drifted: false
+      })
       expect(checked).toEqual([])
     })
 
@@ -194,7 +258,9 @@ describe('provisionSecret', () => {
       const sae = new FakeSae()
       sae.seed('registry-auth', 'b2xk')
       const stale = new Error('the stored credentials are refused')
-      await expect(provisionSecret(sae, plan('skip'), { ...OPTIONS, checkStored: () => Promise.reject(stale) })).rejects.toBe(stale)
+      await expect(
+        provisionSecret(sae, plan('skip'), { ...OPTIONS, checkStored: () => Promise.reject(stale) })
+      ).rejects.toBe(stale)
     })
   })
 
@@ -205,8 +271,17 @@ describe('provisionSecret', () => {
     const onStored = (stored: string | undefined) => {
       sae.calls.push(`heard ${stored}`)
     }
-    await expect(provisionSecret(sae, plan('update'), { ...OPTIONS, onStored })).resolves.toMatchObject({ result: 'updated' })
-    expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret', 'heard b2xk', 'UpdateSecret', 'DescribeSecret', `heard ${plan('update').encodedConfig}`])
+    await expect(provisionSecret(sae, plan('update'), { ...OPTIONS, onStored })).resolves.toMatchObject({
+      result: 'updated'
+    })
+    expect(sae.calls).toEqual([
+      'ListSecrets',
+      'DescribeSecret',
+      'heard b2xk',
+      'UpdateSecret',
+      'DescribeSecret',
+      `heard ${plan('update').encodedConfig}`
+    ])
   })
 
   test('a same-named Secret of another type is refused, not reused', async () => {
@@ -226,22 +301,35 @@ describe('provisionSecret', () => {
       return sae
     }
 
-    test('skip resolves to the winner\'s SecretId', async () => {
+    test("skip resolves to the winner's SecretId", async () => {
       const sae = racing('other')
-      await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'skipped', relatedApps: [], drifted: true })
+      await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({
+        secretId: 16,
+        result: 'skipped',
+        relatedApps: [],
+        drifted: true
+      })
       expect(sae.calls).toEqual(['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret'])
       expect(sae.secrets.size).toBe(1)
     })
 
-    test('update brings the winner\'s data to ours', async () => {
+    test("update brings the winner's data to ours", async () => {
       const sae = racing('other')
-      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'updated', relatedApps: [] })
+      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({
+        secretId: 16,
+        result: 'updated',
+        relatedApps: []
+      })
       expect(sae.secrets.get(16)!.data['.dockerconfigjson']).toBe(plan('update').encodedConfig)
     })
 
     test('update finds identical data unchanged', async () => {
       const sae = racing('p')
-      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'unchanged', relatedApps: [] })
+      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({
+        secretId: 16,
+        result: 'unchanged',
+        relatedApps: []
+      })
     })
   })
 
@@ -250,18 +338,29 @@ describe('provisionSecret', () => {
       ['skip', ['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret']],
       ['update', ['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret']],
       ['fail', ['CreateSecret', 'ListSecrets', 'DescribeSecret']]
-    ])('CreateSecret, if-exists %s: looks, sees our data, reports created, with one Secret', async (ifExists, calls) => {
-      const sae = new FakeSae()
-      sae.lost.CreateSecret = 1
-      await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created', relatedApps: [] })
-      expect(sae.secrets.size).toBe(1)
-      expect(sae.calls).toEqual(calls)
-    })
+    ])(
+      'CreateSecret, if-exists %s: looks, sees our data, reports created, with one Secret',
+      async (ifExists, calls) => {
+        const sae = new FakeSae()
+        sae.lost.CreateSecret = 1
+        await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({
+          secretId: 16,
+          result: 'created',
+          relatedApps: []
+        })
+        expect(sae.secrets.size).toBe(1)
+        expect(sae.calls).toEqual(calls)
+      }
+    )
 
     test('CreateSecret that was not applied is sent again after the look', async () => {
       const sae = new FakeSae()
       sae.dropped.CreateSecret = 1
-      await expect(provisionSecret(sae, plan('fail'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created', relatedApps: [] })
+      await expect(provisionSecret(sae, plan('fail'), OPTIONS)).resolves.toEqual({
+        secretId: 16,
+        result: 'created',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['CreateSecret', 'ListSecrets', 'CreateSecret'])
     })
 
@@ -271,7 +370,9 @@ describe('provisionSecret', () => {
         sae.calls.push('CreateSecret')
         throw lostAnswer('CreateSecret')
       }
-      await expect(provisionSecret(sae, plan('fail'), { attempts: 2 })).rejects.toThrow('CreateSecret failed: NonJsonResponse')
+      await expect(provisionSecret(sae, plan('fail'), { attempts: 2 })).rejects.toThrow(
+        'CreateSecret failed: NonJsonResponse'
+      )
       expect(sae.calls).toEqual(['CreateSecret', 'ListSecrets', 'CreateSecret', 'ListSecrets'])
     })
 
@@ -279,7 +380,11 @@ describe('provisionSecret', () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', plan('update', 'old').encodedConfig)
       sae.lost.UpdateSecret = 1
-      await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'updated', relatedApps: [] })
+      await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({
+        secretId: id,
+        result: 'updated',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret', 'UpdateSecret', 'DescribeSecret'])
     })
 
@@ -287,11 +392,15 @@ describe('provisionSecret', () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', 'b2xk')
       sae.lost.DeleteSecret = 1
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted', relatedApps: [] })
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({
+        secretId: id,
+        result: 'deleted',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['ListSecrets', 'DeleteSecret', 'ListSecrets'])
     })
 
-    describe('CreateSecret lost, not applied, and the look finds a Secret of that name holding someone else\'s data', () => {
+    describe("CreateSecret lost, not applied, and the look finds a Secret of that name holding someone else's data", () => {
       /** Another writer's Secret lands while our CreateSecret is lost on the way. */
       const overtaken = () => {
         const sae = new FakeSae()
@@ -317,7 +426,12 @@ describe('provisionSecret', () => {
         const checkStored = async (_stored: string | undefined, secretId: number) => {
           checked.push(secretId)
         }
-        await expect(provisionSecret(sae, plan('skip'), { ...OPTIONS, checkStored })).resolves.toEqual({ secretId: 16, result: 'skipped', relatedApps: [], drifted: true })
+        await expect(provisionSecret(sae, plan('skip'), { ...OPTIONS, checkStored })).resolves.toEqual({
+          secretId: 16,
+          result: 'skipped',
+          relatedApps: [],
+          drifted: true
+        })
         expect(checked).toEqual([16])
         expect(sae.calls).toEqual(['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret'])
         expect(sae.stored()).toEqual([['registry-auth', plan('skip', 'other').encodedConfig]])
@@ -325,7 +439,11 @@ describe('provisionSecret', () => {
 
       test('if-exists update: updated to our data in place, not reported created', async () => {
         const sae = overtaken()
-        await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'updated', relatedApps: [] })
+        await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({
+          secretId: 16,
+          result: 'updated',
+          relatedApps: []
+        })
         expect(sae.calls).toEqual(['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret', 'UpdateSecret'])
         expect(sae.stored()).toEqual([['registry-auth', plan('update').encodedConfig]])
       })
@@ -335,16 +453,23 @@ describe('provisionSecret', () => {
       ['fail', ['CreateSecret', 'ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret']],
       ['skip', ['ListSecrets', 'CreateSecret', 'ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret']],
       ['update', ['ListSecrets', 'CreateSecret', 'ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret']]
-    ])('if-exists %s: CreateSecret applied, its answer lost, the look misses it (a lagging listing): the repeat meets AlreadyExist, and the Secret holding our data is ours, created', async (ifExists, calls) => {
-      const sae = new FakeSae()
-      sae.lost.CreateSecret = 1
-      sae.listingLag = 1
-      await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({ secretId: 16, result: 'created', relatedApps: [] })
-      expect(sae.calls).toEqual(calls)
-      expect(sae.secrets.size).toBe(1)
-    })
+    ])(
+      'if-exists %s: CreateSecret applied, its answer lost, the look misses it (a lagging listing): the repeat meets AlreadyExist, and the Secret holding our data is ours, created',
+      async (ifExists, calls) => {
+        const sae = new FakeSae()
+        sae.lost.CreateSecret = 1
+        sae.listingLag = 1
+        await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({
+          secretId: 16,
+          result: 'created',
+          relatedApps: []
+        })
+        expect(sae.calls).toEqual(calls)
+        expect(sae.secrets.size).toBe(1)
+      }
+    )
 
-    test('if-exists fail: CreateSecret lost, then AlreadyExist from a Secret holding someone else\'s data: its data is read, and the step fails', async () => {
+    test("if-exists fail: CreateSecret lost, then AlreadyExist from a Secret holding someone else's data: its data is read, and the step fails", async () => {
       const sae = new FakeSae()
       sae.dropped.CreateSecret = 1
       let creates = 0
@@ -364,7 +489,11 @@ describe('provisionSecret', () => {
       const onLostAnswer = (error: ApiError, applied: boolean, attempt: number) => {
         heard.push([error.action, error.code, applied, attempt])
       }
-      await expect(provisionSecret(sae, plan('fail'), { ...OPTIONS, onLostAnswer })).resolves.toEqual({ secretId: 16, result: 'created', relatedApps: [] })
+      await expect(provisionSecret(sae, plan('fail'), { ...OPTIONS, onLostAnswer })).resolves.toEqual({
+        secretId: 16,
+        result: 'created',
+        relatedApps: []
+      })
       expect(heard).toEqual([
         ['CreateSecret', 'NonJsonResponse', false, 1],
         ['CreateSecret', 'NonJsonResponse', true, 2]
@@ -375,7 +504,11 @@ describe('provisionSecret', () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', plan('update', 'old').encodedConfig)
       sae.dropped.UpdateSecret = 1
-      await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'updated', relatedApps: [] })
+      await expect(provisionSecret(sae, plan('update', 'new'), OPTIONS)).resolves.toEqual({
+        secretId: id,
+        result: 'updated',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret', 'UpdateSecret', 'DescribeSecret', 'UpdateSecret'])
       expect(sae.stored()).toEqual([['registry-auth', plan('update', 'new').encodedConfig]])
     })
@@ -384,7 +517,11 @@ describe('provisionSecret', () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', 'b2xk')
       sae.dropped.DeleteSecret = 1
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted', relatedApps: [] })
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({
+        secretId: id,
+        result: 'deleted',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['ListSecrets', 'DeleteSecret', 'ListSecrets', 'DeleteSecret'])
       expect(sae.secrets.size).toBe(0)
     })
@@ -393,7 +530,9 @@ describe('provisionSecret', () => {
       const sae = new FakeSae()
       sae.seed('registry-auth', 'b2xk')
       sae.dropped.DeleteSecret = 99
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, { attempts: 2 })).rejects.toThrow('DeleteSecret failed: NonJsonResponse')
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, { attempts: 2 })).rejects.toThrow(
+        'DeleteSecret failed: NonJsonResponse'
+      )
       expect(sae.calls).toEqual(['ListSecrets', 'DeleteSecret', 'ListSecrets', 'DeleteSecret', 'ListSecrets'])
       expect(sae.secrets.size).toBe(1)
     })
@@ -401,7 +540,12 @@ describe('provisionSecret', () => {
     test('a write refused outright (its answer says it was not applied) is neither looked after nor sent again', async () => {
       const sae = new FakeSae()
       sae.seed('registry-auth', plan('update', 'old').encodedConfig)
-      const refusal = new ApiError({ action: 'UpdateSecret', code: 'InvalidParameter.Obviously', status: 400, requestId: 'R2' })
+      const refusal = new ApiError({
+        action: 'UpdateSecret',
+        code: 'InvalidParameter.Obviously',
+        status: 400,
+        requestId: 'R2'
+      })
       sae.updateSecret = async () => {
         sae.calls.push('UpdateSecret')
         throw refusal
@@ -442,7 +586,12 @@ describe('provisionSecret', () => {
 
     test('another refusal fails as it is, without a look', async () => {
       const sae = new FakeSae()
-      const refusal = new ApiError({ action: 'CreateSecret', code: 'QuotaExceeded.SecretInNamespace', status: 400, requestId: 'R3' })
+      const refusal = new ApiError({
+        action: 'CreateSecret',
+        code: 'QuotaExceeded.SecretInNamespace',
+        status: 400,
+        requestId: 'R3'
+      })
       sae.createSecret = async () => {
         sae.calls.push('CreateSecret')
         throw refusal
@@ -467,21 +616,30 @@ describe('provisionSecret', () => {
     test('deletes the Secret in two calls', async () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', 'b2xk')
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted', relatedApps: [] })
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({
+        secretId: id,
+        result: 'deleted',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['ListSecrets', 'DeleteSecret'])
       expect(sae.secrets.size).toBe(0)
     })
 
     test('no Secret: absent, in one call', async () => {
       const sae = new FakeSae()
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ result: 'absent', relatedApps: [] })
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({
+        result: 'absent',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['ListSecrets'])
     })
 
     test('a same-named Secret of another type is an error and is never deleted', async () => {
       const sae = new FakeSae()
       sae.seed('registry-auth', 'b2xk', 'Opaque')
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).rejects.toBeInstanceOf(SecretTypeMismatchError)
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).rejects.toBeInstanceOf(
+        SecretTypeMismatchError
+      )
       expect(sae.calls).toEqual(['ListSecrets'])
       expect(sae.secrets.size).toBe(1)
     })
@@ -491,7 +649,9 @@ describe('provisionSecret', () => {
       const id = sae.seed('registry-auth', 'b2xk', 'kubernetes.io/dockerconfigjson', [{ appId: 'a-1', appName: 'web' }])
       const failure = provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)
       await expect(failure).rejects.toBeInstanceOf(SecretInUseError)
-      await expect(failure).rejects.toThrow(`Secret 'registry-auth' (SecretId ${id}) in namespace ${NS} is used by 1 application: web (a-1)`)
+      await expect(failure).rejects.toThrow(
+        `Secret 'registry-auth' (SecretId ${id}) in namespace ${NS} is used by 1 application: web (a-1)`
+      )
       expect(sae.calls).toEqual(['ListSecrets'])
       expect(sae.secrets.size).toBe(1)
     })
@@ -499,7 +659,9 @@ describe('provisionSecret', () => {
     test('if-in-use delete deletes a Secret in use, and says who used it', async () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', 'b2xk', 'kubernetes.io/dockerconfigjson', [{ appId: 'a-1', appName: 'web' }])
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent', ifInUse: 'delete' }, OPTIONS)).resolves.toEqual({
+      await expect(
+        provisionSecret(sae, { ...plan('skip'), state: 'absent', ifInUse: 'delete' }, OPTIONS)
+      ).resolves.toEqual({
         secretId: id,
         result: 'deleted',
         relatedApps: [{ appId: 'a-1', appName: 'web' }]
@@ -510,11 +672,13 @@ describe('provisionSecret', () => {
     test('if-in-use delete deletes a Secret no application uses, too', async () => {
       const sae = new FakeSae()
       const id = sae.seed('registry-auth', 'b2xk')
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent', ifInUse: 'delete' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted', relatedApps: [] })
+      await expect(
+        provisionSecret(sae, { ...plan('skip'), state: 'absent', ifInUse: 'delete' }, OPTIONS)
+      ).resolves.toEqual({ secretId: id, result: 'deleted', relatedApps: [] })
     })
   })
 
-  describe('only the Secret of that name: the other Secrets of the namespace are never read, written or deleted, whatever the listing\'s order', () => {
+  describe("only the Secret of that name: the other Secrets of the namespace are never read, written or deleted, whatever the listing's order", () => {
     type Position = 'first' | 'in the middle' | 'last'
     const POSITIONS: Position[] = ['first', 'in the middle', 'last']
     const STAGING = plan('skip', 'staging').encodedConfig
@@ -530,7 +694,9 @@ describe('provisionSecret', () => {
     /** A namespace holding two other Secrets (one whose name starts with ours, one of another type), listing ours at `position`. */
     const crowded = (position: Position) => {
       const sae = new FakeSae()
-      sae.seed('registry-auth-staging', STAGING, 'kubernetes.io/dockerconfigjson', [{ appId: 'a-2', appName: 'staging-web' }])
+      sae.seed('registry-auth-staging', STAGING, 'kubernetes.io/dockerconfigjson', [
+        { appId: 'a-2', appName: 'staging-web' }
+      ])
       sae.seed('tls-cert', 'dGxz', 'Opaque')
       sae.order = placing('registry-auth', position)
       return sae
@@ -544,31 +710,49 @@ describe('provisionSecret', () => {
     test.each(POSITIONS)('absent deletes only the Secret of that name (listed %s)', async (position) => {
       const sae = crowded(position)
       const id = sae.seed('registry-auth', 'b2xk')
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted', relatedApps: [] })
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({
+        secretId: id,
+        result: 'deleted',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['ListSecrets', 'DeleteSecret'])
       expect(sae.stored()).toEqual(OTHERS)
     })
 
     test('absent, when only Secrets of other names exist, deletes nothing', async () => {
       const sae = crowded('last')
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ result: 'absent', relatedApps: [] })
+      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({
+        result: 'absent',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['ListSecrets'])
       expect(sae.stored()).toEqual(OTHERS)
     })
 
-    test.each(POSITIONS)('absent: a lost DeleteSecret is looked after by name: still there, it is sent again (listed %s)', async (position) => {
-      const sae = crowded(position)
-      const id = sae.seed('registry-auth', 'b2xk')
-      sae.dropped.DeleteSecret = 1
-      await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({ secretId: id, result: 'deleted', relatedApps: [] })
-      expect(sae.calls).toEqual(['ListSecrets', 'DeleteSecret', 'ListSecrets', 'DeleteSecret'])
-      expect(sae.stored()).toEqual(OTHERS)
-    })
+    test.each(POSITIONS)(
+      'absent: a lost DeleteSecret is looked after by name: still there, it is sent again (listed %s)',
+      async (position) => {
+        const sae = crowded(position)
+        const id = sae.seed('registry-auth', 'b2xk')
+        sae.dropped.DeleteSecret = 1
+        await expect(provisionSecret(sae, { ...plan('skip'), state: 'absent' }, OPTIONS)).resolves.toEqual({
+          secretId: id,
+          result: 'deleted',
+          relatedApps: []
+        })
+        expect(sae.calls).toEqual(['ListSecrets', 'DeleteSecret', 'ListSecrets', 'DeleteSecret'])
+        expect(sae.stored()).toEqual(OTHERS)
+      }
+    )
 
     test.each(POSITIONS)('update overwrites only the Secret of that name (listed %s)', async (position) => {
       const sae = crowded(position)
       const id = sae.seed('registry-auth', plan('update', 'old').encodedConfig)
-      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'updated', relatedApps: [] })
+      await expect(provisionSecret(sae, plan('update'), OPTIONS)).resolves.toEqual({
+        secretId: id,
+        result: 'updated',
+        relatedApps: []
+      })
       expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret', 'UpdateSecret'])
       expect(othersIn(sae)).toEqual(OTHERS)
       expect(sae.secrets.get(id)!.data['.dockerconfigjson']).toBe(plan('update').encodedConfig)
@@ -577,45 +761,75 @@ describe('provisionSecret', () => {
     test.each(POSITIONS)('skip compares only the Secret of that name (listed %s)', async (position) => {
       const sae = crowded(position)
       const id = sae.seed('registry-auth', plan('skip').encodedConfig)
-      await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: id, result: 'skipped', relatedApps: [], drifted: false })
+      await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({
+        secretId: id,
+        result: 'skipped',
+        relatedApps: [],
+        drifted: false
+      })
       expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret'])
     })
 
-    test.each<IfExists>(['skip', 'update'])('if-exists %s, when only Secrets of other names exist, creates its own beside them', async (ifExists) => {
-      const sae = crowded('last')
-      await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({ secretId: 18, result: 'created', relatedApps: [] })
-      expect(sae.calls).toEqual(['ListSecrets', 'CreateSecret'])
-      expect(sae.stored()).toEqual([...OTHERS, ['registry-auth', plan(ifExists).encodedConfig]])
-    })
-
-    test.each(POSITIONS)('if-exists fail names the Secret of that name as the one in the way (listed %s)', async (position) => {
-      const sae = crowded(position)
-      const id = sae.seed('registry-auth', 'b2xk')
-      const failure = provisionSecret(sae, plan('fail'), OPTIONS)
-      await expect(failure).rejects.toBeInstanceOf(SecretExistsError)
-      await expect(failure).rejects.toThrow(`(SecretId ${id})`)
-      expect(sae.stored()).toEqual([...OTHERS, ['registry-auth', 'b2xk']])
-    })
-
-    test.each(POSITIONS)('a race (AlreadyExist) is resolved with the winner, found by name (listed %s)', async (position) => {
-      const sae = crowded(position)
-      let winner: number | undefined
-      sae.beforeCreate = (name) => {
-        winner ??= sae.seed(name, plan('skip', 'other').encodedConfig)
+    test.each<IfExists>(['skip', 'update'])(
+      'if-exists %s, when only Secrets of other names exist, creates its own beside them',
+      async (ifExists) => {
+        const sae = crowded('last')
+        await expect(provisionSecret(sae, plan(ifExists), OPTIONS)).resolves.toEqual({
+          secretId: 18,
+          result: 'created',
+          relatedApps: []
+        })
+        expect(sae.calls).toEqual(['ListSecrets', 'CreateSecret'])
+        expect(sae.stored()).toEqual([...OTHERS, ['registry-auth', plan(ifExists).encodedConfig]])
       }
-      await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({ secretId: 18, result: 'skipped', relatedApps: [], drifted: true })
-      expect(winner).toBe(18)
-      expect(sae.calls).toEqual(['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret'])
-      expect(othersIn(sae)).toEqual(OTHERS)
-    })
+    )
 
-    test.each(POSITIONS)('a lost CreateSecret answer: the look finds our new Secret by name, created (listed %s)', async (position) => {
-      const sae = crowded(position)
-      sae.lost.CreateSecret = 1
-      await expect(provisionSecret(sae, plan('fail'), OPTIONS)).resolves.toEqual({ secretId: 18, result: 'created', relatedApps: [] })
-      expect(sae.calls).toEqual(['CreateSecret', 'ListSecrets', 'DescribeSecret'])
-      expect(sae.stored()).toEqual([...OTHERS, ['registry-auth', plan('fail').encodedConfig]])
-    })
+    test.each(POSITIONS)(
+      'if-exists fail names the Secret of that name as the one in the way (listed %s)',
+      async (position) => {
+        const sae = crowded(position)
+        const id = sae.seed('registry-auth', 'b2xk')
+        const failure = provisionSecret(sae, plan('fail'), OPTIONS)
+        await expect(failure).rejects.toBeInstanceOf(SecretExistsError)
+        await expect(failure).rejects.toThrow(`(SecretId ${id})`)
+        expect(sae.stored()).toEqual([...OTHERS, ['registry-auth', 'b2xk']])
+      }
+    )
+
+    test.each(POSITIONS)(
+      'a race (AlreadyExist) is resolved with the winner, found by name (listed %s)',
+      async (position) => {
+        const sae = crowded(position)
+        let winner: number | undefined
+        sae.beforeCreate = (name) => {
+          winner ??= sae.seed(name, plan('skip', 'other').encodedConfig)
+        }
+        await expect(provisionSecret(sae, plan('skip'), OPTIONS)).resolves.toEqual({
+          secretId: 18,
+          result: 'skipped',
+          relatedApps: [],
+          drifted: true
+        })
+        expect(winner).toBe(18)
+        expect(sae.calls).toEqual(['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret'])
+        expect(othersIn(sae)).toEqual(OTHERS)
+      }
+    )
+
+    test.each(POSITIONS)(
+      'a lost CreateSecret answer: the look finds our new Secret by name, created (listed %s)',
+      async (position) => {
+        const sae = crowded(position)
+        sae.lost.CreateSecret = 1
+        await expect(provisionSecret(sae, plan('fail'), OPTIONS)).resolves.toEqual({
+          secretId: 18,
+          result: 'created',
+          relatedApps: []
+        })
+        expect(sae.calls).toEqual(['CreateSecret', 'ListSecrets', 'DescribeSecret'])
+        expect(sae.stored()).toEqual([...OTHERS, ['registry-auth', plan('fail').encodedConfig]])
+      }
+    )
   })
 
   describe('beforeWrite: the registry login gates every write', () => {
@@ -623,18 +837,24 @@ describe('provisionSecret', () => {
 
     test('a refusal stops a create before it is sent', async () => {
       const sae = new FakeSae()
-      await expect(provisionSecret(sae, plan('skip'), { attempts: 4, beforeWrite: refused })).rejects.toThrow('login refused')
+      await expect(provisionSecret(sae, plan('skip'), { attempts: 4, beforeWrite: refused })).rejects.toThrow(
+        'login refused'
+      )
       expect(sae.calls).toEqual(['ListSecrets'])
     })
 
     test('a refusal stops an update; an unchanged Secret needs no write and no verdict', async () => {
       const sae = new FakeSae()
       sae.seed('registry-auth', plan('update', 'old').encodedConfig)
-      await expect(provisionSecret(sae, plan('update'), { attempts: 4, beforeWrite: refused })).rejects.toThrow('login refused')
+      await expect(provisionSecret(sae, plan('update'), { attempts: 4, beforeWrite: refused })).rejects.toThrow(
+        'login refused'
+      )
       expect(sae.calls).toEqual(['ListSecrets', 'DescribeSecret'])
       const same = new FakeSae()
       same.seed('registry-auth', plan('update').encodedConfig)
-      await expect(provisionSecret(same, plan('update'), { attempts: 4, beforeWrite: refused })).resolves.toMatchObject({ result: 'unchanged', relatedApps: [] })
+      await expect(provisionSecret(same, plan('update'), { attempts: 4, beforeWrite: refused })).resolves.toMatchObject(
+        { result: 'unchanged', relatedApps: [] }
+      )
     })
   })
 
@@ -643,7 +863,9 @@ describe('provisionSecret', () => {
     sae.listSecrets = async () => {
       throw new ApiError({ action: 'ListSecrets', code: 'InvalidNamespaceId.NotFound', status: 404, requestId: 'R9' })
     }
-    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).rejects.toThrow('InvalidNamespaceId.NotFound (HTTP 404, RequestId R9)')
+    await expect(provisionSecret(sae, plan('skip'), OPTIONS)).rejects.toThrow(
+      'InvalidNamespaceId.NotFound (HTTP 404, RequestId R9)'
+    )
   })
 })
 
@@ -660,13 +882,22 @@ describe('forEachNamespace', () => {
       return { secretId: ns.charCodeAt(0), result: 'created' as const, relatedApps: [] }
     })
     expect(peak).toBe(2)
-    expect(outcomes.map((o) => `${o.namespaceId}:${o.outcome.ok}`)).toEqual(['a:true', 'b:true', 'c:false', 'd:true', 'e:true'])
+    expect(outcomes.map((o) => `${o.namespaceId}:${o.outcome.ok}`)).toEqual([
+      'a:true',
+      'b:true',
+      'c:false',
+      'd:true',
+      'e:true'
+    ])
   })
 })
 
 describe('provisionAll', () => {
   test('provisions the Secret of every namespace planned, each with its own client and options, and hears of each', async () => {
-    const plans = ['cn-hangzhou:dev', 'cn-hangzhou:prod', 'cn-beijing:prod'].map((namespaceId) => ({ ...plan('fail'), namespaceId }))
+    const plans = ['cn-hangzhou:dev', 'cn-hangzhou:prod', 'cn-beijing:prod'].map((namespaceId) => ({
+      ...plan('fail'),
+      namespaceId
+    }))
     const clients = new Map(plans.map((each) => [each.namespaceId, new FakeSae()]))
     const heard: string[] = []
     const outcomes = await provisionAll(
@@ -675,7 +906,11 @@ describe('provisionAll', () => {
       () => OPTIONS,
       (each, provisioned) => heard.push(`${each.namespaceId}:${provisioned.result}`)
     )
-    expect(outcomes.map((o) => `${o.namespaceId}:${o.outcome.ok}`)).toEqual(['cn-hangzhou:dev:true', 'cn-hangzhou:prod:true', 'cn-beijing:prod:true'])
+    expect(outcomes.map((o) => `${o.namespaceId}:${o.outcome.ok}`)).toEqual([
+      'cn-hangzhou:dev:true',
+      'cn-hangzhou:prod:true',
+      'cn-beijing:prod:true'
+    ])
     expect(heard.sort()).toEqual(['cn-beijing:prod:created', 'cn-hangzhou:dev:created', 'cn-hangzhou:prod:created'])
     for (const sae of clients.values()) expect(sae.calls).toEqual(['CreateSecret'])
   })

@@ -40,7 +40,10 @@ describe('proxySettings: the runner’s variables', () => {
   })
 
   test('names each protocol’s proxy as host:port, never its credentials', () => {
-    const { proxies } = agentsFor({ HTTPS_PROXY: 'http://user:s3cr3t@proxy.corp.example:3128', HTTP_PROXY: 'http://plain.corp.example:8080' })
+    const { proxies } = agentsFor({
+      HTTPS_PROXY: 'http://user:s3cr3t@proxy.corp.example:3128',
+      HTTP_PROXY: 'http://plain.corp.example:8080'
+    })
     expect(proxies).toEqual({ https: 'proxy.corp.example:3128', http: 'plain.corp.example:8080' })
   })
 
@@ -99,7 +102,9 @@ describe('proxySettings: the runner’s variables', () => {
   })
 
   test('on a Node.js without agent proxy support: a RunnerEnvironmentError naming the variable and the version', () => {
-    expect(() => proxySettings({ https_proxy: 'http://proxyuser:s3cr3t-pw@proxy.corp.example:3128' }, '24.4.1')).toThrow(
+    expect(() =>
+      proxySettings({ https_proxy: 'http://proxyuser:s3cr3t-pw@proxy.corp.example:3128' }, '24.4.1')
+    ).toThrow(
       new RunnerEnvironmentError(
         "https_proxy is set, but this runner's Node.js 24.4.1 cannot tunnel through a proxy (Node.js 24.5 or later can); update the runner"
       )
@@ -109,14 +114,12 @@ describe('proxySettings: the runner’s variables', () => {
 
 describe('proxyCredentials: what to mask', () => {
   test('the decoded password and user:password of each proxy URL, and the password as written', () => {
-    expect(proxyCredentials({ HTTPS_PROXY: 'http://me:p%40ss@127.0.0.1:3128', http_proxy: 'http://other:word@127.0.0.1:3129' })).toEqual([
-      'p@ss',
-      'me:p@ss',
-      'p%40ss',
-      'word',
-      'other:word',
-      'word'
-    ])
+    expect(
+      proxyCredentials({
+        HTTPS_PROXY: 'http://me:p%40ss@127.0.0.1:3128',
+        http_proxy: 'http://other:word@127.0.0.1:3129'
+      })
+    ).toEqual(['p@ss', 'me:p@ss', 'p%40ss', 'word', 'other:word', 'word'])
   })
 
   test('nothing without credentials, or without a proxy', () => {
@@ -162,7 +165,11 @@ describe('closing the run’s connections', () => {
     try {
       const connections = agentsFor({})
       const pending = new Promise((resolve) => {
-        const request = http.request(`http://127.0.0.1:${(silent.address() as { port: number }).port}/v2/`, { agent: connections.http }, () => resolve('answered'))
+        const request = http.request(
+          `http://127.0.0.1:${(silent.address() as { port: number }).port}/v2/`,
+          { agent: connections.http },
+          () => resolve('answered')
+        )
         request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code))
         request.end()
       })

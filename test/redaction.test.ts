@@ -51,7 +51,8 @@ describe('Redactor', () => {
     const redactor = new Redactor()
     redactor.register('p@ss')
     redactor.register('old p@ss')
-    const text = 'raw=old p@ss url=old%20p%40ss plus=old+p%40ss twice=old%2520p%2540ss b64=b2xkIHBAc3M= short=p@ss p%40ss p%2540ss cEBzcw=='
+    const text =
+      'raw=old p@ss url=old%20p%40ss plus=old+p%40ss twice=old%2520p%2540ss b64=b2xkIHBAc3M= short=p@ss p%40ss p%2540ss cEBzcw=='
     expect(redactor.redact(text)).toBe('raw=*** url=*** plus=*** twice=*** b64=*** short=*** *** *** ***')
   })
 
@@ -77,6 +78,8 @@ describe('Redactor', () => {
   test('leaves text without secrets alone', () => {
     const redactor = new Redactor()
     redactor.register('hunter2')
-    expect(redactor.redact('CreateSecret failed: Throttling.User (HTTP 503)')).toBe('CreateSecret failed: Throttling.User (HTTP 503)')
+    expect(redactor.redact('CreateSecret failed: Throttling.User (HTTP 503)')).toBe(
+      'CreateSecret failed: Throttling.User (HTTP 503)'
+    )
   })
 })

@@ -31,7 +31,13 @@ describe('isLoopbackHost', () => {
     expect(isLoopbackHost(host)).toBe(true)
   })
 
-  test.each(['localhost.example.com', '128.0.0.1', '10.0.0.1', 'registry.cn-hangzhou.aliyuncs.com', '127.0.0.1.nip.io'])('%s is not', (host) => {
+  test.each([
+    'localhost.example.com',
+    '128.0.0.1',
+    '10.0.0.1',
+    'registry.cn-hangzhou.aliyuncs.com',
+    '127.0.0.1.nip.io'
+  ])('%s is not', (host) => {
     expect(isLoopbackHost(host)).toBe(false)
   })
 })

@@ -36,11 +36,16 @@ function router(options: Parameters<typeof routingAgents>[0] = {}): Router {
 }
 
 /** A registry that asks for nothing: 200 to every request, with no challenge (a mirror open to anonymous pulls). */
-async function openRegistry(): Promise<{ host: string; requests: { method?: string; path?: string; authorization?: string }[] }> {
+async function openRegistry(): Promise<{
+  host: string
+  requests: { method?: string; path?: string; authorization?: string }[]
+}> {
   const requests: { method?: string; path?: string; authorization?: string }[] = []
   const server = http.createServer((request, response) => {
     requests.push({ method: request.method, path: request.url, authorization: request.headers.authorization })
-    response.writeHead(200, { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0' }).end('{}')
+    response
+      .writeHead(200, { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0' })
+      .end('{}')
   })
   servers.push(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -50,16 +55,26 @@ async function openRegistry(): Promise<{ host: string; requests: { method?: stri
 const MAIN: CredentialOrigin = { kind: 'main' }
 const EXTRA = (item: number): CredentialOrigin => ({ kind: 'extra', item })
 
-function credential(domains: string[], username: string, password: string, origin: CredentialOrigin = MAIN): RegistryCredential {
+function credential(
+  domains: string[],
+  username: string,
+  password: string,
+  origin: CredentialOrigin = MAIN
+): RegistryCredential {
   return { domains, username, password, origin }
 }
 
 /** The registry's own credentials, for its host. */
-const rightFor = (registry: Fake, origin: CredentialOrigin = MAIN) => credential([registry.host], registry.username, registry.password, origin)
-const wrongFor = (registry: Fake, origin: CredentialOrigin = MAIN) => credential([registry.host], registry.username, `${registry.password}-old`, origin)
+const rightFor = (registry: Fake, origin: CredentialOrigin = MAIN) =>
+  credential([registry.host], registry.username, registry.password, origin)
+const wrongFor = (registry: Fake, origin: CredentialOrigin = MAIN) =>
+  credential([registry.host], registry.username, `${registry.password}-old`, origin)
 
 /** verify-login for these registries, as the step runs it. */
-async function login(registries: RegistryCredential[], deps: Partial<RegistryDeps> = {}): Promise<{ verdicts: CheckVerdicts; masked: string[] }> {
+async function login(
+  registries: RegistryCredential[],
+  deps: Partial<RegistryDeps> = {}
+): Promise<{ verdicts: CheckVerdicts; masked: string[] }> {
   const masked: string[] = []
   const verdicts = await runChecks([planChecks(registries, [], true)], { mask: (value) => masked.push(value), ...deps })
   return { verdicts, masked }
@@ -70,14 +85,26 @@ async function answerOf(host: string, username: string, password: string, deps: 
   return loginTo(host, { username, password }, { mask: () => {}, ...deps })
 }
 
-const basicOf = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+const basicOf = (username: string, password: string) =>
+  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
 
 describe('accepted', () => {
   test('Bearer: the challenge leads to the token service on another port, asked with service, account and Basic credentials', async () => {
     const registry = await fake({ kind: 'bearer' })
     const { verdicts } = await login([rightFor(registry)])
-    expect(verdicts).toEqual({ passed: [`Registry login accepted by ${registry.host} (Bearer token from 127.0.0.1:${registry.tokenPort})`], warnings: [] })
-    expect(registry.requests.map(({ server, method, path, query, authorization }) => ({ server, method, path, query, authorization }))).toEqual([
+    expect(verdicts).toEqual({
+      passed: [`Registry login accepted by ${registry.host} (Bearer token from 127.0.0.1:${registry.tokenPort})`],
+      warnings: []
+    })
+    expect(
+      registry.requests.map(({ server, method, path, query, authorization }) => ({
+        server,
+        method,
+        path,
+        query,
+        authorization
+      }))
+    ).toEqual([
       { server: 'registry', method: 'GET', path: '/v2/', query: {}, authorization: undefined },
       {
         server: 'token',
@@ -101,7 +128,10 @@ describe('accepted', () => {
 
   test('credentials with non-ASCII characters and colons are sent as UTF-8 Basic credentials', async () => {
     const registry = await fake({ kind: 'bearer', username: 'dëploy', password: 'pa:ss wörd"\\' })
-    expect(await answerOf(registry.host, 'dëploy', 'pa:ss wörd"\\')).toEqual({ outcome: 'accepted', how: `Bearer token from 127.0.0.1:${registry.tokenPort}` })
+    expect(await answerOf(registry.host, 'dëploy', 'pa:ss wörd"\\')).toEqual({
+      outcome: 'accepted',
+      how: `Bearer token from 127.0.0.1:${registry.tokenPort}`
+    })
   })
 })
 
@@ -122,7 +152,9 @@ describe('refused', () => {
   test('a 401 to Basic credentials is a refusal too', async () => {
     const registry = await fake({ kind: 'basic' })
     const { verdicts } = await login([wrongFor(registry)])
-    expect(verdicts.error!.message).toContain(`Registry ${registry.host} refused the username and password (HTTP 401 to GET /v2/ with Basic credentials)`)
+    expect(verdicts.error!.message).toContain(
+      `Registry ${registry.host} refused the username and password (HTTP 401 to GET /v2/ with Basic credentials)`
+    )
   })
 
   test('an extra registry refused names its item of extra-registries, and never the password', async () => {
@@ -143,7 +175,9 @@ describe('refused', () => {
     const error = verdicts.error!
     expect(error.message).toMatch(/^2 registries refused the username and password: /)
     expect(error.message).toContain(`${main.host} (the username and password inputs: HTTP 401 from its token service`)
-    expect(error.message).toContain(`${extra.host} (item 1 of extra-registries: HTTP 401 to GET /v2/ with Basic credentials)`)
+    expect(error.message).toContain(
+      `${extra.host} (item 1 of extra-registries: HTTP 401 to GET /v2/ with Basic credentials)`
+    )
     expect(error.refusals.map((refusal) => refusal.kind === 'login' && refusal.host)).toEqual([main.host, extra.host])
   })
 })
@@ -154,13 +188,18 @@ describe('unverified: the write goes ahead with a warning', () => {
     const { verdicts } = await login([credential([host], 'u', 'p')])
     expect(verdicts).toEqual({
       passed: [],
-      warnings: [`Could not verify the registry login for ${host}: it could not be reached: ECONNREFUSED (nothing listens there); not a refusal, so it does not stop the Secret being written`]
+      warnings: [
+        `Could not verify the registry login for ${host}: it could not be reached: ECONNREFUSED (nothing listens there); not a refusal, so it does not stop the Secret being written`
+      ]
     })
   })
 
   test('a registry that accepts the connection and never answers, within the answer timeout', async () => {
     const registry = await fake({ kind: 'silent' })
-    expect(await answerOf(registry.host, registry.username, registry.password, { timeoutMs: 150 })).toEqual({ outcome: 'unverified', reason: 'it did not answer within 0.15 s' })
+    expect(await answerOf(registry.host, registry.username, registry.password, { timeoutMs: 150 })).toEqual({
+      outcome: 'unverified',
+      reason: 'it did not answer within 0.15 s'
+    })
     expect(registry.calls('registry')).toHaveLength(1)
   })
 
@@ -174,7 +213,10 @@ describe('unverified: the write goes ahead with a warning', () => {
 
   test('an open registry (200 at /v2/, no challenge) is never a login accepted: the credentials were not checked, and are not sent', async () => {
     const registry = await openRegistry()
-    expect(await answerOf(registry.host, 'u', 'p')).toEqual({ outcome: 'unverified', reason: 'it let this runner in without credentials, so they could not be checked' })
+    expect(await answerOf(registry.host, 'u', 'p')).toEqual({
+      outcome: 'unverified',
+      reason: 'it let this runner in without credentials, so they could not be checked'
+    })
     const { verdicts } = await login([credential([registry.host], 'u', 'p')])
     expect(verdicts).toEqual({
       passed: [],
@@ -245,7 +287,11 @@ describe('credentials and tokens', () => {
 describe('many domains', () => {
   test('the same domain with the same credentials (several namespaces) is logged in to once', async () => {
     const registry = await fake({ kind: 'bearer' })
-    const { verdicts } = await login([rightFor(registry), rightFor(registry), credential([registry.host], registry.username, registry.password, EXTRA(1))])
+    const { verdicts } = await login([
+      rightFor(registry),
+      rightFor(registry),
+      credential([registry.host], registry.username, registry.password, EXTRA(1))
+    ])
     expect(verdicts.passed).toHaveLength(1)
     expect(registry.calls('registry')).toHaveLength(1)
     expect(registry.calls('token')).toHaveLength(1)

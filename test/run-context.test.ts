@@ -20,12 +20,21 @@ Object.assign(process.env, {
 
 describe('the run', () => {
   test('as @actions/github’s context reads it', async () => {
-    expect(await readRun()).toEqual({ repository: 'octo-org/octo-repo', runId: 4242, runAttempt: 2, workflow: 'deploy', serverUrl: 'https://ghe.example.com' })
+    expect(await readRun()).toEqual({
+      repository: 'octo-org/octo-repo',
+      runId: 4242,
+      runAttempt: 2,
+      workflow: 'deploy',
+      serverUrl: 'https://ghe.example.com'
+    })
   })
 
   test('the start-up reading of repository and run id is the context’s', async () => {
     const { context } = await import('@actions/github')
-    expect(runOnStartup(process.env)).toEqual({ repository: `${context.repo.owner}/${context.repo.repo}`, runId: context.runId })
+    expect(runOnStartup(process.env)).toEqual({
+      repository: `${context.repo.owner}/${context.repo.repo}`,
+      runId: context.runId
+    })
   })
 
   test('a run id that is not a number is no run id, as for the context', () => {
@@ -33,7 +42,15 @@ describe('the run', () => {
   })
 
   test('the link of a later attempt is that attempt’s page, on the run’s own server', () => {
-    expect(runLink({ repository: 'octo-org/octo-repo', runId: 4242, runAttempt: 2, workflow: 'deploy', serverUrl: 'https://ghe.example.com/' })).toEqual({
+    expect(
+      runLink({
+        repository: 'octo-org/octo-repo',
+        runId: 4242,
+        runAttempt: 2,
+        workflow: 'deploy',
+        serverUrl: 'https://ghe.example.com/'
+      })
+    ).toEqual({
       repository: 'octo-org/octo-repo',
       runUrl: 'https://ghe.example.com/octo-org/octo-repo/actions/runs/4242/attempts/2',
       workflow: 'deploy'

@@ -39,7 +39,9 @@ function client(options: { maxAttempts?: number; key?: typeof KEY & { securityTo
   })
 }
 
-const encoded = encodeDockerConfig(buildDockerConfig([{ domains: ['registry-vpc.cn-hangzhou.aliyuncs.com'], username: 'u', password: PASSWORD }]))
+const encoded = encodeDockerConfig(
+  buildDockerConfig([{ domains: ['registry-vpc.cn-hangzhou.aliyuncs.com'], username: 'u', password: PASSWORD }])
+)
 const secretData = secretDataParameter(encoded)
 
 beforeEach(async () => {
@@ -63,7 +65,9 @@ describe('the request on the wire', () => {
     expect(JSON.parse(JSON.parse(request.query.SecretData).SecretData)).toEqual({ '.dockerconfigjson': encoded })
     expect(request.body).toBe('')
     expect(request.headers['x-acs-version']).toBe('2019-05-06')
-    expect(request.headers.authorization).toMatch(/^ACS3-HMAC-SHA256 Credential=LTAI5tClientTest,SignedHeaders=.*host.*x-acs-action.*,Signature=[0-9a-f]{64}$/)
+    expect(request.headers.authorization).toMatch(
+      /^ACS3-HMAC-SHA256 Credential=LTAI5tClientTest,SignedHeaders=.*host.*x-acs-action.*,Signature=[0-9a-f]{64}$/
+    )
     expect(request.headers['user-agent']).toContain('sae-image-pull-secret/test')
     expect(id).toBe(sae.secrets(NS)[0].SecretId)
   })
@@ -82,7 +86,9 @@ describe('the request on the wire', () => {
     expect(shape('DescribeSecret')).toBe('GET /pop/v1/sam/secret/secret NamespaceId,SecretId')
     expect(shape('ListSecrets')).toBe('GET /pop/v1/sam/secret/secrets NamespaceId')
     expect(detail).toMatchObject({ secretId: id, secretName: 'registry-auth', data: { '.dockerconfigjson': encoded } })
-    expect(list).toEqual([{ secretId: id, secretName: 'registry-auth', secretType: 'kubernetes.io/dockerconfigjson', relatedApps: [] }])
+    expect(list).toEqual([
+      { secretId: id, secretName: 'registry-auth', secretType: 'kubernetes.io/dockerconfigjson', relatedApps: [] }
+    ])
   })
 
   test('an STS key sends and signs its security token', async () => {
@@ -113,14 +119,20 @@ describe('errors', () => {
   ])('HTTP %i %s is explained once, not retried', async (status, code, advice) => {
     sae.inject({ action: 'CreateSecret', kind: 'error', status, code })
     const failure = client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
-    await expect(failure).rejects.toThrow(new RegExp(`^CreateSecret failed: ${code.replace('.', '\\.')} \\(HTTP ${status}, RequestId [0-9A-F-]{36}\\): .*${advice.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
+    await expect(failure).rejects.toThrow(
+      new RegExp(
+        `^CreateSecret failed: ${code.replace('.', '\\.')} \\(HTTP ${status}, RequestId [0-9A-F-]{36}\\): .*${advice.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`
+      )
+    )
     expect(sae.calls('CreateSecret')).toHaveLength(1)
   })
 
   test('OperationFailed.RPCError (500) is retried, then explained with its RequestId', async () => {
     sae.inject({ action: 'ListSecrets', kind: 'rpc-error', times: 4 })
     const failure = client().listSecrets(NS)
-    await expect(failure).rejects.toThrow(/ListSecrets failed: OperationFailed\.RPCError \(HTTP 500, RequestId [0-9A-F-]{36}\)/)
+    await expect(failure).rejects.toThrow(
+      /ListSecrets failed: OperationFailed\.RPCError \(HTTP 500, RequestId [0-9A-F-]{36}\)/
+    )
     expect(sae.calls('ListSecrets')).toHaveLength(4)
     expect(slept).toHaveLength(3)
   })
@@ -130,22 +142,28 @@ describe('errors', () => {
     ['service-unavailable', 'ServiceUnavailable'],
     ['html-502', 'NonJsonResponse'],
     ['reset-after', 'NetworkError']
-  ])('a write answered by %s may have been applied: the client says so and does not send it again', async (kind, code) => {
-    sae.inject({ action: 'CreateSecret', kind })
-    const failure = client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
-    await expect(failure).rejects.toMatchObject({ code, mayHaveBeenApplied: true })
-    expect(sae.calls('CreateSecret')).toHaveLength(1)
-    expect(slept).toEqual([])
-  })
+  ])(
+    'a write answered by %s may have been applied: the client says so and does not send it again',
+    async (kind, code) => {
+      sae.inject({ action: 'CreateSecret', kind })
+      const failure = client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
+      await expect(failure).rejects.toMatchObject({ code, mayHaveBeenApplied: true })
+      expect(sae.calls('CreateSecret')).toHaveLength(1)
+      expect(slept).toEqual([])
+    }
+  )
 
   // A reset before the answer is ambiguous from the client's side (the request was sent), so only throttling here.
-  test.each([['throttle', 'Throttling.User']])('a write refused by %s was not applied, and is retried', async (kind, code) => {
-    sae.inject({ action: 'UpdateSecret', kind, times: 4 })
-    const id = sae.seedSecret(NS, { name: 'registry-auth', data: { '.dockerconfigjson': encoded } })
-    const failure = client().updateSecret(NS, id, secretData)
-    await expect(failure).rejects.toMatchObject({ code, mayHaveBeenApplied: false })
-    expect(sae.calls('UpdateSecret')).toHaveLength(4)
-  })
+  test.each([['throttle', 'Throttling.User']])(
+    'a write refused by %s was not applied, and is retried',
+    async (kind, code) => {
+      sae.inject({ action: 'UpdateSecret', kind, times: 4 })
+      const id = sae.seedSecret(NS, { name: 'registry-auth', data: { '.dockerconfigjson': encoded } })
+      const failure = client().updateSecret(NS, id, secretData)
+      await expect(failure).rejects.toMatchObject({ code, mayHaveBeenApplied: false })
+      expect(sae.calls('UpdateSecret')).toHaveLength(4)
+    }
+  )
 
   test.each([
     ['throttle', 503],
@@ -180,26 +198,42 @@ describe('errors', () => {
 
   test('a reset after the write marks the error as maybe applied', async () => {
     sae.inject({ action: 'CreateSecret', kind: 'reset-after' })
-    const failure = client({ maxAttempts: 1 }).createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
+    const failure = client({ maxAttempts: 1 }).createSecret(
+      NS,
+      'registry-auth',
+      'kubernetes.io/dockerconfigjson',
+      secretData
+    )
     await expect(failure).rejects.toMatchObject({ code: 'NetworkError', mayHaveBeenApplied: true })
     expect(sae.secrets(NS)).toHaveLength(1)
   })
 
   test('a read that fails is never said to be applied', async () => {
     sae.inject({ action: 'ListSecrets', kind: 'rpc-error' })
-    await expect(client({ maxAttempts: 1 }).listSecrets(NS)).rejects.toMatchObject({ code: 'OperationFailed.RPCError', mayHaveBeenApplied: false })
+    await expect(client({ maxAttempts: 1 }).listSecrets(NS)).rejects.toMatchObject({
+      code: 'OperationFailed.RPCError',
+      mayHaveBeenApplied: false
+    })
   })
 
   test('DeleteSecret: DELETE on the Secret path with NamespaceId and SecretId', async () => {
     const id = sae.seedSecret(NS, { name: 'registry-auth', data: { '.dockerconfigjson': encoded } })
     await client().deleteSecret(NS, id)
     const [call] = sae.calls('DeleteSecret')
-    expect(`${call.method} ${call.path} ${Object.keys(call.query).sort().join(',')}`).toBe('DELETE /pop/v1/sam/secret/secret NamespaceId,SecretId')
+    expect(`${call.method} ${call.path} ${Object.keys(call.query).sort().join(',')}`).toBe(
+      'DELETE /pop/v1/sam/secret/secret NamespaceId,SecretId'
+    )
     expect(sae.secrets(NS)).toEqual([])
   })
 
   test('no error message carries the password, its encodings or the docker config', async () => {
-    sae.inject({ action: 'CreateSecret', kind: 'error', status: 400, code: 'InvalidParameter.WithMessage', message: `bad SecretData ${secretData}` })
+    sae.inject({
+      action: 'CreateSecret',
+      kind: 'error',
+      status: 400,
+      code: 'InvalidParameter.WithMessage',
+      message: `bad SecretData ${secretData}`
+    })
     const error = (await client()
       .createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
       .catch((e: unknown) => e)) as Error

@@ -27,7 +27,11 @@ function agentsFor(env: NodeJS.ProcessEnv): RunConnections {
 
 function settingsWith(connections: RunConnections, clock: RetryClock, maxAttempts = 1) {
   const redactor = new Redactor()
-  return clientSettings({ maxAttempts, timeoutSeconds: 30 }, { userAgent: 'sae-image-pull-secret/test', redact: (text) => redactor.redact(text), connections }, clock)
+  return clientSettings(
+    { maxAttempts, timeoutSeconds: 30 },
+    { userAgent: 'sae-image-pull-secret/test', redact: (text) => redactor.redact(text), connections },
+    clock
+  )
 }
 
 describe('through a proxy', () => {
@@ -46,7 +50,9 @@ describe('through a proxy', () => {
   test('a real SAE call through the official SDK goes through HTTPS_PROXY: one CONNECT to the endpoint', async () => {
     const client = saeClient(agentsFor({ HTTPS_PROXY: world.proxy.url }))
     expect(await client.listSecrets(NS)).toEqual([])
-    expect(world.proxy.connects).toEqual([{ target: new URL(world.endpointUrl()).host, authorization: undefined, status: 200 }])
+    expect(world.proxy.connects).toEqual([
+      { target: new URL(world.endpointUrl()).host, authorization: undefined, status: 200 }
+    ])
     expect(world.sae.calls().map((call) => call.action)).toEqual(['ListSecrets'])
   })
 
@@ -54,7 +60,12 @@ describe('through a proxy', () => {
     const client = saeClient(agentsFor({ HTTPS_PROXY: world.proxy.url }))
     await client.listSecrets(NS)
     const config = buildDockerConfig([{ domains: ['registry.cn-hangzhou.aliyuncs.com'], username: 'u', password: 'p' }])
-    const secretId = await client.createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretDataParameter(encodeDockerConfig(config)))
+    const secretId = await client.createSecret(
+      NS,
+      'registry-auth',
+      'kubernetes.io/dockerconfigjson',
+      secretDataParameter(encodeDockerConfig(config))
+    )
     expect(secretId).toBeGreaterThan(0)
     expect(world.sae.calls().map((call) => call.action)).toEqual(['ListSecrets', 'CreateSecret'])
     expect(world.proxy.stats.connects).toBe(1)
@@ -62,8 +73,12 @@ describe('through a proxy', () => {
   })
 
   test('credentials in the proxy URL arrive as Proxy-Authorization, decoded', async () => {
-    await saeClient(agentsFor({ HTTPS_PROXY: 'http://deploy%40corp:p%40ss%3Aw%2Frd@' + world.proxy.host })).listSecrets(NS)
-    expect(world.proxy.connects.map((connect) => connect.authorization)).toEqual([`Basic ${Buffer.from('deploy@corp:p@ss:w/rd').toString('base64')}`])
+    await saeClient(agentsFor({ HTTPS_PROXY: 'http://deploy%40corp:p%40ss%3Aw%2Frd@' + world.proxy.host })).listSecrets(
+      NS
+    )
+    expect(world.proxy.connects.map((connect) => connect.authorization)).toEqual([
+      `Basic ${Buffer.from('deploy@corp:p@ss:w/rd').toString('base64')}`
+    ])
   })
 
   test('a 407 to the CONNECT is ProxyRefused naming the proxy and the endpoint, nothing sent to the API', async () => {
@@ -74,7 +89,9 @@ describe('through a proxy', () => {
     expect(failure).toBeInstanceOf(ApiError)
     expect((failure as ApiError).code).toBe('ProxyRefused')
     expect((failure as ApiError).retryable).toBe(false)
-    expect((failure as ApiError).message).toContain(`the proxy ${world.proxy.host} answered HTTP 407 to CONNECT ${new URL(world.endpointUrl()).host}`)
+    expect((failure as ApiError).message).toContain(
+      `the proxy ${world.proxy.host} answered HTTP 407 to CONNECT ${new URL(world.endpointUrl()).host}`
+    )
     expect(world.sae.calls()).toEqual([])
   })
 
@@ -97,7 +114,9 @@ describe('through a proxy', () => {
     const { default: httpx } = await import('httpx')
     const own = new https.Agent({ keepAlive: false })
     try {
-      const response = await withExchange({ agents: connections }, () => httpx.request(`${world.endpointUrl()}/`, { agent: own }))
+      const response = await withExchange({ agents: connections }, () =>
+        httpx.request(`${world.endpointUrl()}/`, { agent: own })
+      )
       response.resume()
       expect(response.statusCode).toBe(404)
       expect(world.proxy.stats.connects).toBe(0)
@@ -111,8 +130,13 @@ describe('what the SDK drops of an answer', () => {
   const slept: number[] = []
   const clock: RetryClock = { now: () => Date.now(), sleep: async (ms) => void slept.push(ms), random: () => 0 }
   const client = (maxAttempts: number) =>
-    saeClientFactory(KEY, settingsWith(agentsFor({}), clock, maxAttempts))({ protocol: 'https', host: new URL(world.endpointUrl()).host, input: 'endpoint' })
-  const secretData = secretDataParameter(encodeDockerConfig(buildDockerConfig([{ domains: ['r.example.com'], username: 'u', password: 'p' }])))
+    saeClientFactory(
+      KEY,
+      settingsWith(agentsFor({}), clock, maxAttempts)
+    )({ protocol: 'https', host: new URL(world.endpointUrl()).host, input: 'endpoint' })
+  const secretData = secretDataParameter(
+    encodeDockerConfig(buildDockerConfig([{ domains: ['r.example.com'], username: 'u', password: 'p' }]))
+  )
 
   test('a gateway’s HTML 414 to a write: its status reaches the error, nothing is retried or looked up', async () => {
     world.sae.inject({ action: 'CreateSecret', kind: 'html-414', times: 5 })
@@ -120,7 +144,12 @@ describe('what the SDK drops of an answer', () => {
       .createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
       .catch((error: unknown) => error)) as ApiError
     expect(failure).toBeInstanceOf(ApiError)
-    expect([failure.code, failure.status, failure.retryable, failure.mayHaveBeenApplied]).toEqual(['NonJsonResponse', 414, false, false])
+    expect([failure.code, failure.status, failure.retryable, failure.mayHaveBeenApplied]).toEqual([
+      'NonJsonResponse',
+      414,
+      false,
+      false
+    ])
     expect(world.sae.calls('CreateSecret')).toHaveLength(1)
   })
 
@@ -129,12 +158,23 @@ describe('what the SDK drops of an answer', () => {
     const failure = (await client(4)
       .createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
       .catch((error: unknown) => error)) as ApiError
-    expect([failure.code, failure.status, failure.retryable, failure.mayHaveBeenApplied]).toEqual(['NonJsonResponse', 502, true, true])
+    expect([failure.code, failure.status, failure.retryable, failure.mayHaveBeenApplied]).toEqual([
+      'NonJsonResponse',
+      502,
+      true,
+      true
+    ])
   })
 
   test('a throttled answer’s x-ratelimit-user-api TimeLeft is the wait before the next attempt', async () => {
     slept.length = 0
-    world.sae.inject({ action: 'ListSecrets', kind: 'throttle', code: 'Throttling.User', status: 429, headers: { 'x-ratelimit-user-api': 'Limit:20,Remain:0,TimeLeft:1500' } })
+    world.sae.inject({
+      action: 'ListSecrets',
+      kind: 'throttle',
+      code: 'Throttling.User',
+      status: 429,
+      headers: { 'x-ratelimit-user-api': 'Limit:20,Remain:0,TimeLeft:1500' }
+    })
     expect(await client(2).listSecrets(NS)).toEqual([])
     // TimeLeft itself, plus a jitter of up to a fifth of it (random() is 0 here).
     expect(slept).toEqual([1500])

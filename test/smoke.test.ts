@@ -18,7 +18,11 @@ const SMOKE = join(ROOT, 'scripts', 'smoke.mjs')
 
 /** A clean environment: nothing of this machine's (no real keys, no proxies) reaches the script. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {}), ...extra }
+  return {
+    PATH: process.env.PATH ?? '',
+    ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {}),
+    ...extra
+  }
 }
 
 /** Runs a script to its end, asynchronously: the emulator in this process must keep answering meanwhile. */
@@ -43,7 +47,8 @@ function writtenPasswords(sae: Emulator): string[] {
     })
 }
 
-const byReader = (call: { headers: Record<string, unknown> }): boolean => String(call.headers['user-agent']).includes('smoke-reader')
+const byReader = (call: { headers: Record<string, unknown> }): boolean =>
+  String(call.headers['user-agent']).includes('smoke-reader')
 
 /** The action's own calls (the read-back's carry the reader's user agent). */
 function actionCalls(sae: Emulator): string[] {
@@ -77,7 +82,8 @@ describe('npm run smoke against the emulator', () => {
     expect(run.code).toBe(0)
     expect(lastLine(run.stdout)).toBe('5 passed, 0 failed')
     expect(run.stdout.match(/^ {6}PASS$/gm)).toHaveLength(5)
-    for (const result of ['created', 'unchanged', 'updated', 'deleted', 'absent']) expect(run.stdout).toContain(`result ${result}, `)
+    for (const result of ['created', 'unchanged', 'updated', 'deleted', 'absent'])
+      expect(run.stdout).toContain(`result ${result}, `)
     expect(run.stdout.match(/read back: SecretId \d+, kubernetes.io\/dockerconfigjson/g)).toHaveLength(3)
     expect(run.stdout).toMatch(/Secret {7}smoke-\d{8}-\d{6}-[0-9a-f]{6}\n/)
     expect(actionCalls(sae)).toEqual([
@@ -92,7 +98,11 @@ describe('npm run smoke against the emulator', () => {
       'ListSecrets'
     ])
     // The read-back is a second, independent client: it listed (and described what it found) after every step.
-    expect(readerCalls(sae)).toEqual([...Array(3).fill(['ListSecrets', 'DescribeSecret']).flat(), 'ListSecrets', 'ListSecrets'])
+    expect(readerCalls(sae)).toEqual([
+      ...Array(3).fill(['ListSecrets', 'DescribeSecret']).flat(),
+      'ListSecrets',
+      'ListSecrets'
+    ])
     expect(sae.secrets(NS)).toEqual([])
     expect(run.stdout).toContain('cleanup: not needed')
     const passwords = writtenPasswords(sae)
@@ -115,15 +125,25 @@ describe('npm run smoke against the emulator', () => {
   test('without credentials, says they are missing at once (exit 2) and calls nothing', async () => {
     const run = await runScript(SMOKE, baseEnv({ SAE_SMOKE_NAMESPACE_ID: NS, SAE_SMOKE_ENDPOINT: sae.origin }))
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain('Alibaba Cloud credentials are missing: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are not set')
+    expect(run.stderr).toContain(
+      'Alibaba Cloud credentials are missing: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are not set'
+    )
     expect(sae.calls()).toEqual([])
   })
 
   test('a step the API refuses fails, the later steps do not run, and the cleanup deletes the Secret', async () => {
-    sae.inject({ action: 'UpdateSecret', kind: 'error', status: 403, code: 'Forbidden.RAM', message: 'User not authorized to operate on the specified resource.' })
+    sae.inject({
+      action: 'UpdateSecret',
+      kind: 'error',
+      status: 403,
+      code: 'Forbidden.RAM',
+      message: 'User not authorized to operate on the specified resource.'
+    })
     const run = await runScript(SMOKE, baseEnv(smokeEnvironment(sae.origin, NS)))
     expect(run.code).toBe(1)
-    expect(run.stdout).toMatch(/\[3\/5\] changed password \(if-exists: update\)\n.*exit code 1\n {6}FAIL: the action failed \(exit code 1\): .*Forbidden\.RAM/)
+    expect(run.stdout).toMatch(
+      /\[3\/5\] changed password \(if-exists: update\)\n.*exit code 1\n {6}FAIL: the action failed \(exit code 1\): .*Forbidden\.RAM/
+    )
     expect(run.stdout).toContain('[4/5] delete (state: absent)\n      FAIL: not run (an earlier step failed)')
     expect(run.stdout).toContain('cleanup: the Secret may still exist; running the action with state: absent')
     expect(run.stdout).toContain('cleanup: deleted; no Secret of that name is left')

@@ -7,7 +7,6 @@ import { startEmulator } from './emulator/sae-emulator.mjs'
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>
 
-
 let sts: Emulator
 beforeEach(async () => {
   sts = await startEmulator({ oidc: { roleArn: ROLE.roleArn, oidcProviderArn: ROLE.oidcProviderArn } })
@@ -15,13 +14,22 @@ beforeEach(async () => {
 afterEach(async () => sts.stop())
 
 async function idToken(): Promise<string> {
-  const response = await fetch(`${sts.idTokenRequestUrl}&audience=sts.aliyuncs.com`, { headers: { authorization: `Bearer ${sts.idTokenRequestToken}` } })
+  const response = await fetch(`${sts.idTokenRequestUrl}&audience=sts.aliyuncs.com`, {
+    headers: { authorization: `Bearer ${sts.idTokenRequestToken}` }
+  })
   return ((await response.json()) as { value: string }).value
 }
 
-const retry = { policy: { maxAttempts: 2, deadline: Date.now() + 30_000 }, clock: { now: () => Date.now(), sleep: async () => {}, random: () => 0 } }
+const retry = {
+  policy: { maxAttempts: 2, deadline: Date.now() + 30_000 },
+  clock: { now: () => Date.now(), sleep: async () => {}, random: () => 0 }
+}
 const connection = () =>
-  new OpenApiConnection({ endpoint: { protocol: 'http', host: new URL(sts.origin).host, input: 'sts-endpoint' }, userAgent: 'test', redact: (text: string) => text })
+  new OpenApiConnection({
+    endpoint: { protocol: 'http', host: new URL(sts.origin).host, input: 'sts-endpoint' },
+    userAgent: 'test',
+    redact: (text: string) => text
+  })
 
 describe('assumeRoleWithOidc', () => {
   test('sends an unsigned RPC AssumeRoleWithOIDC and returns the temporary key', async () => {
@@ -52,9 +60,11 @@ describe('assumeRoleWithOidc', () => {
     })
   })
 
-  test('a forged token is refused with STS\'s code', async () => {
+  test("a forged token is refused with STS's code", async () => {
     const failure = assumeRoleWithOidc(connection(), ROLE, 'a.b.c', retry)
     await expect(failure).rejects.toBeInstanceOf(ApiError)
-    await expect(failure).rejects.toThrow(/AssumeRoleWithOIDC failed: AuthenticationFail\.OIDCToken\.Invalid \(HTTP 400/)
+    await expect(failure).rejects.toThrow(
+      /AssumeRoleWithOIDC failed: AuthenticationFail\.OIDCToken\.Invalid \(HTTP 400/
+    )
   })
 })

@@ -5,11 +5,19 @@ import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Endpoint } from '../src/model.js'
-import { decodeSdkFailure, decodeUnsuccessful, throttleWaitMs, type Answer, type CallContext } from '../src/transport-errors.js'
+import {
+  decodeSdkFailure,
+  decodeUnsuccessful,
+  throttleWaitMs,
+  type Answer,
+  type CallContext
+} from '../src/transport-errors.js'
 import { ROOT } from './harness/action-runner.mjs'
 
 type Recorded = { class: string; name?: string; message: string; [field: string]: unknown }
-const { cases } = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'sdk-errors.json'), 'utf8')) as { cases: Record<string, Recorded> }
+const { cases } = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'sdk-errors.json'), 'utf8')) as {
+  cases: Record<string, Recorded>
+}
 
 /** The recorded object rebuilt as the SDK threw it: its class, its fields (a copy: a test may change them). */
 function thrown(name: string): unknown {
@@ -19,10 +27,22 @@ function thrown(name: string): unknown {
   return Object.assign(error, Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)))
 }
 
-const SAE: Endpoint = { protocol: 'https', host: 'sae.cn-hangzhou.aliyuncs.com', input: 'namespace-id', region: 'cn-hangzhou' }
+const SAE: Endpoint = {
+  protocol: 'https',
+  host: 'sae.cn-hangzhou.aliyuncs.com',
+  input: 'namespace-id',
+  region: 'cn-hangzhou'
+}
 
 function context(overrides: Partial<CallContext> = {}): CallContext {
-  return { action: 'CreateSecret', writes: true, endpoint: SAE, urlBytes: 900, redact: (text) => text.replace('s3cret', '***'), ...overrides }
+  return {
+    action: 'CreateSecret',
+    writes: true,
+    endpoint: SAE,
+    urlBytes: 900,
+    redact: (text) => text.replace('s3cret', '***'),
+    ...overrides
+  }
 }
 
 const page = (statusCode: number): Answer => ({ statusCode, headers: { 'content-type': 'text/html' } })
@@ -38,7 +58,8 @@ const seen = (error: ReturnType<typeof decodeSdkFailure>) => ({
 describe('answers of the API (JSON error bodies)', () => {
   test('a 400 is the API refusing the request: not retried, nothing applied, its own words shown for WithMessage', () => {
     expect(seen(decodeSdkFailure(thrown('JSON 400 (an API refusal)'), context()))).toEqual({
-      message: 'CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId 2F467C4E-7F84-4295-89FE-9A43B1B213C4): a parameter is invalid: SecretName is too long',
+      message:
+        'CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId 2F467C4E-7F84-4295-89FE-9A43B1B213C4): a parameter is invalid: SecretName is too long',
       retryable: false,
       mayHaveBeenApplied: false,
       retryAfterMs: undefined
@@ -52,15 +73,25 @@ describe('answers of the API (JSON error bodies)', () => {
   })
 
   test('a 500 from SAE to a write is retried, and may have been applied', () => {
-    expect(seen(decodeSdkFailure(thrown('JSON 500 (SAE fault)'), context()))).toMatchObject({ retryable: true, mayHaveBeenApplied: true })
+    expect(seen(decodeSdkFailure(thrown('JSON 500 (SAE fault)'), context()))).toMatchObject({
+      retryable: true,
+      mayHaveBeenApplied: true
+    })
   })
 
   test('the same 500 to a read applied nothing', () => {
-    expect(decodeSdkFailure(thrown('JSON 500 (SAE fault)'), context({ action: 'ListSecrets', writes: false })).mayHaveBeenApplied).toBe(false)
+    expect(
+      decodeSdkFailure(thrown('JSON 500 (SAE fault)'), context({ action: 'ListSecrets', writes: false }))
+        .mayHaveBeenApplied
+    ).toBe(false)
   })
 
   test('a throttled write was refused before it was handled: retried, never "may have been applied"', () => {
-    expect(seen(decodeSdkFailure(thrown('JSON 503 throttled'), context()))).toMatchObject({ retryable: true, mayHaveBeenApplied: false, retryAfterMs: undefined })
+    expect(seen(decodeSdkFailure(thrown('JSON 503 throttled'), context()))).toMatchObject({
+      retryable: true,
+      mayHaveBeenApplied: false,
+      retryAfterMs: undefined
+    })
   })
 
   test('a throttled answer that says when the limit resets: that is the wait', () => {
@@ -71,13 +102,17 @@ describe('answers of the API (JSON error bodies)', () => {
   test('the API’s message goes through redaction, and long opaque runs are cut out', () => {
     const error = thrown('JSON 400 (an API refusal)') as { data: Record<string, unknown> }
     error.data.Message = `Bad SecretData s3cret ${'eyJhdXRocyI6'.repeat(5)}`
-    expect(decodeSdkFailure(error, context()).message).toMatch(/: a parameter is invalid: Bad SecretData \*\*\* \[redacted\]$/)
+    expect(decodeSdkFailure(error, context()).message).toMatch(
+      /: a parameter is invalid: Bad SecretData \*\*\* \[redacted\]$/
+    )
   })
 })
 
 describe('pages that are not the API (the SDK throws a SyntaxError and drops the status)', () => {
   test('a gateway’s 414 was refused before SAE: final, nothing applied, the status and the URL size named', () => {
-    expect(seen(decodeSdkFailure(thrown('HTML 414 from a gateway'), context({ answer: page(414), urlBytes: 16_179 })))).toEqual({
+    expect(
+      seen(decodeSdkFailure(thrown('HTML 414 from a gateway'), context({ answer: page(414), urlBytes: 16_179 })))
+    ).toEqual({
       message:
         "CreateSecret failed: NonJsonResponse (HTTP 414, an answer that is not the API, no RequestId): the request's URL was 15.8 KiB (SAE takes SecretData in the query string) " +
         'and the answer was a page, not the API; it was refused before it reached SAE, so nothing was applied: gateways refuse URLs that long, ' +
@@ -89,7 +124,10 @@ describe('pages that are not the API (the SDK throws a SyntaxError and drops the
   })
 
   test.each([400, 413, 431])('a gateway’s %i page is final too', (status) => {
-    expect(seen(decodeSdkFailure(thrown('HTML 414 from a gateway'), context({ answer: page(status) })))).toMatchObject({ retryable: false, mayHaveBeenApplied: false })
+    expect(seen(decodeSdkFailure(thrown('HTML 414 from a gateway'), context({ answer: page(status) })))).toMatchObject({
+      retryable: false,
+      mayHaveBeenApplied: false
+    })
   })
 
   test('a 502 page to a write may hide an applied write: retried only after a look', () => {
@@ -101,7 +139,10 @@ describe('pages that are not the API (the SDK throws a SyntaxError and drops the
   })
 
   test('an empty 502 is the same', () => {
-    expect(seen(decodeSdkFailure(thrown('empty 502'), context({ answer: page(502) })))).toMatchObject({ retryable: true, mayHaveBeenApplied: true })
+    expect(seen(decodeSdkFailure(thrown('empty 502'), context({ answer: page(502) })))).toMatchObject({
+      retryable: true,
+      mayHaveBeenApplied: true
+    })
   })
 
   test('a page whose status nobody saw may have been applied', () => {
@@ -111,16 +152,25 @@ describe('pages that are not the API (the SDK throws a SyntaxError and drops the
   })
 
   test('with a proxy set, the page may be the proxy’s own', () => {
-    expect(decodeSdkFailure(thrown('HTML 502 from a gateway'), context({ answer: page(502), proxy: 'proxy.corp:3128' })).message).toContain(
-      '(a proxy is set, proxy.corp:3128: the page may be its own)'
-    )
+    expect(
+      decodeSdkFailure(thrown('HTML 502 from a gateway'), context({ answer: page(502), proxy: 'proxy.corp:3128' }))
+        .message
+    ).toContain('(a proxy is set, proxy.corp:3128: the page may be its own)')
   })
 })
 
 describe('no answer at all', () => {
   test('ECONNREFUSED: nothing was sent, so nothing applied; retried; the address and the input named', () => {
-    expect(seen(decodeSdkFailure(thrown('ECONNREFUSED'), context({ endpoint: { protocol: 'http', host: '127.0.0.1:46877', input: 'endpoint' } })))).toEqual({
-      message: 'CreateSecret failed: NetworkError (no HTTP response): could not reach 127.0.0.1:46877: ECONNREFUSED (nothing listens there); check endpoint and the runner network',
+    expect(
+      seen(
+        decodeSdkFailure(
+          thrown('ECONNREFUSED'),
+          context({ endpoint: { protocol: 'http', host: '127.0.0.1:46877', input: 'endpoint' } })
+        )
+      )
+    ).toEqual({
+      message:
+        'CreateSecret failed: NetworkError (no HTTP response): could not reach 127.0.0.1:46877: ECONNREFUSED (nothing listens there); check endpoint and the runner network',
       retryable: true,
       mayHaveBeenApplied: false,
       retryAfterMs: undefined
@@ -128,7 +178,12 @@ describe('no answer at all', () => {
   })
 
   test('ENOTFOUND is final: the name does not exist; a region SAE does not serve gets the nearest one', () => {
-    const endpoint: Endpoint = { protocol: 'https', host: 'sae.cn-hangzou.aliyuncs.com', input: 'namespace-id', region: 'cn-hangzou' }
+    const endpoint: Endpoint = {
+      protocol: 'https',
+      host: 'sae.cn-hangzou.aliyuncs.com',
+      input: 'namespace-id',
+      region: 'cn-hangzou'
+    }
     expect(seen(decodeSdkFailure(thrown('ENOTFOUND'), context({ endpoint })))).toEqual({
       message:
         'CreateSecret failed: NetworkError (no HTTP response): could not reach sae.cn-hangzou.invalid: ENOTFOUND (the host name does not resolve); ' +
@@ -141,14 +196,17 @@ describe('no answer at all', () => {
 
   test('an untrusted certificate is never retried and never worked around', () => {
     expect(seen(decodeSdkFailure(thrown('untrusted certificate'), context()))).toMatchObject({
-      message: expect.stringMatching(/^CreateSecret failed: TlsCertificateError \(no HTTP response\): DEPTH_ZERO_SELF_SIGNED_CERT from sae\.cn-hangzhou\.aliyuncs\.com: /),
+      message: expect.stringMatching(
+        /^CreateSecret failed: TlsCertificateError \(no HTTP response\): DEPTH_ZERO_SELF_SIGNED_CERT from sae\.cn-hangzhou\.aliyuncs\.com: /
+      ),
       retryable: false
     })
   })
 
   test('a read timeout to a write: retried, and it may have been applied', () => {
     expect(seen(decodeSdkFailure(thrown('read timeout'), context()))).toEqual({
-      message: 'CreateSecret failed: Timeout (no HTTP response): the API did not answer within timeout-seconds (sae.cn-hangzhou.aliyuncs.com)',
+      message:
+        'CreateSecret failed: Timeout (no HTTP response): the API did not answer within timeout-seconds (sae.cn-hangzhou.aliyuncs.com)',
       retryable: true,
       mayHaveBeenApplied: true,
       retryAfterMs: undefined
@@ -158,7 +216,9 @@ describe('no answer at all', () => {
 
 describe('a proxy in the way', () => {
   test('407 to the CONNECT: ProxyRefused naming the proxy, final', () => {
-    expect(seen(decodeSdkFailure(thrown('proxy answers 407 to CONNECT'), context({ proxy: '127.0.0.1:3128' })))).toEqual({
+    expect(
+      seen(decodeSdkFailure(thrown('proxy answers 407 to CONNECT'), context({ proxy: '127.0.0.1:3128' })))
+    ).toEqual({
       message:
         'CreateSecret failed: ProxyRefused (the proxy answered, the API was not reached): the proxy 127.0.0.1:3128 answered HTTP 407 to CONNECT sae.cn-hangzhou.aliyuncs.com: ' +
         "it refused this runner's credentials (none, or those in the proxy URL); put valid ones in the proxy URL (http://user:password@host:port), or add the host to NO_PROXY if it is reachable directly",
@@ -169,13 +229,17 @@ describe('a proxy in the way', () => {
   })
 
   test('403 to the CONNECT: the proxy does not allow the host', () => {
-    expect(decodeSdkFailure(thrown('proxy answers 403 to CONNECT'), context({ proxy: '127.0.0.1:3128' })).message).toContain(
+    expect(
+      decodeSdkFailure(thrown('proxy answers 403 to CONNECT'), context({ proxy: '127.0.0.1:3128' })).message
+    ).toContain(
       'answered HTTP 403 to CONNECT sae.cn-hangzhou.aliyuncs.com: it does not allow this host; ask for it to be allowed'
     )
   })
 
   test('502 to the CONNECT: the proxy could not reach the endpoint; nothing was sent, retried', () => {
-    expect(seen(decodeSdkFailure(thrown('proxy answers 502 to CONNECT'), context({ proxy: '127.0.0.1:3128' })))).toEqual({
+    expect(
+      seen(decodeSdkFailure(thrown('proxy answers 502 to CONNECT'), context({ proxy: '127.0.0.1:3128' })))
+    ).toEqual({
       message:
         'CreateSecret failed: NetworkError (no HTTP response): could not reach sae.cn-hangzhou.aliyuncs.com through the proxy 127.0.0.1:3128: it answered HTTP 502 to CONNECT; ' +
         "the host was derived from namespace-id's region 'cn-hangzhou'; check namespace-id and the runner network",
@@ -194,7 +258,8 @@ describe('a 200 that says Success: false', () => {
       context()
     )
     expect(seen(error)).toEqual({
-      message: 'CreateSecret failed: Throttling.Api (HTTP 200, RequestId R-7): the API throttled this operation; it was retried; run the job again later or raise max-attempts',
+      message:
+        'CreateSecret failed: Throttling.Api (HTTP 200, RequestId R-7): the API throttled this operation; it was retried; run the job again later or raise max-attempts',
       retryable: true,
       mayHaveBeenApplied: false,
       retryAfterMs: 800
@@ -206,8 +271,20 @@ describe('throttleWaitMs', () => {
   test.each([
     [{ 'x-ratelimit-user-api': 'Limit:20,Remain:0,TimeLeft:1500' }, 1500],
     [{ 'x-ratelimit-user': 'Limit:100,Remain:0,TimeLeft:42' }, 42],
-    [{ 'x-ratelimit-user-api': 'Limit:20,Remain:0,TimeLeft:1500', 'x-ratelimit-user': 'Limit:100,Remain:5,TimeLeft:9' }, 1500],
-    [{ 'x-ratelimit-user-api': 'Limit:20,Remain:3,TimeLeft:200', 'x-ratelimit-user': 'Limit:100,Remain:0,TimeLeft:2500' }, 2500],
+    [
+      {
+        'x-ratelimit-user-api': 'Limit:20,Remain:0,TimeLeft:1500',
+        'x-ratelimit-user': 'Limit:100,Remain:5,TimeLeft:9'
+      },
+      1500
+    ],
+    [
+      {
+        'x-ratelimit-user-api': 'Limit:20,Remain:3,TimeLeft:200',
+        'x-ratelimit-user': 'Limit:100,Remain:0,TimeLeft:2500'
+      },
+      2500
+    ],
     [{ 'x-ratelimit-user-api': 'Limit:20,Remain:3' }, undefined],
     [{}, undefined]
   ])('%j → %s', (headers, expected) => {
@@ -238,21 +315,37 @@ function refusal(code: unknown, data: Record<string, unknown>): unknown {
 const REQUEST_ID = '2F467C4E-7F84-4295-89FE-9A43B1B213C4'
 
 describe('what a lost connection says of a write', () => {
-  test.each(['EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])('%s happens before the request is written: a write was not applied, and it is retried', (code) => {
-    expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code }), context()))).toMatchObject({ retryable: true, mayHaveBeenApplied: false })
-  })
+  test.each(['EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])(
+    '%s happens before the request is written: a write was not applied, and it is retried',
+    (code) => {
+      expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code }), context()))).toMatchObject({
+        retryable: true,
+        mayHaveBeenApplied: false
+      })
+    }
+  )
 
   test('ECONNRESET may come after the request was written: a write may have been applied', () => {
-    expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ECONNRESET' }), context()))).toMatchObject({ retryable: true, mayHaveBeenApplied: true })
+    expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ECONNRESET' }), context()))).toMatchObject({
+      retryable: true,
+      mayHaveBeenApplied: true
+    })
   })
 
   test('an error whose data is text, not a parsed body, is a lost connection, not an answer of the API', () => {
-    expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ECONNRESET', data: 'socket hang up' }), context()))).toMatchObject({ retryable: true, mayHaveBeenApplied: true })
+    expect(
+      seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ECONNRESET', data: 'socket hang up' }), context()))
+    ).toMatchObject({ retryable: true, mayHaveBeenApplied: true })
   })
 
   test('ETIMEDOUT is a timeout: retried, and a write may have been applied', () => {
-    expect(seen(decodeSdkFailure(varied('ECONNREFUSED', { code: 'ETIMEDOUT', address: undefined, port: undefined }), context()))).toEqual({
-      message: 'CreateSecret failed: Timeout (no HTTP response): the API did not answer within timeout-seconds (sae.cn-hangzhou.aliyuncs.com)',
+    expect(
+      seen(
+        decodeSdkFailure(varied('ECONNREFUSED', { code: 'ETIMEDOUT', address: undefined, port: undefined }), context())
+      )
+    ).toEqual({
+      message:
+        'CreateSecret failed: Timeout (no HTTP response): the API did not answer within timeout-seconds (sae.cn-hangzhou.aliyuncs.com)',
       retryable: true,
       mayHaveBeenApplied: true,
       retryAfterMs: undefined
@@ -260,7 +353,10 @@ describe('what a lost connection says of a write', () => {
   })
 
   test('a 403 on an error that is not a refused tunnel is no ProxyRefused: it is a network error, retried', () => {
-    const error = decodeSdkFailure(varied('proxy answers 403 to CONNECT', { code: 'ECONNRESET' }), context({ proxy: '127.0.0.1:3128' }))
+    const error = decodeSdkFailure(
+      varied('proxy answers 403 to CONNECT', { code: 'ECONNRESET' }),
+      context({ proxy: '127.0.0.1:3128' })
+    )
     expect([error.code, error.retryable]).toEqual(['NetworkError', true])
   })
 })
@@ -276,17 +372,33 @@ describe('the code, status and RequestId of an API answer', () => {
   })
 
   test('a body that spells requestId and message in lower case is read too', () => {
-    const error = decodeSdkFailure(refusal('InvalidParameter.WithMessage', { RequestId: undefined, Message: undefined, requestId: 'r-1', message: 'lower case' }), context())
-    expect([error.requestId, error.message]).toEqual(['r-1', 'CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId r-1): a parameter is invalid: lower case'])
+    const error = decodeSdkFailure(
+      refusal('InvalidParameter.WithMessage', {
+        RequestId: undefined,
+        Message: undefined,
+        requestId: 'r-1',
+        message: 'lower case'
+      }),
+      context()
+    )
+    expect([error.requestId, error.message]).toEqual([
+      'r-1',
+      'CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId r-1): a parameter is invalid: lower case'
+    ])
   })
 
   test('a RequestId that came as a number is shown as its digits', () => {
-    expect(decodeSdkFailure(refusal('InvalidParameter.WithMessage', { RequestId: 12345 }), context()).requestId).toBe('12345')
+    expect(decodeSdkFailure(refusal('InvalidParameter.WithMessage', { RequestId: 12345 }), context()).requestId).toBe(
+      '12345'
+    )
   })
 
   test('a body without a RequestId says so', () => {
     const error = decodeSdkFailure(refusal('InvalidParameter.WithMessage', { RequestId: undefined }), context())
-    expect([error.requestId, error.message]).toEqual([undefined, 'CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, no RequestId): a parameter is invalid: SecretName is too long'])
+    expect([error.requestId, error.message]).toEqual([
+      undefined,
+      'CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, no RequestId): a parameter is invalid: SecretName is too long'
+    ])
   })
 })
 
@@ -294,11 +406,15 @@ describe('how long a throttled caller waits', () => {
   const answer: Answer = { statusCode: 429, headers: { 'x-ratelimit-user-api': 'Limit:20,Remain:0,TimeLeft:700' } }
 
   test('an HTTP 429 is a throttle whatever its code: TimeLeft is the wait', () => {
-    expect(decodeSdkFailure(refusal('TooManyRequests', { statusCode: 429 }), context({ answer })).retryAfterMs).toBe(700)
+    expect(decodeSdkFailure(refusal('TooManyRequests', { statusCode: 429 }), context({ answer })).retryAfterMs).toBe(
+      700
+    )
   })
 
   test('an answer that is no throttle waits by the retry loop’s own rule, whatever headers it carries', () => {
-    expect(decodeSdkFailure(thrown('JSON 500 (SAE fault)'), context({ answer: { ...answer, statusCode: 500 } })).retryAfterMs).toBeUndefined()
+    expect(
+      decodeSdkFailure(thrown('JSON 500 (SAE fault)'), context({ answer: { ...answer, statusCode: 500 } })).retryAfterMs
+    ).toBeUndefined()
   })
 })
 
@@ -316,8 +432,17 @@ describe('which pages were refused before SAE', () => {
 
 describe('a 200 that says Success: false, spelled otherwise', () => {
   test('ErrorCode for Code, the RequestId from the x-acs-request-id header, and the API’s own message', () => {
-    const error = decodeUnsuccessful({ ErrorCode: 'SomeFault', Message: 'the fault', Success: false }, { statusCode: 200, headers: { 'x-acs-request-id': 'H-1' } }, context())
-    expect([error.code, error.requestId, error.message, error.retryable]).toEqual(['SomeFault', 'H-1', 'CreateSecret failed: SomeFault (HTTP 200, RequestId H-1): the fault', false])
+    const error = decodeUnsuccessful(
+      { ErrorCode: 'SomeFault', Message: 'the fault', Success: false },
+      { statusCode: 200, headers: { 'x-acs-request-id': 'H-1' } },
+      context()
+    )
+    expect([error.code, error.requestId, error.message, error.retryable]).toEqual([
+      'SomeFault',
+      'H-1',
+      'CreateSecret failed: SomeFault (HTTP 200, RequestId H-1): the fault',
+      false
+    ])
   })
 
   test('a body with no code at all is UnsuccessfulResponse', () => {
@@ -329,7 +454,9 @@ describe('a 200 that says Success: false, spelled otherwise', () => {
 
 describe('what the error line names', () => {
   test('a URL of exactly 8 KiB is not blamed: only a longer one is', () => {
-    expect(decodeSdkFailure(thrown('HTML 414 from a gateway'), context({ answer: page(414), urlBytes: 8192 })).message).toBe(
+    expect(
+      decodeSdkFailure(thrown('HTML 414 from a gateway'), context({ answer: page(414), urlBytes: 8192 })).message
+    ).toBe(
       'CreateSecret failed: NonJsonResponse (HTTP 414, an answer that is not the API, no RequestId): the endpoint answered with something that is not the API ' +
         '(a proxy or gateway page?); check endpoint and the runner network; it was refused before it reached SAE, so nothing was applied'
     )
@@ -363,15 +490,21 @@ describe('what the error line names', () => {
   test.each([
     ['https', 'HTTPS_PROXY'],
     ['http', 'HTTP_PROXY']
-  ] as const)('the proxy itself unreachable (%s): the proxy is named, and the variable it came from, not the region', (protocol, variable) => {
-    const error = decodeSdkFailure(thrown('ECONNREFUSED'), context({ endpoint: { ...SAE, protocol }, proxy: '127.0.0.1:46877' }))
-    expect(seen(error)).toEqual({
-      message: `CreateSecret failed: NetworkError (no HTTP response): could not reach 127.0.0.1:46877 (the proxy for sae.cn-hangzhou.aliyuncs.com): ECONNREFUSED (nothing listens there); check the proxy URL in ${variable} and that the proxy runs`,
-      retryable: true,
-      mayHaveBeenApplied: false,
-      retryAfterMs: undefined
-    })
-  })
+  ] as const)(
+    'the proxy itself unreachable (%s): the proxy is named, and the variable it came from, not the region',
+    (protocol, variable) => {
+      const error = decodeSdkFailure(
+        thrown('ECONNREFUSED'),
+        context({ endpoint: { ...SAE, protocol }, proxy: '127.0.0.1:46877' })
+      )
+      expect(seen(error)).toEqual({
+        message: `CreateSecret failed: NetworkError (no HTTP response): could not reach 127.0.0.1:46877 (the proxy for sae.cn-hangzhou.aliyuncs.com): ECONNREFUSED (nothing listens there); check the proxy URL in ${variable} and that the proxy runs`,
+        retryable: true,
+        mayHaveBeenApplied: false,
+        retryAfterMs: undefined
+      })
+    }
+  )
 
   test('a tunnel that failed with no status and no proxy known: the variable stands for the proxy, "(none)" for the status', () => {
     expect(decodeSdkFailure(varied('proxy answers 502 to CONNECT', { statusCode: undefined }), context()).message).toBe(
@@ -381,13 +514,18 @@ describe('what the error line names', () => {
   })
 
   test('the API’s message is shown on one line, runs of white space made one space', () => {
-    expect(decodeSdkFailure(refusal('InvalidParameter.WithMessage', { Message: 'SecretName  is\n\ttoo long' }), context()).message).toBe(
+    expect(
+      decodeSdkFailure(refusal('InvalidParameter.WithMessage', { Message: 'SecretName  is\n\ttoo long' }), context())
+        .message
+    ).toBe(
       `CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId ${REQUEST_ID}): a parameter is invalid: SecretName is too long`
     )
   })
 
   test('the API’s message is cut at 300 characters', () => {
-    expect(decodeSdkFailure(refusal('InvalidParameter.WithMessage', { Message: 'abc '.repeat(100) }), context()).message).toBe(
+    expect(
+      decodeSdkFailure(refusal('InvalidParameter.WithMessage', { Message: 'abc '.repeat(100) }), context()).message
+    ).toBe(
       `CreateSecret failed: InvalidParameter.WithMessage (HTTP 400, RequestId ${REQUEST_ID}): a parameter is invalid: ${'abc '.repeat(75)}`
     )
   })
@@ -397,8 +535,16 @@ describe('throttleWaitMs, as the headers may be spelled', () => {
   test.each([
     ['TimeLeft first', { 'x-ratelimit-user-api': 'TimeLeft:700,Limit:20,Remain:0' }, 700],
     ['a space before TimeLeft', { 'x-ratelimit-user-api': 'Limit:20, TimeLeft:300' }, 300],
-    ['a name that only ends in TimeLeft is another field', { 'x-ratelimit-user-api': 'Limit:20,MaxTimeLeft:300' }, undefined],
-    ['the header repeated: its lines are read as one list', { 'x-ratelimit-user-api': ['Limit:20,Remain:0', 'TimeLeft:1500'] }, 1500]
+    [
+      'a name that only ends in TimeLeft is another field',
+      { 'x-ratelimit-user-api': 'Limit:20,MaxTimeLeft:300' },
+      undefined
+    ],
+    [
+      'the header repeated: its lines are read as one list',
+      { 'x-ratelimit-user-api': ['Limit:20,Remain:0', 'TimeLeft:1500'] },
+      1500
+    ]
   ])('%s', (_, headers, expected) => {
     expect(throttleWaitMs(headers)).toBe(expected)
   })
@@ -407,6 +553,8 @@ describe('throttleWaitMs, as the headers may be spelled', () => {
 describe('an error without a code', () => {
   test('is known by its name less "Error" (httpx names its errors so): a certificate one is still a TlsCertificateError, named by that code', () => {
     const error = Object.assign(new Error('certificate has expired'), { name: 'CERT_HAS_EXPIREDError' })
-    expect(decodeSdkFailure(error, context()).message).toMatch(/^CreateSecret failed: TlsCertificateError \(no HTTP response\): CERT_HAS_EXPIRED from sae\.cn-hangzhou\.aliyuncs\.com: /)
+    expect(decodeSdkFailure(error, context()).message).toMatch(
+      /^CreateSecret failed: TlsCertificateError \(no HTTP response\): CERT_HAS_EXPIRED from sae\.cn-hangzhou\.aliyuncs\.com: /
+    )
   })
 })

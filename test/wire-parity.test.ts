@@ -41,8 +41,16 @@ function answerFor(action: string | undefined): object {
     case 'AssumeRoleWithOIDC':
       return {
         RequestId: REQUEST_ID,
-        Credentials: { AccessKeyId: 'STS.parity', AccessKeySecret: 'parity-sts-secret', SecurityToken: 'parity-sts-token', Expiration: '2030-01-01T00:00:00Z' },
-        AssumedRoleUser: { Arn: 'acs:ram::1:role/deploy/github-actions-7', AssumedRoleId: '300000000000000000:github-actions-7' }
+        Credentials: {
+          AccessKeyId: 'STS.parity',
+          AccessKeySecret: 'parity-sts-secret',
+          SecurityToken: 'parity-sts-token',
+          Expiration: '2030-01-01T00:00:00Z'
+        },
+        AssumedRoleUser: {
+          Arn: 'acs:ram::1:role/deploy/github-actions-7',
+          AssumedRoleId: '300000000000000000:github-actions-7'
+        }
       }
     case 'ListSecrets':
       return { RequestId: REQUEST_ID, Code: '200', Success: true, Data: { Secrets: [] } }
@@ -121,7 +129,9 @@ function comparable(name: string, value: string): string {
 }
 
 function comparableEntries(entries: [string, string][]): Record<string, string> {
-  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => [name, comparable(name, value)]))
+  return Object.fromEntries(
+    entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => [name, comparable(name, value)])
+  )
 }
 
 function acsHeaders(headers: Record<string, string>): Record<string, string> {
@@ -183,7 +193,12 @@ const retry: RetrySettings = {
 }
 
 function ourConnection(host: string, input: 'endpoint' | 'sts-endpoint', key?: AccessKey): OpenApiConnection {
-  return new OpenApiConnection({ endpoint: { protocol: 'http', host, input }, userAgent: 'test', redact: (text: string) => text, key })
+  return new OpenApiConnection({
+    endpoint: { protocol: 'http', host, input },
+    userAgent: 'test',
+    redact: (text: string) => text,
+    key
+  })
 }
 
 function officialConfig(host: string, key?: AccessKey): OpenApiCore.$OpenApiUtil.Config {
@@ -213,7 +228,9 @@ async function captureStsPair(): Promise<{ official: CapturedRequest; ours: Capt
       })
     )
   )
-  const ours = await server.capture(() => assumeRoleWithOidc(ourConnection(server.host, 'sts-endpoint'), ROLE, ID_TOKEN, retry))
+  const ours = await server.capture(() =>
+    assumeRoleWithOidc(ourConnection(server.host, 'sts-endpoint'), ROLE, ID_TOKEN, retry)
+  )
   return { official, ours }
 }
 
@@ -237,23 +254,78 @@ describe('STS AssumeRoleWithOIDC, against @alicloud/sts20150401 1.2.0', () => {
  */
 const OFFICIAL_SAE_OPERATIONS = {
   CreateSecret: {
-    params: { action: 'CreateSecret', version: '2019-05-06', protocol: 'HTTPS', pathname: '/pop/v1/sam/secret/secret', method: 'POST', authType: 'AK', style: 'ROA', reqBodyType: 'json', bodyType: 'json' },
-    query: { NamespaceId: 'namespaceId', SecretData: 'secretDataShrink', SecretName: 'secretName', SecretType: 'secretType' }
+    params: {
+      action: 'CreateSecret',
+      version: '2019-05-06',
+      protocol: 'HTTPS',
+      pathname: '/pop/v1/sam/secret/secret',
+      method: 'POST',
+      authType: 'AK',
+      style: 'ROA',
+      reqBodyType: 'json',
+      bodyType: 'json'
+    },
+    query: {
+      NamespaceId: 'namespaceId',
+      SecretData: 'secretDataShrink',
+      SecretName: 'secretName',
+      SecretType: 'secretType'
+    }
   },
   UpdateSecret: {
-    params: { action: 'UpdateSecret', version: '2019-05-06', protocol: 'HTTPS', pathname: '/pop/v1/sam/secret/secret', method: 'PUT', authType: 'AK', style: 'ROA', reqBodyType: 'json', bodyType: 'json' },
+    params: {
+      action: 'UpdateSecret',
+      version: '2019-05-06',
+      protocol: 'HTTPS',
+      pathname: '/pop/v1/sam/secret/secret',
+      method: 'PUT',
+      authType: 'AK',
+      style: 'ROA',
+      reqBodyType: 'json',
+      bodyType: 'json'
+    },
     query: { NamespaceId: 'namespaceId', SecretData: 'secretDataShrink', SecretId: 'secretId' }
   },
   DescribeSecret: {
-    params: { action: 'DescribeSecret', version: '2019-05-06', protocol: 'HTTPS', pathname: '/pop/v1/sam/secret/secret', method: 'GET', authType: 'AK', style: 'ROA', reqBodyType: 'json', bodyType: 'json' },
+    params: {
+      action: 'DescribeSecret',
+      version: '2019-05-06',
+      protocol: 'HTTPS',
+      pathname: '/pop/v1/sam/secret/secret',
+      method: 'GET',
+      authType: 'AK',
+      style: 'ROA',
+      reqBodyType: 'json',
+      bodyType: 'json'
+    },
     query: { NamespaceId: 'namespaceId', SecretId: 'secretId' }
   },
   DeleteSecret: {
-    params: { action: 'DeleteSecret', version: '2019-05-06', protocol: 'HTTPS', pathname: '/pop/v1/sam/secret/secret', method: 'DELETE', authType: 'AK', style: 'ROA', reqBodyType: 'json', bodyType: 'json' },
+    params: {
+      action: 'DeleteSecret',
+      version: '2019-05-06',
+      protocol: 'HTTPS',
+      pathname: '/pop/v1/sam/secret/secret',
+      method: 'DELETE',
+      authType: 'AK',
+      style: 'ROA',
+      reqBodyType: 'json',
+      bodyType: 'json'
+    },
     query: { NamespaceId: 'namespaceId', SecretId: 'secretId' }
   },
   ListSecrets: {
-    params: { action: 'ListSecrets', version: '2019-05-06', protocol: 'HTTPS', pathname: '/pop/v1/sam/secret/secrets', method: 'GET', authType: 'AK', style: 'ROA', reqBodyType: 'json', bodyType: 'json' },
+    params: {
+      action: 'ListSecrets',
+      version: '2019-05-06',
+      protocol: 'HTTPS',
+      pathname: '/pop/v1/sam/secret/secrets',
+      method: 'GET',
+      authType: 'AK',
+      style: 'ROA',
+      reqBodyType: 'json',
+      bodyType: 'json'
+    },
     query: { NamespaceId: 'namespaceId' }
   }
 } as const
@@ -277,7 +349,13 @@ const SECRET_NAME = 'registry-auth'
 const SECRET_TYPE = 'kubernetes.io/dockerconfigjson'
 // SecretData nests a JSON string and its base64 ends in '=': both must cross the query as the official client's do.
 const ENCODED_CONFIG = encodeDockerConfig(
-  buildDockerConfig([{ domains: ['registry-vpc.cn-hangzhou.aliyuncs.com', 'registry.cn-hangzhou.aliyuncs.com'], username: 'u@example', password: 'p"a:s\\s w+/=' }])
+  buildDockerConfig([
+    {
+      domains: ['registry-vpc.cn-hangzhou.aliyuncs.com', 'registry.cn-hangzhou.aliyuncs.com'],
+      username: 'u@example',
+      password: 'p"a:s\\s w+/='
+    }
+  ])
 )
 
 /** The official request's fields after `OpenApiUtil.convert` and the SecretData shrink. */
@@ -330,44 +408,65 @@ function sendOurs(action: SaeAction, host: string, key: AccessKey): Promise<unkn
 // A long-term key and an STS key (what OIDC gives): the token adds signed x-acs-* headers.
 const KEYS: Record<string, AccessKey> = {
   'a long-term key': { accessKeyId: 'LTAI5tParity', accessKeySecret: 'parity-secret+/=' },
-  'an STS key': { accessKeyId: 'STS.parity', accessKeySecret: 'parity-sts-secret', securityToken: 'parity-sts-token+/=' }
+  'an STS key': {
+    accessKeyId: 'STS.parity',
+    accessKeySecret: 'parity-sts-secret',
+    securityToken: 'parity-sts-token+/='
+  }
 }
 
-async function captureSaePair(action: SaeAction, key: AccessKey): Promise<{ official: CapturedRequest; ours: CapturedRequest }> {
+async function captureSaePair(
+  action: SaeAction,
+  key: AccessKey
+): Promise<{ official: CapturedRequest; ours: CapturedRequest }> {
   const official = await server.capture(() => sendOfficial(action, server.host, key))
   const ours = await server.capture(() => sendOurs(action, server.host, key))
   return { official, ours }
 }
 
 describe('SAE Secret API, against the official Params sent through @alicloud/openapi-core', () => {
-  const cases = Object.keys(OFFICIAL_SAE_OPERATIONS).flatMap((action) => Object.keys(KEYS).map((keyKind) => [action as SaeAction, keyKind] as const))
+  const cases = Object.keys(OFFICIAL_SAE_OPERATIONS).flatMap((action) =>
+    Object.keys(KEYS).map((keyKind) => [action as SaeAction, keyKind] as const)
+  )
 
-  test.each(cases)('%s with %s: method, path, query, signed headers, x-acs-* headers and body are the official ones', async (action, keyKind) => {
-    const key = KEYS[keyKind]
-    const { official, ours } = await captureSaePair(action, key)
-    expect(roaShape(ours, key.accessKeySecret)).toEqual(roaShape(official, key.accessKeySecret))
-  })
+  test.each(cases)(
+    '%s with %s: method, path, query, signed headers, x-acs-* headers and body are the official ones',
+    async (action, keyKind) => {
+      const key = KEYS[keyKind]
+      const { official, ours } = await captureSaePair(action, key)
+      expect(roaShape(ours, key.accessKeySecret)).toEqual(roaShape(official, key.accessKeySecret))
+    }
+  )
 
   test('the comparison itself sees the documented request (CreateSecret)', async () => {
     // Guards against two equally wrong sides: the official request must be what docs/sae-api.md documents.
     const { official } = await captureSaePair('CreateSecret', KEYS['a long-term key'])
     expect(official.method).toBe('POST')
     expect(official.path).toBe('/pop/v1/sam/secret/secret')
-    expect(JSON.parse(JSON.parse(official.query.SecretData).SecretData)).toEqual({ '.dockerconfigjson': ENCODED_CONFIG })
+    expect(JSON.parse(JSON.parse(official.query.SecretData).SecretData)).toEqual({
+      '.dockerconfigjson': ENCODED_CONFIG
+    })
     expect(signatureVerdict(official, KEYS['a long-term key'].accessKeySecret)).toBe('verifies')
   })
 })
 
 describe('known differences, pinned so that a change in either is noticed', () => {
   // The nonce only has to be unique per request; the two SDK generations make it differently.
-  const nonceDigits = (value: string | undefined) => (value && /^[0-9a-f]+$/.test(value) ? value.length : `not hex: ${value}`)
+  const nonceDigits = (value: string | undefined) =>
+    value && /^[0-9a-f]+$/.test(value) ? value.length : `not hex: ${value}`
 
   test('signature nonce: 64 hex digits from the official core, 32 from ours', async () => {
     const stsPair = await captureStsPair()
     const saePair = await captureSaePair('ListSecrets', KEYS['an STS key'])
     expect({
-      official: { sts: nonceDigits(stsPair.official.query.SignatureNonce), sae: nonceDigits(saePair.official.headers['x-acs-signature-nonce']) },
-      ours: { sts: nonceDigits(stsPair.ours.query.SignatureNonce), sae: nonceDigits(saePair.ours.headers['x-acs-signature-nonce']) }
+      official: {
+        sts: nonceDigits(stsPair.official.query.SignatureNonce),
+        sae: nonceDigits(saePair.official.headers['x-acs-signature-nonce'])
+      },
+      ours: {
+        sts: nonceDigits(stsPair.ours.query.SignatureNonce),
+        sae: nonceDigits(saePair.ours.headers['x-acs-signature-nonce'])
+      }
     }).toEqual({ official: { sts: 64, sae: 64 }, ours: { sts: 32, sae: 32 } })
   })
 })

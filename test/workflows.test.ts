@@ -6,7 +6,14 @@ import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { checkActionUses, checkPinsAndPermissions, INPUT_VALUES, readActionMetadata, readmeExamples, REQUIRED_UNLESS } from '../scripts/validate-action.mjs'
+import {
+  checkActionUses,
+  checkPinsAndPermissions,
+  INPUT_VALUES,
+  readActionMetadata,
+  readmeExamples,
+  REQUIRED_UNLESS
+} from '../scripts/validate-action.mjs'
 
 const action = readActionMetadata()
 const readme = readFileSync('README.md', 'utf8')
@@ -37,7 +44,10 @@ describe('deliberately wrong workflows are refused, naming the workflow, the ste
       'if-exists-typo.yml',
       'test/fixtures/workflows/if-exists-typo.yml:13: jobs.deploy.steps[0] (pull-secret): with.if-exists is "updte"; it takes skip, update or fail (did you mean update?)'
     ],
-    ['unknown-input.yml', 'test/fixtures/workflows/unknown-input.yml:15: jobs.deploy.steps[0] (Image-pull Secret): with.registry-password is not an input of the action'],
+    [
+      'unknown-input.yml',
+      'test/fixtures/workflows/unknown-input.yml:15: jobs.deploy.steps[0] (Image-pull Secret): with.registry-password is not an input of the action'
+    ],
     [
       'wrong-output.yml',
       'test/fixtures/workflows/wrong-output.yml:17: jobs.deploy.steps[1] (Deploy): env.SECRET_ID reads steps.x.outputs.secretid, but jobs.deploy.steps[0] (x) runs the action, which has no output secretid (it has secret-id, result, results) (did you mean secret-id?)'
@@ -74,7 +84,7 @@ describe('deliberately wrong workflows are refused, naming the workflow, the ste
     const source = workflow(
       'namespace-id: cn-hangzhou:prod\nsecret-name: s\nstate: abscent',
       [
-        '      - if: steps.pull-secret.outputs.status == \'deleted\'',
+        "      - if: steps.pull-secret.outputs.status == 'deleted'",
         '        run: "true"',
         '    outputs:',
         "      id: ${{ steps['pull-secret'].outputs['secretId'] }}"
@@ -84,8 +94,8 @@ describe('deliberately wrong workflows are refused, naming the workflow, the ste
       'w.yml:11: jobs.deploy.steps[0] (pull-secret): with.state is "abscent"; it takes present or absent (did you mean absent?)',
       'w.yml:6: jobs.deploy.steps[0] (pull-secret): with.username is missing; it is required unless state is absent',
       'w.yml:6: jobs.deploy.steps[0] (pull-secret): with.password is missing; it is required unless state is absent',
-      "w.yml:12: jobs.deploy.steps[1]: if reads steps.pull-secret.outputs.status, but jobs.deploy.steps[0] (pull-secret) runs the action, which has no output status (it has secret-id, result, results)",
-      "w.yml:15: jobs.deploy: outputs.id reads steps.pull-secret.outputs.secretId, but jobs.deploy.steps[0] (pull-secret) runs the action, which has no output secretId (it has secret-id, result, results) (did you mean secret-id?)"
+      'w.yml:12: jobs.deploy.steps[1]: if reads steps.pull-secret.outputs.status, but jobs.deploy.steps[0] (pull-secret) runs the action, which has no output status (it has secret-id, result, results)',
+      'w.yml:15: jobs.deploy: outputs.id reads steps.pull-secret.outputs.secretId, but jobs.deploy.steps[0] (pull-secret) runs the action, which has no output secretId (it has secret-id, result, results) (did you mean secret-id?)'
     ])
   })
 })
@@ -94,9 +104,17 @@ describe('what is accepted', () => {
   test('state: absent needs no registry credentials; expressions are not judged', () => {
     expect(problems(workflow('namespace-id: cn-hangzhou:prod\nsecret-name: s\nstate: absent'))).toEqual([])
     // An expression may be anything at run time: a state from an expression waives nothing we can see, so nothing is claimed.
-    expect(problems(workflow('namespace-id: ${{ vars.NS }}\nsecret-name: s\nstate: ${{ inputs.state }}\nif-exists: ${{ inputs.policy }}'))).toEqual([])
+    expect(
+      problems(
+        workflow(
+          'namespace-id: ${{ vars.NS }}\nsecret-name: s\nstate: ${{ inputs.state }}\nif-exists: ${{ inputs.policy }}'
+        )
+      )
+    ).toEqual([])
     // The runner trims values, so a block scalar's newline is not part of the value.
-    expect(problems(workflow(`namespace-id: cn-hangzhou:prod\nsecret-name: s\n${CREDENTIALS}\nif-exists: |\n  update`))).toEqual([])
+    expect(
+      problems(workflow(`namespace-id: cn-hangzhou:prod\nsecret-name: s\n${CREDENTIALS}\nif-exists: |\n  update`))
+    ).toEqual([])
   })
 
   test('other actions and steps of other ids are left to actionlint', () => {
@@ -117,7 +135,11 @@ describe('what is accepted', () => {
 
   test('every README example workflow passes, and every step in them that runs the action was checked', () => {
     const examples = readmeExamples(readme)
-    const expectedSteps = examples.map(({ source }) => source.match(/^\s*(?:- )?uses: sae-image-pull-secret\/sae-image-pull-secret@/gm)?.length ?? 0).reduce((a, b) => a + b, 0)
+    const expectedSteps = examples
+      .map(
+        ({ source }) => source.match(/^\s*(?:- )?uses: sae-image-pull-secret\/sae-image-pull-secret@/gm)?.length ?? 0
+      )
+      .reduce((a, b) => a + b, 0)
     expect(expectedSteps).toBeGreaterThanOrEqual(6)
     let steps = 0
     for (const { source, firstLine } of examples) {
@@ -132,8 +154,14 @@ describe('what is accepted', () => {
     const broken = readme.replace('          if-exists: update\n', '          if-exists: updte\n')
     const line = broken.split('\n').indexOf('          if-exists: updte') + 1
     expect(line).toBeGreaterThan(0)
-    const reported = readmeExamples(broken).flatMap(({ source, firstLine }) => checkActionUses(source, 'README.md', action, firstLine).problems)
-    expect(reported).toEqual([expect.stringMatching(new RegExp(`^README\\.md:${line}: jobs\\.\\w+\\.steps\\[\\d+\\] \\(pull-secret\\): with\\.if-exists is "updte"`))])
+    const reported = readmeExamples(broken).flatMap(
+      ({ source, firstLine }) => checkActionUses(source, 'README.md', action, firstLine).problems
+    )
+    expect(reported).toEqual([
+      expect.stringMatching(
+        new RegExp(`^README\\.md:${line}: jobs\\.\\w+\\.steps\\[\\d+\\] \\(pull-secret\\): with\\.if-exists is "updte"`)
+      )
+    ])
   })
 
   test.each(workflows)('.github/workflows/%s passes, every uses: ./ step checked', (file) => {
@@ -144,12 +172,16 @@ describe('what is accepted', () => {
   })
 })
 
-describe('the table of fixed values is action.yml\'s', () => {
+describe("the table of fixed values is action.yml's", () => {
   /** Inputs whose description offers two or more `word` choices, or whose default is a boolean. */
   function enumeratedInputs(inputs: Record<string, { description: string; default?: unknown }>): string[] {
     return Object.entries(inputs)
       .filter(([name, input]) => {
-        const choices = new Set([...input.description.matchAll(/`([a-z]+)`/g)].map((match) => match[1]).filter((word) => !(word in inputs) && word !== name))
+        const choices = new Set(
+          [...input.description.matchAll(/`([a-z]+)`/g)]
+            .map((match) => match[1])
+            .filter((word) => !(word in inputs) && word !== name)
+        )
         return choices.size >= 2 || ['true', 'false'].includes(String(input.default))
       })
       .map(([name]) => name)
@@ -185,7 +217,7 @@ describe('the table of fixed values is action.yml\'s', () => {
   })
 })
 
-describe('the repository\'s workflows can be trusted', () => {
+describe("the repository's workflows can be trusted", () => {
   test.each(workflows)('%s: every action pinned by commit SHA with its version; contents: read at the top', (file) => {
     expect(checkPinsAndPermissions(readFileSync(join(workflowDir, file), 'utf8'), file)).toEqual([])
   })
@@ -226,7 +258,9 @@ describe('the repository\'s workflows can be trusted', () => {
     expect(buildRuns).toMatch(/npm ci[\s\S]*npm run build[\s\S]*git diff --stat --exit-code -- dist\//)
     expect(attest.needs).toBe('build')
     expect(attest.permissions).toEqual({ contents: 'read', 'id-token': 'write', attestations: 'write' })
-    expect(attest.steps.map((step: { uses?: string }) => step.uses?.split('@')[0])).toContain('actions/attest-build-provenance')
+    expect(attest.steps.map((step: { uses?: string }) => step.uses?.split('@')[0])).toContain(
+      'actions/attest-build-provenance'
+    )
     expect(JSON.stringify(attest.steps)).not.toContain('npm ')
     expect(publish.needs).toBe('attest')
     expect(publish.permissions).toEqual({ contents: 'write' })
@@ -235,7 +269,9 @@ describe('the repository\'s workflows can be trusted', () => {
 
   test('dependabot waits a week for every ecosystem, and brings the SDK and httpx in one pull request', () => {
     const config = parse(readFileSync('.github/dependabot.yml', 'utf8'))
-    const ecosystems = config.updates.map((update: { 'package-ecosystem': string }) => update['package-ecosystem']).sort()
+    const ecosystems = config.updates
+      .map((update: { 'package-ecosystem': string }) => update['package-ecosystem'])
+      .sort()
     expect(ecosystems).toEqual(['github-actions', 'npm'])
     for (const update of config.updates) expect(update.cooldown['default-days']).toBeGreaterThanOrEqual(7)
     const npm = config.updates.find((update: { 'package-ecosystem': string }) => update['package-ecosystem'] === 'npm')

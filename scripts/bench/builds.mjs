@@ -21,13 +21,20 @@ try {
   for (const [i, { build, options }] of BUILDS.entries()) {
     await bundle('src/index.ts', join(work, `action-${i}`), options)
     await bundle('scripts/bench/libraries-floor.js', join(work, `floor-${i}`), options)
-    cases.push({ name: `floor ${build}`, script: join(work, `floor-${i}`, 'index.js') }, { name: `action ${build}`, action: join(work, `action-${i}`, 'index.js') })
+    cases.push(
+      { name: `floor ${build}`, script: join(work, `floor-${i}`, 'index.js') },
+      { name: `action ${build}`, action: join(work, `action-${i}`, 'index.js') }
+    )
   }
   const result = await measureStartup(cases, { runs: RUNS })
   const bare = result.medians.bare
   const cell = (value, base) => `${value.toFixed(1)} ms (${(value / base).toFixed(2)}×)`
-  console.log(`Start → first request, medians of ${RUNS} interleaved runs; × is the ratio to bare Node (wall ${bare.wallMs.toFixed(1)} ms, main-thread CPU ${bare.threadCpuMs.toFixed(1)} ms)\n`)
-  console.log('| build | entry size | floor wall | floor CPU | action wall | action CPU | action / floor, CPU (run by run) | action CPU / before |')
+  console.log(
+    `Start → first request, medians of ${RUNS} interleaved runs; × is the ratio to bare Node (wall ${bare.wallMs.toFixed(1)} ms, main-thread CPU ${bare.threadCpuMs.toFixed(1)} ms)\n`
+  )
+  console.log(
+    '| build | entry size | floor wall | floor CPU | action wall | action CPU | action / floor, CPU (run by run) | action CPU / before |'
+  )
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const [i, { build }] of BUILDS.entries()) {
     const floor = result.medians[`floor ${build}`]

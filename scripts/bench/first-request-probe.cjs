@@ -20,7 +20,15 @@ function record(point) {
   const whole = process.cpuUsage()
   // On the monotonic clock V8's --cpu-prof stamps its samples with, to cut a profile at this point.
   const monotonicUs = Number(process.hrtime.bigint() / 1000n)
-  writeFileSync(file, JSON.stringify({ point, threadCpuMs: (thread.user + thread.system) / 1000, processCpuMs: (whole.user + whole.system) / 1000, monotonicUs }))
+  writeFileSync(
+    file,
+    JSON.stringify({
+      point,
+      threadCpuMs: (thread.user + thread.system) / 1000,
+      processCpuMs: (whole.user + whole.system) / 1000,
+      monotonicUs
+    })
+  )
 }
 
 // Published by net.connect() for every client socket, before it connects: every HTTP agent's path.

@@ -5,7 +5,12 @@ import * as OpenApi from '@alicloud/openapi-client'
 export async function sendOneCall() {
   const Client = typeof OpenApi.default === 'function' ? OpenApi.default : OpenApi.default.default
   const client = new Client(
-    new OpenApi.Config({ endpoint: process.env.FLOOR_ENDPOINT, protocol: 'http', accessKeyId: process.env.FLOOR_KEY_ID, accessKeySecret: process.env.FLOOR_KEY_SECRET })
+    new OpenApi.Config({
+      endpoint: process.env.FLOOR_ENDPOINT,
+      protocol: 'http',
+      accessKeyId: process.env.FLOOR_KEY_ID,
+      accessKeySecret: process.env.FLOOR_KEY_SECRET
+    })
   )
   await client.callApi(
     new OpenApi.Params({

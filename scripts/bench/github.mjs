@@ -34,7 +34,15 @@ function pushEvent() {
     ref: 'refs/heads/main',
     before: '0'.repeat(40),
     after: 'a'.repeat(40),
-    repository: { id: 42, name: 'octo-repo', full_name: 'octo-org/octo-repo', owner: user, private: false, html_url: 'https://github.com/octo-org/octo-repo', default_branch: 'main' },
+    repository: {
+      id: 42,
+      name: 'octo-repo',
+      full_name: 'octo-org/octo-repo',
+      owner: user,
+      private: false,
+      html_url: 'https://github.com/octo-org/octo-repo',
+      default_branch: 'main'
+    },
     pusher: { name: 'octocat', email: 'octocat@example.com' },
     sender: user,
     commits: Array.from({ length: 5 }, (_, i) => commit(i)),
@@ -67,24 +75,36 @@ try {
   const result = await measureStartup(cases, { runs: RUNS })
   const floor = BUNDLES[0].name
   const base = result.medians[floor]
-  console.log(`@actions/github, medians of ${RUNS} interleaved runs (start → first request; the import itself timed in the process)\n`)
-  console.log('| placement | bundle: entry + chunks | start → first request, wall | main-thread CPU | over the floor, CPU (run by run) | the import itself: wall, main-thread CPU |')
+  console.log(
+    `@actions/github, medians of ${RUNS} interleaved runs (start → first request; the import itself timed in the process)\n`
+  )
+  console.log(
+    '| placement | bundle: entry + chunks | start → first request, wall | main-thread CPU | over the floor, CPU (run by run) | the import itself: wall, main-thread CPU |'
+  )
   console.log('| --- | --- | --- | --- | --- | --- |')
   for (const [i, { name }] of BUNDLES.entries()) {
     const m = result.medians[name]
     let imported = '—'
     try {
-      const lines = readFileSync(join(work, `import-${i}.jsonl`), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+      const lines = readFileSync(join(work, `import-${i}.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
       imported = `${median(lines.map((l) => l.wallMs)).toFixed(1)} ms, ${median(lines.map((l) => l.threadCpuMs)).toFixed(1)} ms`
     } catch {
       // (a) and the floor time no import of their own.
     }
-    const over = i === 0 ? '' : `${(m.threadCpuMs - base.threadCpuMs >= 0 ? '+' : '') + (m.threadCpuMs - base.threadCpuMs).toFixed(1)} ms (${result.paired(name, floor, 'threadCpuMs').toFixed(3)}×)`
+    const over =
+      i === 0
+        ? ''
+        : `${(m.threadCpuMs - base.threadCpuMs >= 0 ? '+' : '') + (m.threadCpuMs - base.threadCpuMs).toFixed(1)} ms (${result.paired(name, floor, 'threadCpuMs').toFixed(3)}×)`
     const dir = join(work, `bundle-${i}`)
     const kib = (file) => `${(statSync(join(dir, file)).size / 1024).toFixed(0)} KiB`
     const chunks = readdirSync(dir).filter((file) => file.endsWith('.js') && file !== 'index.js')
     const size = `${kib('index.js')}${chunks.length ? ` + ${chunks.map(kib).join(' + ')}` : ''}`
-    console.log(`| ${name} | ${size} | ${m.wallMs.toFixed(1)} ms | ${m.threadCpuMs.toFixed(1)} ms | ${over} | ${imported} |`)
+    console.log(
+      `| ${name} | ${size} | ${m.wallMs.toFixed(1)} ms | ${m.threadCpuMs.toFixed(1)} ms | ${over} | ${imported} |`
+    )
   }
 } finally {
   rmSync(work, { recursive: true, force: true })

@@ -21,7 +21,11 @@ const INTERVAL_US = 100
 
 /** Line ranges of an unminified ncc bundle: each line's module path, or '(webpack runtime)'. */
 function moduleOfLine(bundlePath, statsPath) {
-  const names = new Map(JSON.parse(readFileSync(statsPath, 'utf8')).modules.filter((m) => m.id !== null).map((m) => [String(m.id), m.name]))
+  const names = new Map(
+    JSON.parse(readFileSync(statsPath, 'utf8'))
+      .modules.filter((m) => m.id !== null)
+      .map((m) => [String(m.id), m.name])
+  )
   const lines = readFileSync(bundlePath, 'utf8').split('\n')
   const owner = []
   let current = '(webpack runtime)'
@@ -29,7 +33,11 @@ function moduleOfLine(bundlePath, statsPath) {
     const start = /^\/\*\*\*\/ (\d+):$/.exec(line)
     const concatenated = /^;\/\/ CONCATENATED MODULE: (.+)$/.exec(line)
     // A group webpack concatenated (ES modules) starts with the imports of all its members, hoisted.
-    if (start) current = (names.get(start[1]) ?? `module ${start[1]}`).replace(/^(.+) \+ (\d+) modules$/, 'imports hoisted for $1 and its $2 concatenated modules')
+    if (start)
+      current = (names.get(start[1]) ?? `module ${start[1]}`).replace(
+        /^(.+) \+ (\d+) modules$/,
+        'imports hoisted for $1 and its $2 concatenated modules'
+      )
     else if (concatenated) current = concatenated[1]
     else if (line.startsWith('/******/')) current = '(webpack runtime)'
     owner.push(current)
@@ -78,7 +86,9 @@ function charge(profile, cutUs, bundleUrl, owner) {
         } else if (frame.url.endsWith('first-request-probe.cjs')) result = '(the probe)'
       }
       if (!result && inRuntime) result = builtin ? `(webpack runtime) → node:${builtin}` : '(webpack runtime)'
-      result ??= leaf.url.startsWith('node:internal/modules') ? `Node: module loaders (${leaf.functionName || 'top level'})` : 'Node: bootstrap'
+      result ??= leaf.url.startsWith('node:internal/modules')
+        ? `Node: module loaders (${leaf.functionName || 'top level'})`
+        : 'Node: bootstrap'
     }
     labelOf.set(id, result)
     return result
@@ -121,10 +131,23 @@ try {
         BENCH_PROBE_EXIT: '1'
       }
       if (subject.entry.endsWith('.ts')) {
-        await runAction({ bundle, inputs: actionInputs(sae, { 'secret-name': `profile${round}` }), offline: false, env: { RUNNER_DEBUG: '', ...env } })
+        await runAction({
+          bundle,
+          inputs: actionInputs(sae, { 'secret-name': `profile${round}` }),
+          offline: false,
+          env: { RUNNER_DEBUG: '', ...env }
+        })
       } else {
-        const floorEnv = { PATH: process.env.PATH ?? '', FLOOR_ENDPOINT: new URL(sae.origin).host, FLOOR_KEY_ID: KEY.accessKeyId, FLOOR_KEY_SECRET: KEY.accessKeySecret, ...env }
-        await new Promise((resolve) => spawn(node24(), [bundle], { env: floorEnv, stdio: 'ignore' }).on('close', resolve))
+        const floorEnv = {
+          PATH: process.env.PATH ?? '',
+          FLOOR_ENDPOINT: new URL(sae.origin).host,
+          FLOOR_KEY_ID: KEY.accessKeyId,
+          FLOOR_KEY_SECRET: KEY.accessKeySecret,
+          ...env
+        }
+        await new Promise((resolve) =>
+          spawn(node24(), [bundle], { env: floorEnv, stdio: 'ignore' }).on('close', resolve)
+        )
       }
       const probe = JSON.parse(readFileSync(probeFile, 'utf8'))
       if (probe.point !== 'first connection') throw new Error(`${subject.name}: no connection to the emulator`)
@@ -138,21 +161,37 @@ try {
 }
 
 const [action, floor] = subjects
-const labels = [...new Set(subjects.flatMap((s) => s.runs.flatMap((r) => Object.keys(r))))].filter((l) => l !== '(idle)')
+const labels = [...new Set(subjects.flatMap((s) => s.runs.flatMap((r) => Object.keys(r))))].filter(
+  (l) => l !== '(idle)'
+)
 const med = (subject, label) => median(subject.runs.map((r) => r[label] ?? 0))
-const sumOf = (subject, pick) => median(subject.runs.map((r) => Object.entries(r).reduce((sum, [l, v]) => (pick(l) ? sum + v : sum), 0)))
+const sumOf = (subject, pick) =>
+  median(subject.runs.map((r) => Object.entries(r).reduce((sum, [l, v]) => (pick(l) ? sum + v : sum), 0)))
 const print = (title, rows) => {
   console.log(`\n${title}\n\n| charged to | the action | libraries floor | difference |\n| --- | --- | --- | --- |`)
-  for (const { l, a, f } of rows.sort((x, y) => y.a - y.f - (x.a - x.f) || y.a - x.a)) if (a >= 0.5 || f >= 0.5) console.log(`| ${l} | ${a.toFixed(1)} | ${f.toFixed(1)} | ${(a - f >= 0 ? '+' : '') + (a - f).toFixed(1)} |`)
+  for (const { l, a, f } of rows.sort((x, y) => y.a - y.f - (x.a - x.f) || y.a - x.a))
+    if (a >= 0.5 || f >= 0.5)
+      console.log(`| ${l} | ${a.toFixed(1)} | ${f.toFixed(1)} | ${(a - f >= 0 ? '+' : '') + (a - f).toFixed(1)} |`)
 }
-console.log(`Main-thread CPU samples to the first request, unminified builds, medians of ${RUNS} runs, in ms (samples × ${INTERVAL_US} µs)`)
+console.log(
+  `Main-thread CPU samples to the first request, unminified builds, medians of ${RUNS} runs, in ms (samples × ${INTERVAL_US} µs)`
+)
 // By package, with the Node built-ins each was the first to require.
 const packages = [...new Set(labels.map((l) => l.split(' → ')[0]))]
 print(
   'By package (Node built-ins it loaded included):',
-  packages.map((p) => ({ l: p, a: sumOf(action, (l) => l.split(' → ')[0] === p), f: sumOf(floor, (l) => l.split(' → ')[0] === p) }))
+  packages.map((p) => ({
+    l: p,
+    a: sumOf(action, (l) => l.split(' → ')[0] === p),
+    f: sumOf(floor, (l) => l.split(' → ')[0] === p)
+  }))
 )
-print('In detail:', labels.map((l) => ({ l, a: med(action, l), f: med(floor, l) })))
+print(
+  'In detail:',
+  labels.map((l) => ({ l, a: med(action, l), f: med(floor, l) }))
+)
 const all = (l) => l !== '(idle)'
-console.log(`| total (idle excluded) | ${sumOf(action, all).toFixed(1)} | ${sumOf(floor, all).toFixed(1)} | ${(sumOf(action, all) - sumOf(floor, all)).toFixed(1)} |`)
+console.log(
+  `| total (idle excluded) | ${sumOf(action, all).toFixed(1)} | ${sumOf(floor, all).toFixed(1)} | ${(sumOf(action, all) - sumOf(floor, all)).toFixed(1)} |`
+)
 rmSync(work, { recursive: true, force: true })

@@ -44,7 +44,11 @@ function spawnUntilExit(args, env) {
     let stderr = ''
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolve({ started, exited: process.hrtime.bigint() }) : reject(new Error(`${args.join(' ')} exited ${code}:\n${stderr}`))))
+    child.on('close', (code) =>
+      code === 0
+        ? resolve({ started, exited: process.hrtime.bigint() })
+        : reject(new Error(`${args.join(' ')} exited ${code}:\n${stderr}`))
+    )
   })
 }
 
@@ -57,7 +61,12 @@ function spawnUntilExit(args, env) {
  */
 async function runOnce(testCase, sae, workDir, round) {
   const probeFile = join(workDir, `${round}-${testCase.name.replace(/\W+/g, '_')}.json`)
-  const probeEnv = { NODE_OPTIONS: `--require ${PROBE}`, BENCH_PROBE_FILE: probeFile, BENCH_PROBE_PORT: String(new URL(sae.origin).port), ...(testCase.env ?? {}) }
+  const probeEnv = {
+    NODE_OPTIONS: `--require ${PROBE}`,
+    BENCH_PROBE_FILE: probeFile,
+    BENCH_PROBE_PORT: String(new URL(sae.origin).port),
+    ...(testCase.env ?? {})
+  }
   const before = sae.calls().length
   const connections = sae.stats.connections
   let wallNs
@@ -66,7 +75,13 @@ async function runOnce(testCase, sae, workDir, round) {
     const { started, exited } = await spawnUntilExit(['-e', '0'], { PATH: process.env.PATH ?? '', ...probeEnv })
     wallNs = exited - started
   } else if (testCase.script) {
-    const env = { PATH: process.env.PATH ?? '', FLOOR_ENDPOINT: new URL(sae.origin).host, FLOOR_KEY_ID: KEY.accessKeyId, FLOOR_KEY_SECRET: KEY.accessKeySecret, ...probeEnv }
+    const env = {
+      PATH: process.env.PATH ?? '',
+      FLOOR_ENDPOINT: new URL(sae.origin).host,
+      FLOOR_KEY_ID: KEY.accessKeyId,
+      FLOOR_KEY_SECRET: KEY.accessKeySecret,
+      ...probeEnv
+    }
     const { started } = await spawnUntilExit([testCase.script], env)
     wallNs = sae.calls()[before].receivedAt - started
   } else {
@@ -81,7 +96,8 @@ async function runOnce(testCase, sae, workDir, round) {
     step = { stepMs: result.elapsedMs, connections: sae.stats.connections - connections }
   }
   const probe = JSON.parse(readFileSync(probeFile, 'utf8'))
-  if (!testCase.bare && probe.point !== 'first connection') throw new Error(`${testCase.name}: the probe saw no connection to the emulator`)
+  if (!testCase.bare && probe.point !== 'first connection')
+    throw new Error(`${testCase.name}: the probe saw no connection to the emulator`)
   return { wallMs: Number(wallNs) / 1e6, threadCpuMs: probe.threadCpuMs, processCpuMs: probe.processCpuMs, ...step }
 }
 
@@ -107,7 +123,12 @@ export async function measureStartup(cases, { runs = 15, warmup = 1 } = {}) {
   }
   const figures = ['wallMs', 'threadCpuMs', 'processCpuMs', 'stepMs', 'connections']
   const medians = Object.fromEntries(
-    Object.entries(samples).map(([name, list]) => [name, Object.fromEntries(figures.filter((figure) => figure in list[0]).map((figure) => [figure, median(list.map((s) => s[figure]))]))])
+    Object.entries(samples).map(([name, list]) => [
+      name,
+      Object.fromEntries(
+        figures.filter((figure) => figure in list[0]).map((figure) => [figure, median(list.map((s) => s[figure]))])
+      )
+    ])
   )
   const paired = (a, b, figure) => median(samples[a].map((s, i) => s[figure] / samples[b][i][figure]))
   return { samples, medians, paired }

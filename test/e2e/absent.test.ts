@@ -21,7 +21,10 @@ describe('state: absent', () => {
     expect(run.errors).toEqual([])
     expect(actions()).toEqual(['ListSecrets', 'DeleteSecret'])
     expect(sae.secrets(NS)).toEqual([])
-    expect(run.outputs).toEqual({ results: JSON.stringify({ [NS]: { secretId: id, result: 'deleted', relatedApps: [] } }), result: 'deleted' })
+    expect(run.outputs).toEqual({
+      results: JSON.stringify({ [NS]: { secretId: id, result: 'deleted', relatedApps: [] } }),
+      result: 'deleted'
+    })
     expect(run.stdout).toContain(`${NS}: Secret 'registry-auth' deleted (SecretId ${id})`)
     expect(run.summary).toContain(`| ${NS} | registry-auth | ${id} | deleted | – | – |`)
   })
@@ -30,7 +33,10 @@ describe('state: absent', () => {
     const run = await runAction({ inputs: absent() })
     expect(run.errors).toEqual([])
     expect(actions()).toEqual(['ListSecrets'])
-    expect(run.outputs).toEqual({ results: JSON.stringify({ [NS]: { result: 'absent', relatedApps: [] } }), result: 'absent' })
+    expect(run.outputs).toEqual({
+      results: JSON.stringify({ [NS]: { result: 'absent', relatedApps: [] } }),
+      result: 'absent'
+    })
   })
 
   test('a same-named Secret of another type is an error, and is never deleted', async () => {
@@ -72,7 +78,10 @@ describe('state: absent', () => {
     const dev = sae.seedSecret('cn-hangzhou:dev', { name: 'registry-auth', data: stored({ auths: {} }) })
     const run = await runAction({ inputs: absent({ 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:staging' }) })
     expect(run.errors).toEqual([])
-    expect(JSON.parse(run.outputs.results)).toEqual({ 'cn-hangzhou:dev': { secretId: dev, result: 'deleted', relatedApps: [] }, 'cn-hangzhou:staging': { result: 'absent', relatedApps: [] } })
+    expect(JSON.parse(run.outputs.results)).toEqual({
+      'cn-hangzhou:dev': { secretId: dev, result: 'deleted', relatedApps: [] },
+      'cn-hangzhou:staging': { result: 'absent', relatedApps: [] }
+    })
     expect(run.outputs.result).toBeUndefined()
   })
 
@@ -81,7 +90,9 @@ describe('state: absent', () => {
     const run = await runAction({ inputs: absent({ 'dry-run': 'true' }) })
     expect(run.errors).toEqual([])
     expect(sae.calls()).toEqual([])
-    expect(run.stdout).toContain(`Would delete Secret 'registry-auth' (kubernetes.io/dockerconfigjson) from ${NS} via http://`)
+    expect(run.stdout).toContain(
+      `Would delete Secret 'registry-auth' (kubernetes.io/dockerconfigjson) from ${NS} via http://`
+    )
     expect(run.summary).toContain(`| ${NS} | registry-auth | – | planned: delete | – |`)
     expect(sae.secrets(NS)).toHaveLength(1)
   })

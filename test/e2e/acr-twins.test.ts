@@ -24,7 +24,12 @@ let proxy: Awaited<ReturnType<typeof startConnectProxy>>
 let sae: Emulator
 
 beforeAll(async () => {
-  registry = await startFakeRegistry({ kind: 'bearer', username: USERNAME, password: PASSWORD, repositories: { 'shop/web': { tags: ['1.4.2'] } } })
+  registry = await startFakeRegistry({
+    kind: 'bearer',
+    username: USERNAME,
+    password: PASSWORD,
+    repositories: { 'shop/web': { tags: ['1.4.2'] } }
+  })
   // TLS for the public ACR name, in front of the fake registry's plain port.
   front = tls.createServer({ key: readFileSync(KEY), cert: readFileSync(CERT) }, (socket) => {
     const upstream = net.connect(registry.port, '127.0.0.1')
@@ -53,7 +58,9 @@ describe('a default run (registry-vpc and registry domains of the namespace’s 
     const run = await runAction({ inputs, env: env() })
     expect(run.code).toBe(0)
     expect(run.stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([])
-    expect(run.stdout).toContain(`Registry login accepted by ${PUBLIC} (Bearer token from 127.0.0.1:${registry.tokenPort}) (it stands for ${VPC} and ${PUBLIC})`)
+    expect(run.stdout).toContain(
+      `Registry login accepted by ${PUBLIC} (Bearer token from 127.0.0.1:${registry.tokenPort}) (it stands for ${VPC} and ${PUBLIC})`
+    )
     // The VPC domain was never dialled.
     expect(proxy.connects.map((connect) => connect.target)).toEqual([`${PUBLIC}:443`])
     expect(Object.keys(sae.dockerConfig('cn-hangzhou:prod', 'registry-auth').auths)).toEqual([VPC, PUBLIC])
@@ -61,13 +68,20 @@ describe('a default run (registry-vpc and registry domains of the namespace’s 
 
   test('an image on the VPC domain is checked through the public twin, with the same credentials', async () => {
     proxy.connects.length = 0
-    const { 'registry-domains': _domains, ...inputs } = stepInputs(sae, { 'secret-name': 'with-image', images: `${VPC}/shop/web:1.4.2` })
+    const { 'registry-domains': _domains, ...inputs } = stepInputs(sae, {
+      'secret-name': 'with-image',
+      images: `${VPC}/shop/web:1.4.2`
+    })
     void _domains
     const run = await runAction({ inputs, env: env() })
     expect(run.errors).toEqual([])
-    expect(run.stdout).toContain(`Image ${VPC}/shop/web:1.4.2 can be pulled with the username and password inputs (checked at ${PUBLIC}, which answers for ${VPC}): HEAD /v2/shop/web/manifests/1.4.2 answered 200`)
+    expect(run.stdout).toContain(
+      `Image ${VPC}/shop/web:1.4.2 can be pulled with the username and password inputs (checked at ${PUBLIC}, which answers for ${VPC}): HEAD /v2/shop/web/manifests/1.4.2 answered 200`
+    )
     expect(proxy.connects.every((connect) => connect.target === `${PUBLIC}:443`)).toBe(true)
     expect(proxy.connects.length).toBeGreaterThan(0)
-    expect(registry.requests.filter((request) => request.method === 'HEAD').map((request) => request.path)).toEqual(['/v2/shop/web/manifests/1.4.2'])
+    expect(registry.requests.filter((request) => request.method === 'HEAD').map((request) => request.path)).toEqual([
+      '/v2/shop/web/manifests/1.4.2'
+    ])
   })
 })

@@ -17,7 +17,10 @@ import { emulator, stepInputs, type Emulator } from './fixtures.js'
 type Squid = Awaited<ReturnType<typeof startSquid>>
 
 const CERT = join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem')
-const tls = { key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'), cert: readFileSync(CERT, 'utf8') }
+const tls = {
+  key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'),
+  cert: readFileSync(CERT, 'utf8')
+}
 const OFFLINE_DNS = pathToFileURL(join(ROOT, 'test', 'harness', 'offline-dns.mjs')).href
 const PROXY_USER = 'runner-svc'
 const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd'
@@ -42,7 +45,11 @@ interface TimedRun {
 /** dist/index.js as the runner runs it (as runAction does), with the time of every stdout chunk and of the exit. */
 async function runTimed(inputs: Record<string, string>, env: Record<string, string>): Promise<TimedRun> {
   const step = stepEnvironment(inputs, env, { prefix: 'sae-exit-' })
-  const child = spawn(node24(), ['--import', OFFLINE_DNS, BUNDLE], { cwd: step.work, stdio: ['ignore', 'pipe', 'pipe'], env: step.env })
+  const child = spawn(node24(), ['--import', OFFLINE_DNS, BUNDLE], {
+    cwd: step.work,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: step.env
+  })
   let stdout = ''
   let stderr = ''
   let lastLineAt = process.hrtime.bigint()
@@ -84,7 +91,9 @@ async function runTimed(inputs: Record<string, string>, env: Record<string, stri
 
 /** Printed for the record: what each case measures today, pass or fail. */
 function report(name: string, run: TimedRun) {
-  process.stderr.write(`clean-exit: ${name}: last line -> exit ${run.killed ? `> ${CAP_MS} ms (killed)` : `${run.lastLineToExitMs.toFixed(0)} ms`}\n`)
+  process.stderr.write(
+    `clean-exit: ${name}: last line -> exit ${run.killed ? `> ${CAP_MS} ms (killed)` : `${run.lastLineToExitMs.toFixed(0)} ms`}\n`
+  )
 }
 
 let squid: Squid
@@ -113,7 +122,10 @@ describe('the process exits within 1 s of its last line', () => {
 
   test('a normal run through squid', async () => {
     const { endpoint, env } = await tlsEmulator()
-    const run = await runTimed(stepInputs(sae, { endpoint }), { ...env, HTTPS_PROXY: squid.url(PROXY_USER, PROXY_PASSWORD) })
+    const run = await runTimed(stepInputs(sae, { endpoint }), {
+      ...env,
+      HTTPS_PROXY: squid.url(PROXY_USER, PROXY_PASSWORD)
+    })
     report('normal run through squid', run)
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
@@ -138,7 +150,10 @@ describe('the process exits within 1 s of its last line', () => {
   // Squid keeps the refused client connection open; the bundle must close it itself.
   test('a wrong proxy password at squid: one error naming the proxy, the password nowhere, and the exit', async () => {
     const { endpoint, env } = await tlsEmulator()
-    const run = await runTimed(stepInputs(sae, { endpoint }), { ...env, HTTPS_PROXY: squid.url(PROXY_USER, 'not-the-proxy-pa55') })
+    const run = await runTimed(stepInputs(sae, { endpoint }), {
+      ...env,
+      HTTPS_PROXY: squid.url(PROXY_USER, 'not-the-proxy-pa55')
+    })
     report('wrong proxy password at squid', run)
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toContain(`the proxy ${squid.host} answered HTTP 407`)
@@ -151,7 +166,10 @@ describe('the process exits within 1 s of its last line', () => {
     const { endpoint, env } = await tlsEmulator()
     const guarded = await startSquid({ users: { [PROXY_USER]: PROXY_PASSWORD }, deniedPorts: [sae.port] })
     try {
-      const run = await runTimed(stepInputs(sae, { endpoint }), { ...env, HTTPS_PROXY: guarded.url(PROXY_USER, PROXY_PASSWORD) })
+      const run = await runTimed(stepInputs(sae, { endpoint }), {
+        ...env,
+        HTTPS_PROXY: guarded.url(PROXY_USER, PROXY_PASSWORD)
+      })
       report('403 from squid ACL', run)
       expect(run.errors).toHaveLength(1)
       expect(run.errors[0]).toContain(`the proxy ${guarded.host} answered HTTP 403`)

@@ -19,7 +19,9 @@ describe('first run', () => {
     const [secret] = sae.secrets('cn-hangzhou:prod')
     expect(run.outputs['secret-id']).toBe(String(secret.SecretId))
     expect(run.outputs.result).toBe('created')
-    expect(JSON.parse(run.outputs.results)).toEqual({ 'cn-hangzhou:prod': { secretId: secret.SecretId, result: 'created', relatedApps: [] } })
+    expect(JSON.parse(run.outputs.results)).toEqual({
+      'cn-hangzhou:prod': { secretId: secret.SecretId, result: 'created', relatedApps: [] }
+    })
     const entry = { username: USERNAME, password: PASSWORD, auth: authOf(USERNAME, PASSWORD) }
     expect(sae.dockerConfig('cn-hangzhou:prod', 'registry-auth')).toEqual({
       auths: { 'registry-vpc.cn-hangzhou.aliyuncs.com': entry, 'registry.cn-hangzhou.aliyuncs.com': entry }
@@ -49,7 +51,9 @@ describe('first run', () => {
   })
 
   test('ACR Enterprise Edition domains in another region', async () => {
-    const run = await runAction({ inputs: stepInputs(sae, { 'acr-instance-name': 'acme', 'registry-region': 'cn-shanghai' }) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { 'acr-instance-name': 'acme', 'registry-region': 'cn-shanghai' })
+    })
     expect(run.code).toBe(0)
     expect(Object.keys(sae.dockerConfig('cn-hangzhou:prod', 'registry-auth').auths)).toEqual([
       'acme-registry-vpc.cn-shanghai.cr.aliyuncs.com',
@@ -58,9 +62,14 @@ describe('first run', () => {
   })
 
   test('exactly the registry domains given', async () => {
-    const run = await runAction({ inputs: stepInputs(sae, { 'registry-domains': 'ghcr.io\nregistry.example.com:5000' }) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { 'registry-domains': 'ghcr.io\nregistry.example.com:5000' })
+    })
     expect(run.code).toBe(0)
-    expect(Object.keys(sae.dockerConfig('cn-hangzhou:prod', 'registry-auth').auths)).toEqual(['ghcr.io', 'registry.example.com:5000'])
+    expect(Object.keys(sae.dockerConfig('cn-hangzhou:prod', 'registry-auth').auths)).toEqual([
+      'ghcr.io',
+      'registry.example.com:5000'
+    ])
   })
 
   test('the region alone means its default namespace', async () => {
@@ -72,10 +81,14 @@ describe('first run', () => {
 
 describe('dry run', () => {
   test('validates, prints the redacted plan and calls nothing', async () => {
-    const run = await runAction({ inputs: stepInputs(sae, { 'dry-run': 'true', 'namespace-id': 'cn-hangzhou:dev,cn-beijing:prod' }) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { 'dry-run': 'true', 'namespace-id': 'cn-hangzhou:dev,cn-beijing:prod' })
+    })
     expect(run.code).toBe(0)
     expect(sae.calls()).toEqual([])
-    expect(run.stdout).toContain("Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-hangzhou:dev")
+    expect(run.stdout).toContain(
+      "Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-hangzhou:dev"
+    )
     expect(run.stdout).toContain('auths for registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com')
     expect(run.visible).not.toContain(PASSWORD)
     expect(run.outputs.results).toBe('{}')
@@ -86,7 +99,7 @@ describe('dry run', () => {
   test('still refuses bad input', async () => {
     const run = await runAction({ inputs: stepInputs(sae, { 'dry-run': 'true', 'if-exists': 'sometimes' }) })
     expect(run.code).toBe(1)
-    expect(run.errors).toEqual(["::error::Input 'if-exists' must be skip, update or fail; got \"sometimes\""])
+    expect(run.errors).toEqual(['::error::Input \'if-exists\' must be skip, update or fail; got "sometimes"'])
     expect(run.outputs).toEqual({ results: '{}' })
   })
 })

@@ -60,9 +60,13 @@ describe('static keys', () => {
 
   test('an STS key without its token is refused by SAE and explained', async () => {
     sae = await emulator({ keys: [STS_KEY] })
-    const run = await runAction({ inputs: stepInputs(sae, { 'access-key-id': STS_KEY.accessKeyId, 'access-key-secret': STS_KEY.accessKeySecret }) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { 'access-key-id': STS_KEY.accessKeyId, 'access-key-secret': STS_KEY.accessKeySecret })
+    })
     expect(run.code).toBe(1)
-    expect(run.errors[0]).toMatch(/^::error::ListSecrets failed: InvalidSecurityToken\.Malformed \(HTTP 400, RequestId [0-9A-F-]{36}\): /)
+    expect(run.errors[0]).toMatch(
+      /^::error::ListSecrets failed: InvalidSecurityToken\.Malformed \(HTTP 400, RequestId [0-9A-F-]{36}\): /
+    )
   })
 
   test('a wrong secret fails once with SignatureDoesNotMatch and advice, not retried', async () => {
@@ -97,12 +101,19 @@ describe('GitHub OIDC', () => {
     'sts-endpoint': sae.origin,
     ...extra
   })
-  const runnerEnv = () => ({ ACTIONS_ID_TOKEN_REQUEST_URL: sae.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: sae.idTokenRequestToken ?? '' })
+  const runnerEnv = () => ({
+    ACTIONS_ID_TOKEN_REQUEST_URL: sae.idTokenRequestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: sae.idTokenRequestToken ?? ''
+  })
 
   test('ID token -> AssumeRoleWithOIDC (unsigned) -> SAE calls signed with the temporary key and token', async () => {
     sae = await emulator({ oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER } })
     // The ID token and the temporary key are masked the moment they arrive, before any use.
-    const issued = () => ({ 'GitHub ID token': sae.issuedIdTokens[0], 'STS AccessKey secret': sae.issuedKeys[0].accessKeySecret, 'STS security token': sae.issuedKeys[0].securityToken })
+    const issued = () => ({
+      'GitHub ID token': sae.issuedIdTokens[0],
+      'STS AccessKey secret': sae.issuedKeys[0].accessKeySecret,
+      'STS security token': sae.issuedKeys[0].securityToken
+    })
     const run = await runAction({ inputs: oidcInputs(), env: runnerEnv(), expectMasked: issued })
     expect([sae.issuedIdTokens.length, sae.issuedKeys.length]).toEqual([1, 1])
     expect(run.errors).toEqual([])
@@ -127,11 +138,18 @@ describe('GitHub OIDC', () => {
   test('a custom audience, session name and duration reach the token and STS', async () => {
     sae = await emulator({ oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER, audience: 'custom-aud' } })
     const run = await runAction({
-      inputs: oidcInputs({ audience: 'custom-aud', 'role-session-name': 'deploy-prod', 'role-duration-seconds': '3600' }),
+      inputs: oidcInputs({
+        audience: 'custom-aud',
+        'role-session-name': 'deploy-prod',
+        'role-duration-seconds': '3600'
+      }),
       env: runnerEnv()
     })
     expect(run.errors).toEqual([])
-    expect(sae.calls('AssumeRoleWithOIDC')[0].query).toMatchObject({ RoleSessionName: 'deploy-prod', DurationSeconds: '3600' })
+    expect(sae.calls('AssumeRoleWithOIDC')[0].query).toMatchObject({
+      RoleSessionName: 'deploy-prod',
+      DurationSeconds: '3600'
+    })
   })
 
   test('no ID-token environment: says to add permissions id-token: write', async () => {
@@ -145,12 +163,16 @@ describe('GitHub OIDC', () => {
   })
 
   test('STS refusing the role names the role, the provider and the trust-policy cause', async () => {
-    sae = await emulator({ oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER, trustedSubject: 'repo:someone-else/repo:ref:refs/heads/main' } })
+    sae = await emulator({
+      oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER, trustedSubject: 'repo:someone-else/repo:ref:refs/heads/main' }
+    })
     const run = await runAction({ inputs: oidcInputs(), env: runnerEnv() })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toContain(`STS refused role ${ROLE} for OIDC provider ${PROVIDER}`)
-    expect(run.errors[0]).toMatch(/AssumeRoleWithOIDC failed: AuthenticationFail\.NoPermission \(HTTP 403, RequestId [0-9A-F-]{36}\)/)
+    expect(run.errors[0]).toMatch(
+      /AssumeRoleWithOIDC failed: AuthenticationFail\.NoPermission \(HTTP 403, RequestId [0-9A-F-]{36}\)/
+    )
     expect(run.errors[0]).toContain("The usual cause is the role's trust policy")
     // The claims a trust policy tests, so the policy can be fixed from the log; never the token itself.
     expect(run.errors[0]).toContain(
@@ -162,7 +184,10 @@ describe('GitHub OIDC', () => {
 
   test('keys and OIDC inputs together are an input error, before any call', async () => {
     sae = await emulator({ oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER } })
-    const run = await runAction({ inputs: { ...stepInputs(sae), 'role-to-assume': ROLE, 'oidc-provider-arn': PROVIDER }, env: runnerEnv() })
+    const run = await runAction({
+      inputs: { ...stepInputs(sae), 'role-to-assume': ROLE, 'oidc-provider-arn': PROVIDER },
+      env: runnerEnv()
+    })
     expect(run.errors).toEqual([
       "::error::Input 'access-key-id' cannot be combined with role-to-assume and oidc-provider-arn; use access keys or GitHub OIDC, not both"
     ])

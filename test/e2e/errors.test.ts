@@ -13,7 +13,8 @@ beforeEach(async () => {
 afterEach(async () => sae.stop())
 
 const warnings = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::warning::'))
-const noStack = (run: { stdout: string; stderr: string }) => expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?/)
+const noStack = (run: { stdout: string; stderr: string }) =>
+  expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?/)
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
@@ -26,7 +27,10 @@ async function closedPort(): Promise<number> {
 
 describe('a host that cannot be reached', () => {
   test('a mistyped region: the derived host, ENOTFOUND, the input it came from and the region meant', async () => {
-    const { endpoint: _endpoint, ...inputs } = stepInputs(sae, { 'namespace-id': 'cn-hangzou:prod', 'max-attempts': '1' })
+    const { endpoint: _endpoint, ...inputs } = stepInputs(sae, {
+      'namespace-id': 'cn-hangzou:prod',
+      'max-attempts': '1'
+    })
     void _endpoint
     const run = await runAction({ inputs })
     expect(run.code).toBe(1)
@@ -34,27 +38,32 @@ describe('a host that cannot be reached', () => {
       "::warning::namespace-id names region 'cn-hangzou', which is not a region SAE serves (as of this release); did you mean 'cn-hangzhou'?"
     ])
     expect(run.errors).toEqual([
-      "::error::ListSecrets failed: NetworkError (no HTTP response): could not reach sae.cn-hangzou.aliyuncs.com: ENOTFOUND (the host name does not resolve); " +
+      '::error::ListSecrets failed: NetworkError (no HTTP response): could not reach sae.cn-hangzou.aliyuncs.com: ENOTFOUND (the host name does not resolve); ' +
         "the host was derived from namespace-id's region 'cn-hangzou', which SAE does not serve: check namespace-id (did you mean 'cn-hangzhou'?)"
     ])
     noStack(run)
   })
 
   test('a known region whose host does not resolve from this runner: not retried (the name does not exist), blamed on namespace-id and the network', async () => {
-    const { endpoint: _endpoint, ...inputs } = stepInputs(sae, { 'namespace-id': 'cn-beijing:prod', 'max-attempts': '4' })
+    const { endpoint: _endpoint, ...inputs } = stepInputs(sae, {
+      'namespace-id': 'cn-beijing:prod',
+      'max-attempts': '4'
+    })
     void _endpoint
     const run = await runAction({ inputs })
     expect(warnings(run.stdout)).toEqual([])
     expect(run.stdout).not.toContain('retrying')
     expect(run.errors).toEqual([
-      "::error::ListSecrets failed: NetworkError (no HTTP response): could not reach sae.cn-beijing.aliyuncs.com: ENOTFOUND (the host name does not resolve); " +
+      '::error::ListSecrets failed: NetworkError (no HTTP response): could not reach sae.cn-beijing.aliyuncs.com: ENOTFOUND (the host name does not resolve); ' +
         "the host was derived from namespace-id's region 'cn-beijing'; check namespace-id and the runner network"
     ])
   })
 
   test('an endpoint input nobody listens on: host:port, ECONNREFUSED, and check endpoint', async () => {
     const port = await closedPort()
-    const run = await runAction({ inputs: stepInputs(sae, { endpoint: `http://127.0.0.1:${port}`, 'max-attempts': '1' }) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint: `http://127.0.0.1:${port}`, 'max-attempts': '1' })
+    })
     expect(run.errors).toEqual([
       `::error::ListSecrets failed: NetworkError (no HTTP response): could not reach 127.0.0.1:${port}: ECONNREFUSED (nothing listens there); check endpoint and the runner network`
     ])
@@ -68,7 +77,9 @@ describe('a write too large for a gateway', () => {
 
   test('refused with an HTML 414 page: final, the status and the URL size named, nothing looked up or sent again', async () => {
     sae.inject({ action: 'CreateSecret', kind: 'html-414', times: 9 })
-    const run = await runAction({ inputs: stepInputs(sae, { password: longPassword, 'if-exists': 'fail', 'max-attempts': '4' }) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { password: longPassword, 'if-exists': 'fail', 'max-attempts': '4' })
+    })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toMatch(
@@ -82,10 +93,19 @@ describe('a write too large for a gateway', () => {
 
   test('refused with an HTML 504 page: it may have been applied, so each attempt is followed by a look', async () => {
     sae.inject({ action: 'CreateSecret', kind: 'html-504', times: 9 })
-    const run = await runAction({ inputs: stepInputs(sae, { password: longPassword, 'if-exists': 'fail', 'max-attempts': '2' }) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { password: longPassword, 'if-exists': 'fail', 'max-attempts': '2' })
+    })
     expect(run.code).toBe(1)
-    expect(run.errors[0]).toMatch(/^::error::CreateSecret failed: NonJsonResponse \(HTTP 504, an answer that is not the API, no RequestId\): the request's URL was 1\d\.\d KiB/)
-    expect(sae.calls().map((call) => call.action)).toEqual(['CreateSecret', 'ListSecrets', 'CreateSecret', 'ListSecrets'])
+    expect(run.errors[0]).toMatch(
+      /^::error::CreateSecret failed: NonJsonResponse \(HTTP 504, an answer that is not the API, no RequestId\): the request's URL was 1\d\.\d KiB/
+    )
+    expect(sae.calls().map((call) => call.action)).toEqual([
+      'CreateSecret',
+      'ListSecrets',
+      'CreateSecret',
+      'ListSecrets'
+    ])
     expect(sae.secrets('cn-hangzhou:prod')).toEqual([])
   })
 
@@ -103,19 +123,28 @@ describe('the top level never throws', () => {
     const run = await runAction({ inputs: stepInputs(sae), env: { GITHUB_OUTPUT: '/nonexistent/sae-action/output' } })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toMatch(/^::error::Could not set the step output results: .*Missing file at path: \/nonexistent\/sae-action\/output \(GITHUB_OUTPUT must name a writable file\)$/)
+    expect(run.errors[0]).toMatch(
+      /^::error::Could not set the step output results: .*Missing file at path: \/nonexistent\/sae-action\/output \(GITHUB_OUTPUT must name a writable file\)$/
+    )
     noStack(run)
     // The Secret itself was provisioned before the outputs failed, and the summary says so.
     expect(sae.secrets('cn-hangzhou:prod')).toHaveLength(1)
     const id = sae.secrets('cn-hangzhou:prod')[0].SecretId
-    expect(run.summary).toContain(`Written before the failure (see the log):\n\n- cn-hangzhou:prod: Secret 'registry-auth' created (SecretId ${id})\n`)
+    expect(run.summary).toContain(
+      `Written before the failure (see the log):\n\n- cn-hangzhou:prod: Secret 'registry-auth' created (SecretId ${id})\n`
+    )
     expect(run.summary).not.toContain('No Secret was created')
   })
 
   test('an input error with unwritable outputs: one line, the input error first', async () => {
-    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'never' }), env: { GITHUB_OUTPUT: '/nonexistent/sae-action/output' } })
+    const run = await runAction({
+      inputs: stepInputs(sae, { 'if-exists': 'never' }),
+      env: { GITHUB_OUTPUT: '/nonexistent/sae-action/output' }
+    })
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toMatch(/^::error::Input 'if-exists' must be skip, update or fail; got "never"; Could not set the step output results: /)
+    expect(run.errors[0]).toMatch(
+      /^::error::Input 'if-exists' must be skip, update or fail; got "never"; Could not set the step output results: /
+    )
     noStack(run)
   })
 })

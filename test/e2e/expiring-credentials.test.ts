@@ -11,7 +11,8 @@ beforeEach(async () => {
 afterEach(async () => sae.stop())
 
 const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-const jwt = (exp: number) => `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ exp, sub: 'robot$ci' })}.${Buffer.from('signature-bytes-of-the-token').toString('base64url')}`
+const jwt = (exp: number) =>
+  `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ exp, sub: 'robot$ci' })}.${Buffer.from('signature-bytes-of-the-token').toString('base64url')}`
 const warnings = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::warning::'))
 
 describe('ACR’s temporary login', () => {
@@ -27,9 +28,14 @@ describe('ACR’s temporary login', () => {
 
   test('in extra-registries too, naming the item', async () => {
     const run = await runAction({
-      inputs: stepInputs(sae, { 'extra-registries': '- registry: acme-registry.cn-shanghai.cr.aliyuncs.com\n  username: cr_temp_user\n  password: "a-token"' })
+      inputs: stepInputs(sae, {
+        'extra-registries':
+          '- registry: acme-registry.cn-shanghai.cr.aliyuncs.com\n  username: cr_temp_user\n  password: "a-token"'
+      })
     })
-    expect(run.errors[0]).toMatch(/^::error::Input 'extra-registries' item 1: username is cr_temp_user, ACR's temporary login/)
+    expect(run.errors[0]).toMatch(
+      /^::error::Input 'extra-registries' item 1: username is cr_temp_user, ACR's temporary login/
+    )
     expect(sae.calls()).toEqual([])
   })
 })
@@ -52,7 +58,9 @@ describe('a password that is a token with an expiry', () => {
   test('an expired one is an input error before any call', async () => {
     const run = await runAction({ inputs: stepInputs(sae, { password: jwt(Math.floor(Date.now() / 1000) - 120) }) })
     expect(run.code).toBe(1)
-    expect(run.errors[0]).toMatch(/^::error::Input 'password' is a token that expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(for registry-vpc\.cn-hangzhou\.aliyuncs\.com, registry\.cn-hangzhou\.aliyuncs\.com\); a Secret holding it could not pull/)
+    expect(run.errors[0]).toMatch(
+      /^::error::Input 'password' is a token that expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(for registry-vpc\.cn-hangzhou\.aliyuncs\.com, registry\.cn-hangzhou\.aliyuncs\.com\); a Secret holding it could not pull/
+    )
     expect(sae.calls()).toEqual([])
   })
 })

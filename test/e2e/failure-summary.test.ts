@@ -22,13 +22,27 @@ describe('the summary of a failed step', () => {
   })
 
   test('an STS refusal: the refusal and the trust-policy hint; never the ID token', async () => {
-    sae = await emulator({ oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER, trustedSubject: 'repo:someone-else/repo:ref:refs/heads/main' } })
-    const { 'access-key-id': _id, 'access-key-secret': _secret, ...inputs } = stepInputs(sae, { 'role-to-assume': ROLE, 'oidc-provider-arn': PROVIDER, 'sts-endpoint': sae.origin })
+    sae = await emulator({
+      oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER, trustedSubject: 'repo:someone-else/repo:ref:refs/heads/main' }
+    })
+    const {
+      'access-key-id': _id,
+      'access-key-secret': _secret,
+      ...inputs
+    } = stepInputs(sae, { 'role-to-assume': ROLE, 'oidc-provider-arn': PROVIDER, 'sts-endpoint': sae.origin })
     void _id
     void _secret
-    const run = await runAction({ inputs, env: { ACTIONS_ID_TOKEN_REQUEST_URL: sae.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: sae.idTokenRequestToken ?? '' } })
+    const run = await runAction({
+      inputs,
+      env: {
+        ACTIONS_ID_TOKEN_REQUEST_URL: sae.idTokenRequestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: sae.idTokenRequestToken ?? ''
+      }
+    })
     expect(run.code).toBe(1)
-    expect(run.summary).toMatch(/^## SAE image-pull Secret: failed\n\nSTS refused role acs:ram::\d+:role\/\S+ for OIDC provider /)
+    expect(run.summary).toMatch(
+      /^## SAE image-pull Secret: failed\n\nSTS refused role acs:ram::\d+:role\/\S+ for OIDC provider /
+    )
     expect(run.summary).toContain('sub="repo:octo-org/octo-repo:ref:refs/heads/main"')
     expect(run.summary).toContain('No Secret was created, changed or deleted.')
     expect(run.summary).not.toContain(sae.issuedIdTokens[0])
@@ -40,6 +54,8 @@ describe('the summary of a failed step', () => {
     const run = await runAction({ inputs: stepInputs(sae, { 'namespace-id': 'cn-hangzhou:missing' }) })
     expect(run.code).toBe(1)
     expect(run.outputs).toEqual({ results: '{}' })
-    expect(run.summary).toContain('| cn-hangzhou:missing | registry-auth | – | failed: InvalidNamespaceId.NotFound | – |')
+    expect(run.summary).toContain(
+      '| cn-hangzhou:missing | registry-auth | – | failed: InvalidNamespaceId.NotFound | – |'
+    )
   })
 })

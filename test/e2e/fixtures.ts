@@ -6,7 +6,13 @@ export const KEY = { accessKeyId: 'LTAI5tE2eKeyId', accessKeySecret: 'e2e-ak-s3c
 export const PASSWORD = 'pa55:"w\\o rd\'ü'
 export const USERNAME = 'deploy@octo'
 
-export const NAMESPACES = ['cn-hangzhou:dev', 'cn-hangzhou:staging', 'cn-hangzhou:prod', 'cn-beijing:prod', 'cn-hangzhou']
+export const NAMESPACES = [
+  'cn-hangzhou:dev',
+  'cn-hangzhou:staging',
+  'cn-hangzhou:prod',
+  'cn-beijing:prod',
+  'cn-hangzhou'
+]
 
 export function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
   return startEmulator({ keys: [KEY], namespaces: NAMESPACES, ...options })
@@ -58,7 +64,10 @@ interface StoredConfig {
  * runAction's expectMasked): the stored value, its decoded text, and each entry's password and auth.
  */
 export function storedCredentials(config: StoredConfig): Record<string, string> {
-  const masks: Record<string, string> = { 'stored .dockerconfigjson': stored(config)['.dockerconfigjson'], 'stored docker config text': JSON.stringify(config) }
+  const masks: Record<string, string> = {
+    'stored .dockerconfigjson': stored(config)['.dockerconfigjson'],
+    'stored docker config text': JSON.stringify(config)
+  }
   for (const [host, entry] of Object.entries(config.auths)) {
     masks[`stored password for ${host}`] = entry.password
     masks[`stored auth for ${host}`] = entry.auth

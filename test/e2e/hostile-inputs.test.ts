@@ -47,9 +47,32 @@ const REFUSED: Array<[string, Record<string, string>, string]> = [
   ['a look-alike loopback sts-endpoint', { 'sts-endpoint': 'http://localhost.evil.example' }, 'sts-endpoint'],
   ['a space in access-key-id', { 'access-key-id': 'LTAI 5t' }, 'access-key-id'],
   ['a newline in access-key-secret', { 'access-key-secret': 'abc\ndef' }, 'access-key-secret'],
-  ['STS token without keys', { 'access-key-id': '', 'access-key-secret': '', 'security-token': 'CAIS' }, 'access-key-id'],
-  ['role-duration over the limit', { 'access-key-id': '', 'access-key-secret': '', 'role-to-assume': 'acs:ram::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/p', 'role-duration-seconds': '99999' }, 'role-duration-seconds'],
-  ['a newline in role-to-assume', { 'access-key-id': '', 'access-key-secret': '', 'role-to-assume': 'acs:ram::1:role/r\nx', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/p' }, 'role-to-assume']
+  [
+    'STS token without keys',
+    { 'access-key-id': '', 'access-key-secret': '', 'security-token': 'CAIS' },
+    'access-key-id'
+  ],
+  [
+    'role-duration over the limit',
+    {
+      'access-key-id': '',
+      'access-key-secret': '',
+      'role-to-assume': 'acs:ram::1:role/r',
+      'oidc-provider-arn': 'acs:ram::1:oidc-provider/p',
+      'role-duration-seconds': '99999'
+    },
+    'role-duration-seconds'
+  ],
+  [
+    'a newline in role-to-assume',
+    {
+      'access-key-id': '',
+      'access-key-secret': '',
+      'role-to-assume': 'acs:ram::1:role/r\nx',
+      'oidc-provider-arn': 'acs:ram::1:oidc-provider/p'
+    },
+    'role-to-assume'
+  ]
 ]
 
 describe('refused with one error naming the input, before any API call', () => {
@@ -83,7 +106,11 @@ describe('awkward but valid inputs give a correct result', () => {
     expect(run.code).toBe(0)
     const config = sae.dockerConfig('cn-hangzhou:prod', name)
     for (const entry of Object.values(config.auths) as Array<{ username: string; password: string; auth: string }>) {
-      expect(entry).toEqual({ username: inputs.username, password: inputs.password, auth: authOf(inputs.username, inputs.password) })
+      expect(entry).toEqual({
+        username: inputs.username,
+        password: inputs.password,
+        auth: authOf(inputs.username, inputs.password)
+      })
     }
   })
 })

@@ -6,12 +6,22 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { runAction } from '../harness/action-runner.mjs'
 import { startRealRegistry } from '../harness/real-registry.mjs'
 import { startFakeRegistry } from '../emulator/fake-registry.mjs'
-import { authOf, emulator, PASSWORD, stepInputs, stored, storedCredentials, USERNAME, type Emulator } from './fixtures.js'
+import {
+  authOf,
+  emulator,
+  PASSWORD,
+  stepInputs,
+  stored,
+  storedCredentials,
+  USERNAME,
+  type Emulator
+} from './fixtures.js'
 
 type Registry = Awaited<ReturnType<typeof startRealRegistry>>
 
 const NS = 'cn-hangzhou:prod'
-const writes = (target: Emulator) => target.calls().filter((call) => ['CreateSecret', 'UpdateSecret', 'DeleteSecret'].includes(call.action))
+const writes = (target: Emulator) =>
+  target.calls().filter((call) => ['CreateSecret', 'UpdateSecret', 'DeleteSecret'].includes(call.action))
 const warnings = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::warning::'))
 
 describe('against distribution 2.8 with token auth: rights per repository', () => {
@@ -20,7 +30,10 @@ describe('against distribution 2.8 with token auth: rights per repository', () =
   let sae: Emulator
   beforeAll(async () => {
     // The step's user may pull shop/web only, as a RAM sub-account limited to one repository.
-    registry = await startRealRegistry({ auth: 'token', users: { [USERNAME]: { password: PASSWORD, pull: ['shop/web'] } } })
+    registry = await startRealRegistry({
+      auth: 'token',
+      users: { [USERNAME]: { password: PASSWORD, pull: ['shop/web'] } }
+    })
     web = await registry.push('shop/web', '1.4.2')
     await registry.push('shop/admin', '1.0')
   })
@@ -30,22 +43,31 @@ describe('against distribution 2.8 with token auth: rights per repository', () =
   })
   afterEach(async () => sae.stop())
 
-  const inputs = (images: string, extra: Record<string, string> = {}) => stepInputs(sae, { 'registry-domains': registry.host, 'verify-login': 'true', images, ...extra })
-  const tokenRequestsSince = (count: number) => registry.tokenRequests.slice(count).map(({ user, scopes, status }) => ({ user, scopes, status }))
+  const inputs = (images: string, extra: Record<string, string> = {}) =>
+    stepInputs(sae, { 'registry-domains': registry.host, 'verify-login': 'true', images, ...extra })
+  const tokenRequestsSince = (count: number) =>
+    registry.tokenRequests.slice(count).map(({ user, scopes, status }) => ({ user, scopes, status }))
 
   test('an image by tag and by digest: the pull scope asked, the manifest there, the Secret written; no separate login', async () => {
     const before = registry.tokenRequests.length
     const tokensBefore = registry.tokens.length
     const images = `${registry.host}/shop/web:1.4.2\n${registry.host}/shop/web@${web.digest}`
     // Each token the token service hands the step is masked the moment it arrives.
-    const issued = () => Object.fromEntries(registry.tokens.slice(tokensBefore).map((token: string, i: number) => [`registry token ${i + 1}`, token]))
+    const issued = () =>
+      Object.fromEntries(
+        registry.tokens.slice(tokensBefore).map((token: string, i: number) => [`registry token ${i + 1}`, token])
+      )
     const run = await runAction({ inputs: inputs(images), expectMasked: issued })
     expect(registry.tokens).toHaveLength(tokensBefore + 2)
     expect(run.errors).toEqual([])
     expect(run.outputs.result).toBe('created')
     const via = `with a Bearer token from 127.0.0.1:${registry.tokenPort}`
-    expect(run.stdout).toContain(`Image ${registry.host}/shop/web:1.4.2 can be pulled with the username and password inputs: HEAD /v2/shop/web/manifests/1.4.2 answered 200 ${via}`)
-    expect(run.stdout).toContain(`Image ${registry.host}/shop/web@${web.digest} can be pulled with the username and password inputs: HEAD /v2/shop/web/manifests/${web.digest} answered 200 ${via}`)
+    expect(run.stdout).toContain(
+      `Image ${registry.host}/shop/web:1.4.2 can be pulled with the username and password inputs: HEAD /v2/shop/web/manifests/1.4.2 answered 200 ${via}`
+    )
+    expect(run.stdout).toContain(
+      `Image ${registry.host}/shop/web@${web.digest} can be pulled with the username and password inputs: HEAD /v2/shop/web/manifests/${web.digest} answered 200 ${via}`
+    )
     // The image checks covered the login: every token asked for carried the pull scope.
     expect(tokenRequestsSince(before)).toEqual([
       { user: USERNAME, scopes: ['repository:shop/web:pull'], status: 200 },
@@ -53,7 +75,12 @@ describe('against distribution 2.8 with token auth: rights per repository', () =
     ])
     expect(run.stdout).not.toContain('Registry login accepted')
     const heads = registry.accessLog().filter((entry) => entry.method === 'HEAD')
-    expect(heads.map((entry) => [entry.path, entry.status]).slice(-2).sort()).toEqual(
+    expect(
+      heads
+        .map((entry) => [entry.path, entry.status])
+        .slice(-2)
+        .sort()
+    ).toEqual(
       [
         ['/v2/shop/web/manifests/1.4.2', 200],
         [`/v2/shop/web/manifests/${web.digest}`, 200]
@@ -83,10 +110,16 @@ describe('against distribution 2.8 with token auth: rights per repository', () =
   })
 
   test('every refusal of a run is in its one error line, each naming its image', async () => {
-    const run = await runAction({ inputs: inputs(`${registry.host}/shop/web:9.9.9, ${registry.host}/shop/admin:1.0, ${registry.host}/shop/web:1.4.2`) })
+    const run = await runAction({
+      inputs: inputs(
+        `${registry.host}/shop/web:9.9.9, ${registry.host}/shop/admin:1.0, ${registry.host}/shop/web:1.4.2`
+      )
+    })
     expect(run.errors).toHaveLength(1)
     // In the order the images were given.
-    expect(run.errors[0]).toMatch(/^::error::2 registry checks failed: image \S+\/shop\/web:9\.9\.9 does not exist .*; image \S+\/shop\/admin:1\.0 cannot be pulled .*\. Nothing was written$/)
+    expect(run.errors[0]).toMatch(
+      /^::error::2 registry checks failed: image \S+\/shop\/web:9\.9\.9 does not exist .*; image \S+\/shop\/admin:1\.0 cannot be pulled .*\. Nothing was written$/
+    )
     expect(writes(sae)).toEqual([])
   })
 
@@ -113,13 +146,18 @@ describe('against distribution 2.8 with token auth: rights per repository', () =
   })
 
   describe('(c) if-exists: skip with a stored Secret whose credentials differ', () => {
-    const configFor = (password: string) => ({ auths: { [registry.host]: { username: USERNAME, password, auth: authOf(USERNAME, password) } } })
+    const configFor = (password: string) => ({
+      auths: { [registry.host]: { username: USERNAME, password, auth: authOf(USERNAME, password) } }
+    })
     const storedFor = (password: string) => stored(configFor(password))
 
     test('the registry refuses the stored credentials: the step fails, nothing written, pointing at if-exists: update', async () => {
       const id = sae.seedSecret(NS, { name: 'registry-auth', data: storedFor('the-password-before-rotation') })
       // The stored credentials are masked before they are sent to the registry.
-      const run = await runAction({ inputs: inputs(`${registry.host}/shop/web:1.4.2`), expectMasked: storedCredentials(configFor('the-password-before-rotation')) })
+      const run = await runAction({
+        inputs: inputs(`${registry.host}/shop/web:1.4.2`),
+        expectMasked: storedCredentials(configFor('the-password-before-rotation'))
+      })
       expect(run.code).toBe(1)
       expect(run.errors).toEqual([
         `::error::Image ${registry.host}/shop/web:1.4.2 cannot be pulled with the Secret stored in ${NS} (SecretId ${id}): ${registry.host} refused them ` +
@@ -135,7 +173,12 @@ describe('against distribution 2.8 with token auth: rights per repository', () =
     test('the stored credentials still pull: green, with the drift warning as before', async () => {
       const id = sae.seedSecret(NS, { name: 'registry-auth', data: storedFor(PASSWORD) })
       // The stored data differs (it lacks the second domain); its credentials do not.
-      const run = await runAction({ inputs: inputs(`${registry.host}/shop/web:1.4.2`, { username: USERNAME, 'registry-domains': `${registry.host}, localhost:${registry.port}` }) })
+      const run = await runAction({
+        inputs: inputs(`${registry.host}/shop/web:1.4.2`, {
+          username: USERNAME,
+          'registry-domains': `${registry.host}, localhost:${registry.port}`
+        })
+      })
       expect(run.errors).toEqual([])
       expect(run.outputs.result).toBe('skipped')
       expect(warnings(run.stdout)).toEqual([
@@ -159,20 +202,38 @@ describe('against distribution 2.8 with htpasswd: Basic credentials', () => {
   afterEach(async () => sae.stop())
 
   test('present: pullable with Basic credentials; a repository it does not hold: does not exist', async () => {
-    const ok = await runAction({ inputs: stepInputs(sae, { 'registry-domains': registry.host, images: `${registry.host}/shop/web:1.4.2` }) })
+    const ok = await runAction({
+      inputs: stepInputs(sae, { 'registry-domains': registry.host, images: `${registry.host}/shop/web:1.4.2` })
+    })
     expect(ok.errors).toEqual([])
-    expect(ok.stdout).toContain(`Image ${registry.host}/shop/web:1.4.2 can be pulled with the username and password inputs: HEAD /v2/shop/web/manifests/1.4.2 answered 200 with Basic credentials`)
-    const missing = await runAction({ inputs: stepInputs(sae, { 'secret-name': 'other', 'registry-domains': registry.host, images: `${registry.host}/shop/gone:1` }) })
-    expect(missing.errors[0]).toContain(`Image ${registry.host}/shop/gone:1 does not exist at ${registry.host} (HTTP 404 to HEAD /v2/shop/gone/manifests/1)`)
+    expect(ok.stdout).toContain(
+      `Image ${registry.host}/shop/web:1.4.2 can be pulled with the username and password inputs: HEAD /v2/shop/web/manifests/1.4.2 answered 200 with Basic credentials`
+    )
+    const missing = await runAction({
+      inputs: stepInputs(sae, {
+        'secret-name': 'other',
+        'registry-domains': registry.host,
+        images: `${registry.host}/shop/gone:1`
+      })
+    })
+    expect(missing.errors[0]).toContain(
+      `Image ${registry.host}/shop/gone:1 does not exist at ${registry.host} (HTTP 404 to HEAD /v2/shop/gone/manifests/1)`
+    )
   })
 
   test('the image of an extra registry is checked with that item’s credentials', async () => {
     const extra = `- registry: localhost:${registry.port}\n  username: ${JSON.stringify(USERNAME)}\n  password: ${JSON.stringify(PASSWORD)}\n`
     const run = await runAction({
-      inputs: stepInputs(sae, { 'registry-domains': 'registry.example.test', 'extra-registries': extra, images: `localhost:${registry.port}/shop/web:1.4.2` })
+      inputs: stepInputs(sae, {
+        'registry-domains': 'registry.example.test',
+        'extra-registries': extra,
+        images: `localhost:${registry.port}/shop/web:1.4.2`
+      })
     })
     expect(run.errors).toEqual([])
-    expect(run.stdout).toContain(`Image localhost:${registry.port}/shop/web:1.4.2 can be pulled with item 1 of extra-registries`)
+    expect(run.stdout).toContain(
+      `Image localhost:${registry.port}/shop/web:1.4.2 can be pulled with item 1 of extra-registries`
+    )
   })
 })
 
@@ -186,7 +247,9 @@ describe('a registry that cannot answer', () => {
   test('one that never answers: a warning naming the image, and the Secret is written', async () => {
     const silent = await startFakeRegistry({ kind: 'silent' })
     try {
-      const run = await runAction({ inputs: stepInputs(sae, { 'registry-domains': silent.host, images: `${silent.host}/shop/web:1.4.2` }) })
+      const run = await runAction({
+        inputs: stepInputs(sae, { 'registry-domains': silent.host, images: `${silent.host}/shop/web:1.4.2` })
+      })
       expect(run.code).toBe(0)
       expect(warnings(run.stdout)).toEqual([
         `::warning::Could not check image ${silent.host}/shop/web:1.4.2 at ${silent.host}: it did not answer within 5 s; not a refusal, so it does not stop the Secret being written`
@@ -200,9 +263,13 @@ describe('a registry that cannot answer', () => {
   test('a token service that denies the pull (403 DENIED): refused', async () => {
     const registry = await startFakeRegistry({ kind: 'token-forbidden', username: USERNAME, password: PASSWORD })
     try {
-      const run = await runAction({ inputs: stepInputs(sae, { 'registry-domains': registry.host, images: `${registry.host}/shop/web:1.4.2` }) })
+      const run = await runAction({
+        inputs: stepInputs(sae, { 'registry-domains': registry.host, images: `${registry.host}/shop/web:1.4.2` })
+      })
       expect(run.code).toBe(1)
-      expect(run.errors[0]).toContain(`answered HTTP 403 from its token service 127.0.0.1:${registry.tokenPort} for repository:shop/web:pull`)
+      expect(run.errors[0]).toContain(
+        `answered HTTP 403 from its token service 127.0.0.1:${registry.tokenPort} for repository:shop/web:pull`
+      )
       expect(writes(sae)).toEqual([])
     } finally {
       await registry.stop()

@@ -8,19 +8,32 @@ import { authOf, emulator, KEY, PASSWORD, stepInputs, stored, USERNAME, type Emu
 
 const ROLE = 'acs:ram::1234567890123456:role/github-deploy'
 const PROVIDER = 'acs:ram::1234567890123456:oidc-provider/github'
-const STS_KEY = { accessKeyId: 'STS.LeakScan', accessKeySecret: 'sts-leak-s3cret+/', securityToken: 'CAIS+leak/token==' }
+const STS_KEY = {
+  accessKeyId: 'STS.LeakScan',
+  accessKeySecret: 'sts-leak-s3cret+/',
+  securityToken: 'CAIS+leak/token=='
+}
 
 type Run = Awaited<ReturnType<typeof runAction>>
 
 function dockerConfigBase64(region: string): string {
   const entry = { username: USERNAME, password: PASSWORD, auth: authOf(USERNAME, PASSWORD) }
-  return Buffer.from(JSON.stringify({ auths: { [`registry-vpc.${region}.aliyuncs.com`]: entry, [`registry.${region}.aliyuncs.com`]: entry } })).toString('base64')
+  return Buffer.from(
+    JSON.stringify({
+      auths: { [`registry-vpc.${region}.aliyuncs.com`]: entry, [`registry.${region}.aliyuncs.com`]: entry }
+    })
+  ).toString('base64')
 }
 
 let sae: Emulator
 const runs: Array<{ scenario: string; run: Run }> = []
 
-async function scenario(name: string, inputs: Record<string, string>, env: Record<string, string> = {}, prepare: () => void = () => {}) {
+async function scenario(
+  name: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  prepare: () => void = () => {}
+) {
   prepare()
   const run = await runAction({ inputs, env: { RUNNER_DEBUG: '1', ...env } })
   runs.push({ scenario: name, run })
@@ -29,43 +42,91 @@ async function scenario(name: string, inputs: Record<string, string>, env: Recor
 
 beforeAll(async () => {
   sae = await emulator({ keys: [KEY, STS_KEY], oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER } })
-  const runnerEnv = { ACTIONS_ID_TOKEN_REQUEST_URL: sae.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: sae.idTokenRequestToken ?? '' }
+  const runnerEnv = {
+    ACTIONS_ID_TOKEN_REQUEST_URL: sae.idTokenRequestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: sae.idTokenRequestToken ?? ''
+  }
   const base = stepInputs(sae)
   await scenario('create', base)
   await scenario('skip', base)
-  await scenario('update, changed', stepInputs(sae, { 'if-exists': 'update', 'namespace-id': 'cn-hangzhou:dev' }), {}, () =>
-    sae.seedSecret('cn-hangzhou:dev', { name: 'registry-auth', data: stored({ auths: {} }) })
+  await scenario(
+    'update, changed',
+    stepInputs(sae, { 'if-exists': 'update', 'namespace-id': 'cn-hangzhou:dev' }),
+    {},
+    () => sae.seedSecret('cn-hangzhou:dev', { name: 'registry-auth', data: stored({ auths: {} }) })
   )
   await scenario('update, unchanged', stepInputs(sae, { 'if-exists': 'update' }))
   await scenario('fail, existing', stepInputs(sae, { 'if-exists': 'fail' }))
-  await scenario('fan-out with a missing namespace', stepInputs(sae, { 'namespace-id': 'cn-beijing:prod,cn-hangzhou:nope,cn-hangzhou:staging' }))
+  await scenario(
+    'fan-out with a missing namespace',
+    stepInputs(sae, { 'namespace-id': 'cn-beijing:prod,cn-hangzhou:nope,cn-hangzhou:staging' })
+  )
   await scenario('dry run', stepInputs(sae, { 'dry-run': 'true' }))
-  await scenario('API error echoing the raw request', stepInputs(sae, { 'namespace-id': 'cn-hangzhou', 'if-exists': 'fail' }), {}, () =>
-    sae.inject({ action: 'CreateSecret', kind: 'error', code: 'InvalidParameter.WithMessage', echoQuery: true })
+  await scenario(
+    'API error echoing the raw request',
+    stepInputs(sae, { 'namespace-id': 'cn-hangzhou', 'if-exists': 'fail' }),
+    {},
+    () => sae.inject({ action: 'CreateSecret', kind: 'error', code: 'InvalidParameter.WithMessage', echoQuery: true })
   )
-  await scenario('unknown error code echoing the request', stepInputs(sae, { 'namespace-id': 'cn-hangzhou', 'if-exists': 'fail', 'secret-name': 'echo2' }), {}, () =>
-    sae.inject({ action: 'CreateSecret', kind: 'error', status: 400, code: 'Some.NewCode', echoQuery: true })
+  await scenario(
+    'unknown error code echoing the request',
+    stepInputs(sae, { 'namespace-id': 'cn-hangzhou', 'if-exists': 'fail', 'secret-name': 'echo2' }),
+    {},
+    () => sae.inject({ action: 'CreateSecret', kind: 'error', status: 400, code: 'Some.NewCode', echoQuery: true })
   )
-  await scenario('throttled, HTML 502, then lost answer', stepInputs(sae, { 'secret-name': 'faults', 'if-exists': 'fail' }), {}, () => {
-    sae.inject({ action: 'CreateSecret', kind: 'throttle' })
-    sae.inject({ action: 'CreateSecret', kind: 'html-502' })
-    sae.inject({ action: 'CreateSecret', kind: 'reset-after' })
-  })
+  await scenario(
+    'throttled, HTML 502, then lost answer',
+    stepInputs(sae, { 'secret-name': 'faults', 'if-exists': 'fail' }),
+    {},
+    () => {
+      sae.inject({ action: 'CreateSecret', kind: 'throttle' })
+      sae.inject({ action: 'CreateSecret', kind: 'html-502' })
+      sae.inject({ action: 'CreateSecret', kind: 'reset-after' })
+    }
+  )
   await scenario('retries exhausted', stepInputs(sae, { 'secret-name': 'exhausted', 'max-attempts': '2' }), {}, () =>
     sae.inject({ action: 'ListSecrets', kind: 'rpc-error', times: 2 })
   )
   await scenario('wrong secret', stepInputs(sae, { 'access-key-secret': `${KEY.accessKeySecret}x` }))
-  await scenario('STS keys as inputs', stepInputs(sae, { 'access-key-id': STS_KEY.accessKeyId, 'access-key-secret': STS_KEY.accessKeySecret, 'security-token': STS_KEY.securityToken, 'secret-name': 'sts' }))
-  await scenario('STS keys from the environment', { ...stepInputs(sae, { 'secret-name': 'stsenv' }), 'access-key-id': '', 'access-key-secret': '' }, {
-    ALIBABA_CLOUD_ACCESS_KEY_ID: STS_KEY.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: STS_KEY.accessKeySecret,
-    ALIBABA_CLOUD_SECURITY_TOKEN: STS_KEY.securityToken
-  })
-  const oidc = { ...stepInputs(sae, { 'secret-name': 'oidc' }), 'access-key-id': '', 'access-key-secret': '', 'role-to-assume': ROLE, 'oidc-provider-arn': PROVIDER, 'sts-endpoint': sae.origin }
+  await scenario(
+    'STS keys as inputs',
+    stepInputs(sae, {
+      'access-key-id': STS_KEY.accessKeyId,
+      'access-key-secret': STS_KEY.accessKeySecret,
+      'security-token': STS_KEY.securityToken,
+      'secret-name': 'sts'
+    })
+  )
+  await scenario(
+    'STS keys from the environment',
+    { ...stepInputs(sae, { 'secret-name': 'stsenv' }), 'access-key-id': '', 'access-key-secret': '' },
+    {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: STS_KEY.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: STS_KEY.accessKeySecret,
+      ALIBABA_CLOUD_SECURITY_TOKEN: STS_KEY.securityToken
+    }
+  )
+  const oidc = {
+    ...stepInputs(sae, { 'secret-name': 'oidc' }),
+    'access-key-id': '',
+    'access-key-secret': '',
+    'role-to-assume': ROLE,
+    'oidc-provider-arn': PROVIDER,
+    'sts-endpoint': sae.origin
+  }
   await scenario('GitHub OIDC', oidc, runnerEnv)
   await scenario('GitHub OIDC, SAE refuses', { ...oidc, 'namespace-id': 'cn-hangzhou:nope' }, runnerEnv)
   await scenario('input error', stepInputs(sae, { 'if-exists': 'maybe' }))
-  await scenario('DEBUG=* set for the step', stepInputs(sae, { 'secret-name': 'debugvar', 'access-key-id': STS_KEY.accessKeyId, 'access-key-secret': STS_KEY.accessKeySecret, 'security-token': STS_KEY.securityToken }), { DEBUG: '*' })
+  await scenario(
+    'DEBUG=* set for the step',
+    stepInputs(sae, {
+      'secret-name': 'debugvar',
+      'access-key-id': STS_KEY.accessKeyId,
+      'access-key-secret': STS_KEY.accessKeySecret,
+      'security-token': STS_KEY.securityToken
+    }),
+    { DEBUG: '*' }
+  )
 }, 120_000)
 
 afterAll(async () => sae.stop())
@@ -107,7 +168,12 @@ describe('no secret reaches a log, an output or the summary', () => {
       'access key secret': KEY.accessKeySecret,
       'STS key secret': STS_KEY.accessKeySecret,
       'STS token': STS_KEY.securityToken,
-      ...Object.fromEntries(sae.issuedKeys.flatMap((key: { accessKeySecret: string; securityToken: string }, i: number) => [[`OIDC key secret ${i}`, key.accessKeySecret], [`OIDC STS token ${i}`, key.securityToken]])),
+      ...Object.fromEntries(
+        sae.issuedKeys.flatMap((key: { accessKeySecret: string; securityToken: string }, i: number) => [
+          [`OIDC key secret ${i}`, key.accessKeySecret],
+          [`OIDC STS token ${i}`, key.securityToken]
+        ])
+      ),
       ...Object.fromEntries(sae.issuedIdTokens.map((token: string, i: number) => [`GitHub ID token ${i}`, token]))
     }
     expect(sae.issuedIdTokens.length).toBe(2)
@@ -125,6 +191,8 @@ describe('no secret reaches a log, an output or the summary', () => {
   test('the echoed request was redacted, not dropped: the error still says what failed', () => {
     const echoed = runs.find((r) => r.scenario === 'API error echoing the raw request')!.run
     expect(echoed.errors).toHaveLength(1)
-    expect(echoed.errors[0]).toMatch(/CreateSecret failed: InvalidParameter\.WithMessage \(HTTP 400, RequestId [0-9A-F-]{36}\): a parameter is invalid: Bad SecretData: .*(\*\*\*|\[redacted\])/)
+    expect(echoed.errors[0]).toMatch(
+      /CreateSecret failed: InvalidParameter\.WithMessage \(HTTP 400, RequestId [0-9A-F-]{36}\): a parameter is invalid: Bad SecretData: .*(\*\*\*|\[redacted\])/
+    )
   })
 })

@@ -1,7 +1,16 @@
 // Existing Secrets, races, lost answers and fan-out, seen from outside the bundle.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { runAction } from '../harness/action-runner.mjs'
-import { authOf, emulator, PASSWORD, stepInputs, stored, storedCredentials, USERNAME, type Emulator } from './fixtures.js'
+import {
+  authOf,
+  emulator,
+  PASSWORD,
+  stepInputs,
+  stored,
+  storedCredentials,
+  USERNAME,
+  type Emulator
+} from './fixtures.js'
 
 let sae: Emulator
 beforeEach(async () => {
@@ -11,7 +20,12 @@ afterEach(async () => sae.stop())
 
 const NS = 'cn-hangzhou:prod'
 const entry = (password: string) => ({ username: USERNAME, password, auth: authOf(USERNAME, password) })
-const current = { auths: { 'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD), 'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD) } }
+const current = {
+  auths: {
+    'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD),
+    'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD)
+  }
+}
 const actions = () => sae.calls().map((call) => call.action)
 
 describe('an existing Secret', () => {
@@ -31,7 +45,12 @@ describe('an existing Secret', () => {
   })
 
   test('skip: the same data, reordered, is no drift: no warning', async () => {
-    const reordered = { auths: { 'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD), 'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD) } }
+    const reordered = {
+      auths: {
+        'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD),
+        'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD)
+      }
+    }
     sae.seedSecret(NS, { name: 'registry-auth', data: stored(reordered) })
     const run = await runAction({ inputs: stepInputs(sae) })
     expect(run.outputs.result).toBe('skipped')
@@ -41,7 +60,10 @@ describe('an existing Secret', () => {
   test('update, changed: UpdateSecret in place (same id, new data), never a delete', async () => {
     const rotated = { auths: { 'registry.cn-hangzhou.aliyuncs.com': entry('rotated-away') } }
     const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored(rotated) })
-    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'update' }), expectMasked: storedCredentials(rotated) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { 'if-exists': 'update' }),
+      expectMasked: storedCredentials(rotated)
+    })
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ 'secret-id': String(id), result: 'updated' })
     expect(actions()).toEqual(['ListSecrets', 'DescribeSecret', 'UpdateSecret'])
@@ -78,8 +100,12 @@ describe('races: another workflow creates the same name between our look and our
   test.each([
     ['skip', 'skipped', ['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret']],
     ['update', 'updated', ['ListSecrets', 'CreateSecret', 'ListSecrets', 'DescribeSecret', 'UpdateSecret']]
-  ])('if-exists %s ends %s with the winner\'s SecretId', async (ifExists, result, calls) => {
-    sae.inject({ action: 'CreateSecret', kind: 'concurrent-create', data: stored({ auths: { other: entry('other') } }) })
+  ])("if-exists %s ends %s with the winner's SecretId", async (ifExists, result, calls) => {
+    sae.inject({
+      action: 'CreateSecret',
+      kind: 'concurrent-create',
+      data: stored({ auths: { other: entry('other') } })
+    })
     const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': ifExists }) })
     expect(run.code).toBe(0)
     const secrets = sae.secrets(NS)
@@ -93,14 +119,23 @@ describe('two workflows at once, for real: two processes, one name', () => {
   test.each([
     ['skip', 'skipped'],
     ['update', 'unchanged']
-  ])('if-exists %s: exactly one Secret, one run created it, the other %s, both output its id', async (ifExists, other) => {
-    const [a, b] = await Promise.all([runAction({ inputs: stepInputs(sae, { 'if-exists': ifExists }) }), runAction({ inputs: stepInputs(sae, { 'if-exists': ifExists }) })])
-    expect([a.code, b.code]).toEqual([0, 0])
-    const secrets = sae.secrets(NS)
-    expect(secrets).toHaveLength(1)
-    expect([a.outputs['secret-id'], b.outputs['secret-id']]).toEqual([String(secrets[0].SecretId), String(secrets[0].SecretId)])
-    expect([a.outputs.result, b.outputs.result].sort()).toEqual(['created', other].sort())
-  })
+  ])(
+    'if-exists %s: exactly one Secret, one run created it, the other %s, both output its id',
+    async (ifExists, other) => {
+      const [a, b] = await Promise.all([
+        runAction({ inputs: stepInputs(sae, { 'if-exists': ifExists }) }),
+        runAction({ inputs: stepInputs(sae, { 'if-exists': ifExists }) })
+      ])
+      expect([a.code, b.code]).toEqual([0, 0])
+      const secrets = sae.secrets(NS)
+      expect(secrets).toHaveLength(1)
+      expect([a.outputs['secret-id'], b.outputs['secret-id']]).toEqual([
+        String(secrets[0].SecretId),
+        String(secrets[0].SecretId)
+      ])
+      expect([a.outputs.result, b.outputs.result].sort()).toEqual(['created', other].sort())
+    }
+  )
 })
 
 describe('lost answers: the write landed, its response never arrived', () => {
@@ -117,16 +152,21 @@ describe('lost answers: the write landed, its response never arrived', () => {
   test.each([
     ['a 504 HTML page', 'html-504'],
     ['a 503 JSON answer', 'service-unavailable']
-  ])('CreateSecret applied, then answered with %s: if-exists fail still says created, never a conflict with itself', async (_what, kind) => {
-    sae.inject({ action: 'CreateSecret', kind, apply: true })
-    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'fail' }) })
-    expect(run.errors).toEqual([])
-    const secrets = sae.secrets(NS)
-    expect(secrets).toHaveLength(1)
-    expect(run.outputs).toMatchObject({ 'secret-id': String(secrets[0].SecretId), result: 'created' })
-    expect(actions()).toEqual(['CreateSecret', 'ListSecrets', 'DescribeSecret'])
-    expect(run.stdout).toMatch(new RegExp(`${NS}: CreateSecret: \\w+ \\(.*\\) may have hidden an applied write; looked: it was applied\n`))
-  })
+  ])(
+    'CreateSecret applied, then answered with %s: if-exists fail still says created, never a conflict with itself',
+    async (_what, kind) => {
+      sae.inject({ action: 'CreateSecret', kind, apply: true })
+      const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'fail' }) })
+      expect(run.errors).toEqual([])
+      const secrets = sae.secrets(NS)
+      expect(secrets).toHaveLength(1)
+      expect(run.outputs).toMatchObject({ 'secret-id': String(secrets[0].SecretId), result: 'created' })
+      expect(actions()).toEqual(['CreateSecret', 'ListSecrets', 'DescribeSecret'])
+      expect(run.stdout).toMatch(
+        new RegExp(`${NS}: CreateSecret: \\w+ \\(.*\\) may have hidden an applied write; looked: it was applied\n`)
+      )
+    }
+  )
 
   test('CreateSecret applied, then a 504 page, with if-exists skip: created, not skipped', async () => {
     sae.inject({ action: 'CreateSecret', kind: 'html-504', apply: true })
@@ -168,7 +208,11 @@ describe('several namespaces in one step', () => {
     expect(Object.keys(results)).toEqual(namespaces)
     expect(results['cn-hangzhou:dev'].result).toBe('created')
     expect(results['cn-hangzhou:staging'].result).toBe('skipped')
-    expect(results['cn-beijing:prod']).toEqual({ secretId: sae.secrets('cn-beijing:prod')[0].SecretId, result: 'created', relatedApps: [] })
+    expect(results['cn-beijing:prod']).toEqual({
+      secretId: sae.secrets('cn-beijing:prod')[0].SecretId,
+      result: 'created',
+      relatedApps: []
+    })
     expect(Object.keys(sae.dockerConfig('cn-beijing:prod', 'registry-auth').auths)).toEqual([
       'registry-vpc.cn-beijing.aliyuncs.com',
       'registry.cn-beijing.aliyuncs.com'
@@ -176,14 +220,18 @@ describe('several namespaces in one step', () => {
     expect(run.outputs['secret-id']).toBeUndefined()
     expect(run.outputs.result).toBeUndefined()
     // Said once, where a user looking for secret-id will see it.
-    expect(run.stdout.split('\n').filter((line) => line.includes('secret-id and result are set only for one'))).toEqual([
-      "3 namespaces: secret-id and result are set only for one; read each namespace's SecretId from the results output"
-    ])
+    expect(run.stdout.split('\n').filter((line) => line.includes('secret-id and result are set only for one'))).toEqual(
+      [
+        "3 namespaces: secret-id and result are set only for one; read each namespace's SecretId from the results output"
+      ]
+    )
     for (const ns of namespaces) expect(run.summary).toContain(`| ${ns} | registry-auth |`)
   })
 
   test('one missing namespace fails the step, named with its code, without hiding the others', async () => {
-    const run = await runAction({ inputs: stepInputs(sae, { 'namespace-id': 'cn-hangzhou:dev, cn-hangzhou:missing, cn-hangzhou:prod' }) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { 'namespace-id': 'cn-hangzhou:dev, cn-hangzhou:missing, cn-hangzhou:prod' })
+    })
     expect(run.code).toBe(1)
     const results = JSON.parse(run.outputs.results)
     expect(Object.keys(results)).toEqual(['cn-hangzhou:dev', 'cn-hangzhou:prod'])

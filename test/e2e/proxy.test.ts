@@ -14,7 +14,10 @@ type Proxy = Awaited<ReturnType<typeof startConnectProxy>>
 type Run = Awaited<ReturnType<typeof runAction>>
 
 const CERT = join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem')
-const tls = { key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'), cert: readFileSync(CERT, 'utf8') }
+const tls = {
+  key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'),
+  cert: readFileSync(CERT, 'utf8')
+}
 const PROXY_USER = 'runner-svc'
 const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd'
 
@@ -66,7 +69,9 @@ describe('through HTTPS_PROXY to an HTTPS endpoint', () => {
       env: { ...env, HTTPS_PROXY: proxy.url }
     })
     expect(run.errors).toEqual([])
-    expect(Object.values(JSON.parse(run.outputs.results)).map((entry) => (entry as { result: string }).result)).toEqual(['created', 'created', 'created'])
+    expect(Object.values(JSON.parse(run.outputs.results)).map((entry) => (entry as { result: string }).result)).toEqual(
+      ['created', 'created', 'created']
+    )
     expect(sae.calls()).toHaveLength(6)
     // The three ListSecrets go out at once, so three tunnels; the three CreateSecrets reuse them.
     expect(proxy.stats.connects).toBe(3)
@@ -75,7 +80,10 @@ describe('through HTTPS_PROXY to an HTTPS endpoint', () => {
 
   test('for comparison, the same three-namespace run without a proxy opens as many connections', async () => {
     const { endpoint, env } = await tlsEmulator()
-    const run = await runAction({ inputs: stepInputs(sae, { endpoint, 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:staging\ncn-hangzhou:prod' }), env })
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint, 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:staging\ncn-hangzhou:prod' }),
+      env
+    })
     expect(run.errors).toEqual([])
     expect(sae.calls()).toHaveLength(6)
     expect(sae.stats).toEqual({ connections: 3, tlsHandshakes: 3 })
@@ -85,10 +93,15 @@ describe('through HTTPS_PROXY to an HTTPS endpoint', () => {
     await proxy.stop()
     proxy = await startConnectProxy({ credentials: { username: PROXY_USER, password: PROXY_PASSWORD } })
     const { endpoint, env } = await tlsEmulator()
-    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: proxy.urlWith(PROXY_USER, PROXY_PASSWORD) } })
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint }),
+      env: { ...env, HTTPS_PROXY: proxy.urlWith(PROXY_USER, PROXY_PASSWORD) }
+    })
     expect(run.errors).toEqual([])
     expect(run.outputs.result).toBe('created')
-    expect(proxy.connects.map((connect) => connect.authorization)).toEqual([`Basic ${Buffer.from(`${PROXY_USER}:${PROXY_PASSWORD}`).toString('base64')}`])
+    expect(proxy.connects.map((connect) => connect.authorization)).toEqual([
+      `Basic ${Buffer.from(`${PROXY_USER}:${PROXY_PASSWORD}`).toString('base64')}`
+    ])
     // The harness scans only for the secrets it knows of (inputs); the proxy's are checked here.
     const secrets: Array<[string, string]> = [
       ['proxy password', PROXY_PASSWORD],
@@ -127,7 +140,10 @@ describe('a proxy that refuses or is down', () => {
   test('407: one ::error:: line, ProxyRefused, naming the proxy host:port and not its credentials; not retried', async () => {
     proxy.refuse(407)
     const { endpoint, host, env } = await tlsEmulator()
-    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: proxy.urlWith(PROXY_USER, PROXY_PASSWORD) } })
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint }),
+      env: { ...env, HTTPS_PROXY: proxy.urlWith(PROXY_USER, PROXY_PASSWORD) }
+    })
     expect(run.code).toBe(1)
     expect(run.errors).toEqual([
       `::error::ListSecrets failed: ProxyRefused (the proxy answered, the API was not reached): the proxy ${proxy.host} answered HTTP 407 to CONNECT ${host}: ` +
@@ -156,7 +172,10 @@ describe('a proxy that refuses or is down', () => {
   test('down (connection refused): one error naming the proxy host:port and ECONNREFUSED', async () => {
     const { endpoint, host, env } = await tlsEmulator()
     const port = await closedPort()
-    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: `http://${PROXY_USER}:${encodeURIComponent(PROXY_PASSWORD)}@127.0.0.1:${port}` } })
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint }),
+      env: { ...env, HTTPS_PROXY: `http://${PROXY_USER}:${encodeURIComponent(PROXY_PASSWORD)}@127.0.0.1:${port}` }
+    })
     expect(run.code).toBe(1)
     expect(run.errors).toEqual([
       `::error::ListSecrets failed: NetworkError (no HTTP response): could not reach 127.0.0.1:${port} (the proxy for ${host}): ` +
@@ -173,10 +192,12 @@ describe('plain HTTP', () => {
     const run = await runAction({ inputs: stepInputs(sae), env: { HTTP_PROXY: proxy.url } })
     expect(run.errors).toEqual([])
     expect(run.outputs.result).toBe('created')
-    expect(proxy.requests.map((request) => `${request.method} ${new URL(request.url).origin}${new URL(request.url).pathname} ${request.status}`)).toEqual([
-      `GET ${sae.origin}/pop/v1/sam/secret/secrets 200`,
-      `POST ${sae.origin}/pop/v1/sam/secret/secret 200`
-    ])
+    expect(
+      proxy.requests.map(
+        (request) =>
+          `${request.method} ${new URL(request.url).origin}${new URL(request.url).pathname} ${request.status}`
+      )
+    ).toEqual([`GET ${sae.origin}/pop/v1/sam/secret/secrets 200`, `POST ${sae.origin}/pop/v1/sam/secret/secret 200`])
     expect(proxy.stats.connects).toBe(0)
     expect(sae.calls().map((call) => call.action)).toEqual(['ListSecrets', 'CreateSecret'])
   })

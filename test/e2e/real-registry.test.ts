@@ -16,14 +16,18 @@ const REFUSAL_TAIL =
   'a Secret holding them could not pull images. Check the username and password inputs (for ACR: the registry password set in the ACR console, ' +
   'not the Alibaba Cloud account password). Nothing was written; set verify-login: false only if the registry is right to refuse this runner'
 
-const writes = (target: Emulator) => target.calls().filter((call) => ['CreateSecret', 'UpdateSecret', 'DeleteSecret'].includes(call.action))
+const writes = (target: Emulator) =>
+  target.calls().filter((call) => ['CreateSecret', 'UpdateSecret', 'DeleteSecret'].includes(call.action))
 const entry = (username: string, password: string) => ({ username, password, auth: authOf(username, password) })
-const item = (host: string, username: string, password: string) => `- registry: ${host}\n  username: ${JSON.stringify(username)}\n  password: ${JSON.stringify(password)}\n`
+const item = (host: string, username: string, password: string) =>
+  `- registry: ${host}\n  username: ${JSON.stringify(username)}\n  password: ${JSON.stringify(password)}\n`
 
 /** The stored Secret's credentials for `host`, used the way kubelet uses them: a manifest HEAD. */
 async function pullWithSecret(registry: Registry, target: Emulator, repository: string, reference: string) {
   const { username, password } = target.dockerConfig(NS, 'registry-auth').auths[registry.host]
-  const answer = await registry.client(username, password).request('HEAD', `/v2/${repository}/manifests/${reference}`, { headers: { accept: PULL_ACCEPT } })
+  const answer = await registry
+    .client(username, password)
+    .request('HEAD', `/v2/${repository}/manifests/${reference}`, { headers: { accept: PULL_ACCEPT } })
   return { status: answer.status, digest: answer.headers['docker-content-digest'] }
 }
 
@@ -35,7 +39,10 @@ for (const auth of ['htpasswd', 'token'] as const) {
     beforeAll(async () => {
       // In token mode the step's user may pull shop/web only, as a RAM sub-account limited to one repository.
       const pull = auth === 'token' ? { pull: ['shop/web'] } : {}
-      registry = await startRealRegistry({ auth, users: { [USERNAME]: { password: PASSWORD, ...pull }, [EXTRA.username]: { password: EXTRA.password } } })
+      registry = await startRealRegistry({
+        auth,
+        users: { [USERNAME]: { password: PASSWORD, ...pull }, [EXTRA.username]: { password: EXTRA.password } }
+      })
       image = await registry.push('shop/web', '1.4.2')
       await registry.push('shop/admin', '1.0')
     })
@@ -46,14 +53,26 @@ for (const auth of ['htpasswd', 'token'] as const) {
     afterEach(async () => sae.stop())
 
     const how = () => (auth === 'token' ? `Bearer token from 127.0.0.1:${registry.tokenPort}` : 'Basic')
-    const refusal = () => (auth === 'token' ? `HTTP 401 from its token service 127.0.0.1:${registry.tokenPort}` : 'HTTP 401 to GET /v2/ with Basic credentials')
-    const loginInputs = (extra: Record<string, string> = {}) => stepInputs(sae, { 'verify-login': 'true', 'registry-domains': registry.host, ...extra })
+    const refusal = () =>
+      auth === 'token'
+        ? `HTTP 401 from its token service 127.0.0.1:${registry.tokenPort}`
+        : 'HTTP 401 to GET /v2/ with Basic credentials'
+    const loginInputs = (extra: Record<string, string> = {}) =>
+      stepInputs(sae, { 'verify-login': 'true', 'registry-domains': registry.host, ...extra })
     const expectRefusedAtTheRegistry = async (username: string) => {
       if (auth === 'token') {
-        expect(registry.tokenRequests.filter((request) => request.user === username).at(-1)).toMatchObject({ status: 401, service: 'sae-test-registry', account: username })
+        expect(registry.tokenRequests.filter((request) => request.user === username).at(-1)).toMatchObject({
+          status: 401,
+          service: 'sae-test-registry',
+          account: username
+        })
       } else {
-        const logs = await registry.logged((line) => line.includes(`error authenticating user \\"${username}\\": authentication failure`))
-        expect(logs.some((line) => line.includes(`error authenticating user \\"${username}\\": authentication failure`))).toBe(true)
+        const logs = await registry.logged((line) =>
+          line.includes(`error authenticating user \\"${username}\\": authentication failure`)
+        )
+        expect(
+          logs.some((line) => line.includes(`error authenticating user \\"${username}\\": authentication failure`))
+        ).toBe(true)
       }
     }
 
@@ -65,31 +84,48 @@ for (const auth of ['htpasswd', 'token'] as const) {
       expect(run.outputs.result).toBe('created')
       expect(sae.dockerConfig(NS, 'registry-auth')).toEqual({ auths: { [registry.host]: entry(USERNAME, PASSWORD) } })
       expect(await pullWithSecret(registry, sae, 'shop/web', '1.4.2')).toEqual({ status: 200, digest: image.digest })
-      expect(await pullWithSecret(registry, sae, 'shop/web', image.digest)).toEqual({ status: 200, digest: image.digest })
+      expect(await pullWithSecret(registry, sae, 'shop/web', image.digest)).toEqual({
+        status: 200,
+        digest: image.digest
+      })
     })
 
     test('the wrong password through registry-domains: one error naming the domain, nothing written', async () => {
       const run = await runAction({ inputs: loginInputs({ password: 'the-rotated-password' }) })
       expect(run.code).toBe(1)
-      expect(run.errors).toEqual([`::error::Registry ${registry.host} refused the username and password (${refusal()}): ${REFUSAL_TAIL}`])
+      expect(run.errors).toEqual([
+        `::error::Registry ${registry.host} refused the username and password (${refusal()}): ${REFUSAL_TAIL}`
+      ])
       expect(writes(sae)).toEqual([])
       expect(sae.secrets(NS)).toEqual([])
       await expectRefusedAtTheRegistry(USERNAME)
     })
 
-    test('through extra-registries: the right password accepted and stored beside the main registry\'s; the wrong one refused, naming its item', async () => {
+    test("through extra-registries: the right password accepted and stored beside the main registry's; the wrong one refused, naming its item", async () => {
       // The same registry under a second name, so it can be an extra registry with its own user.
       const accepted = await runAction({
-        inputs: stepInputs(sae, { 'verify-login': 'true', 'registry-domains': registry.host, 'extra-registries': item(`localhost:${registry.port}`, EXTRA.username, EXTRA.password) })
+        inputs: stepInputs(sae, {
+          'verify-login': 'true',
+          'registry-domains': registry.host,
+          'extra-registries': item(`localhost:${registry.port}`, EXTRA.username, EXTRA.password)
+        })
       })
       expect(accepted.errors).toEqual([])
       expect(accepted.stdout).toContain(`Registry login accepted by localhost:${registry.port} (${how()})`)
       expect(sae.dockerConfig(NS, 'registry-auth')).toEqual({
-        auths: { [registry.host]: entry(USERNAME, PASSWORD), [`localhost:${registry.port}`]: entry(EXTRA.username, EXTRA.password) }
+        auths: {
+          [registry.host]: entry(USERNAME, PASSWORD),
+          [`localhost:${registry.port}`]: entry(EXTRA.username, EXTRA.password)
+        }
       })
 
       const refused = await runAction({
-        inputs: stepInputs(sae, { 'secret-name': 'other', 'verify-login': 'true', 'registry-domains': registry.host, 'extra-registries': item(`localhost:${registry.port}`, EXTRA.username, 'an-old-extra-pa55') })
+        inputs: stepInputs(sae, {
+          'secret-name': 'other',
+          'verify-login': 'true',
+          'registry-domains': registry.host,
+          'extra-registries': item(`localhost:${registry.port}`, EXTRA.username, 'an-old-extra-pa55')
+        })
       })
       expect(refused.code).toBe(1)
       expect(refused.errors).toHaveLength(1)
@@ -107,7 +143,11 @@ for (const auth of ['htpasswd', 'token'] as const) {
         expect(run.code).toBe(0)
         expect(await pullWithSecret(registry, sae, 'shop/web', '1.4.2')).toEqual({ status: 200, digest: image.digest })
         expect(await pullWithSecret(registry, sae, 'shop/admin', '1.0')).toEqual({ status: 401, digest: undefined })
-        expect(registry.tokenRequests.filter((request) => request.user === USERNAME && request.scopes[0] === 'repository:shop/admin:pull').at(-1)).toMatchObject({ status: 200, granted: [] })
+        expect(
+          registry.tokenRequests
+            .filter((request) => request.user === USERNAME && request.scopes[0] === 'repository:shop/admin:pull')
+            .at(-1)
+        ).toMatchObject({ status: 200, granted: [] })
       })
     }
   })

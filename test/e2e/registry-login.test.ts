@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { closedPort, startFakeRegistry } from '../emulator/fake-registry.mjs'
 import { findLeaks, runAction } from '../harness/action-runner.mjs'
-import { authOf, emulator, PASSWORD, stepInputs, stored, storedCredentials, USERNAME, type Emulator } from './fixtures.js'
+import {
+  authOf,
+  emulator,
+  PASSWORD,
+  stepInputs,
+  stored,
+  storedCredentials,
+  USERNAME,
+  type Emulator
+} from './fixtures.js'
 
 type Fake = Awaited<ReturnType<typeof startFakeRegistry>>
 
@@ -47,7 +56,8 @@ function item(host: string, username: string, password: string): string {
 
 const lines = (stdout: string, kind: string) => stdout.split(/\r?\n/).filter((line) => line.startsWith(`::${kind}::`))
 const entry = (username: string, password: string) => ({ username, password, auth: authOf(username, password) })
-const writes = (target: Emulator) => target.calls().filter((call) => ['CreateSecret', 'UpdateSecret', 'DeleteSecret'].includes(call.action))
+const writes = (target: Emulator) =>
+  target.calls().filter((call) => ['CreateSecret', 'UpdateSecret', 'DeleteSecret'].includes(call.action))
 
 describe('a refused login fails the step before any write', () => {
   test('the main registry: one error line naming the domain and the username and password, no CreateSecret', async () => {
@@ -75,10 +85,15 @@ describe('a refused login fails the step before any write', () => {
     const rotated = { auths: { [main.host]: entry(USERNAME, 'the-rotated-password') } }
     const old = stored(rotated)
     target.seedSecret(NS, { name: 'registry-auth', data: old })
-    const run = await runAction({ inputs: loginInputs(target, [main.host], { 'if-exists': 'update' }), expectMasked: storedCredentials(rotated) })
+    const run = await runAction({
+      inputs: loginInputs(target, [main.host], { 'if-exists': 'update' }),
+      expectMasked: storedCredentials(rotated)
+    })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toContain(`::error::Registry ${main.host} refused the username and password (HTTP 401 to GET /v2/ with Basic credentials)`)
+    expect(run.errors[0]).toContain(
+      `::error::Registry ${main.host} refused the username and password (HTTP 401 to GET /v2/ with Basic credentials)`
+    )
     expect(writes(target)).toEqual([])
     expect(target.secrets(NS)[0].SecretData).toEqual(old)
   })
@@ -88,7 +103,8 @@ describe('a refused login fails the step before any write', () => {
     const main = await registry()
     const first = await registry({ kind: 'basic', username: 'first-bot', password: 'first-extra-pa55' })
     const second = await registry({ kind: 'bearer', username: 'second-bot', password: 'second-extra-pa55' })
-    const extra = item(first.host, 'first-bot', 'first-extra-pa55') + item(second.host, 'second-bot', 'an-old-extra-pa55')
+    const extra =
+      item(first.host, 'first-bot', 'first-extra-pa55') + item(second.host, 'second-bot', 'an-old-extra-pa55')
     const run = await runAction({ inputs: loginInputs(target, [main.host], { 'extra-registries': extra }) })
     expect(run.code).toBe(1)
     expect(run.errors).toEqual([
@@ -98,7 +114,9 @@ describe('a refused login fails the step before any write', () => {
     ])
     expect(writes(target)).toEqual([])
     // The others were checked too, and said so.
-    expect(run.stdout).toContain(`Registry login accepted by ${main.host} (Bearer token from 127.0.0.1:${main.tokenPort})`)
+    expect(run.stdout).toContain(
+      `Registry login accepted by ${main.host} (Bearer token from 127.0.0.1:${main.tokenPort})`
+    )
     expect(run.stdout).toContain(`Registry login accepted by ${first.host} (Basic)`)
   })
 
@@ -106,11 +124,17 @@ describe('a refused login fails the step before any write', () => {
     const target = await start()
     const main = await registry({ password: 'the-rotated-password' })
     const other = await registry({ kind: 'basic', username: 'bot', password: 'the-right-extra' })
-    const run = await runAction({ inputs: loginInputs(target, [main.host], { 'extra-registries': item(other.host, 'bot', 'a-wrong-extra') }) })
+    const run = await runAction({
+      inputs: loginInputs(target, [main.host], { 'extra-registries': item(other.host, 'bot', 'a-wrong-extra') })
+    })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toContain(`::error::2 registries refused the username and password: ${main.host} (the username and password inputs: HTTP 401`)
-    expect(run.errors[0]).toContain(`${other.host} (item 1 of extra-registries: HTTP 401 to GET /v2/ with Basic credentials)`)
+    expect(run.errors[0]).toContain(
+      `::error::2 registries refused the username and password: ${main.host} (the username and password inputs: HTTP 401`
+    )
+    expect(run.errors[0]).toContain(
+      `${other.host} (item 1 of extra-registries: HTTP 401 to GET /v2/ with Basic credentials)`
+    )
     expect(writes(target)).toEqual([])
   })
 
@@ -120,7 +144,11 @@ describe('a refused login fails the step before any write', () => {
     const run = await runAction({ inputs: loginInputs(target, [main.host], { 'dry-run': 'true' }) })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toMatch(new RegExp(`^::error::Registry ${main.host.replace(/\./g, '\\.')} refused the username and password \\(HTTP 401 from its token service`))
+    expect(run.errors[0]).toMatch(
+      new RegExp(
+        `^::error::Registry ${main.host.replace(/\./g, '\\.')} refused the username and password \\(HTTP 401 from its token service`
+      )
+    )
     expect(target.calls()).toEqual([])
     expect(main.calls('token')).toHaveLength(1)
     expect(run.stdout).toContain("Would ensure Secret 'registry-auth'")
@@ -178,7 +206,9 @@ describe('accepted', () => {
     const main = await registry()
     const run = await runAction({ inputs: loginInputs(target, [main.host]) })
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain(`Registry login accepted by ${main.host} (Bearer token from 127.0.0.1:${main.tokenPort})`)
+    expect(run.stdout).toContain(
+      `Registry login accepted by ${main.host} (Bearer token from 127.0.0.1:${main.tokenPort})`
+    )
     expect(lines(run.stdout, 'warning')).toEqual([])
     expect(run.outputs.result).toBe('created')
     expect(target.calls().map((call) => call.action)).toEqual(['ListSecrets', 'CreateSecret'])
@@ -199,7 +229,9 @@ describe('accepted', () => {
   test('state: absent logs in nowhere: it writes no credentials', async () => {
     const target = await start()
     const main = await registry()
-    const run = await runAction({ inputs: { ...loginInputs(target, [main.host], { state: 'absent' }), username: '', password: '' } })
+    const run = await runAction({
+      inputs: { ...loginInputs(target, [main.host], { state: 'absent' }), username: '', password: '' }
+    })
     expect(run.code).toBe(0)
     expect(run.outputs.result).toBe('absent')
     expect(main.requests).toEqual([])
@@ -212,33 +244,47 @@ describe('a Secret with extra registries', () => {
     const main = await registry({ kind: 'bearer' })
     const extraPassword = 'x:tra "pa55" \\ wörd'
     const other = await registry({ kind: 'basic', username: 'ci-robot', password: extraPassword })
-    const run = await runAction({ inputs: loginInputs(target, [main.host], { 'extra-registries': item(other.host, 'ci-robot', extraPassword) }) })
+    const run = await runAction({
+      inputs: loginInputs(target, [main.host], { 'extra-registries': item(other.host, 'ci-robot', extraPassword) })
+    })
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     expect(target.dockerConfig(NS, 'registry-auth')).toEqual({
       auths: { [main.host]: entry(USERNAME, PASSWORD), [other.host]: entry('ci-robot', extraPassword) }
     })
-    expect(run.summary).toContain(`| ${NS} | registry-auth | ${target.secrets(NS)[0].SecretId} | created | – | ${main.host}<br>${other.host} |`)
+    expect(run.summary).toContain(
+      `| ${NS} | registry-auth | ${target.secrets(NS)[0].SecretId} | created | – | ${main.host}<br>${other.host} |`
+    )
   })
 
   test('Docker Hub is stored under https://index.docker.io/v1/ (verify-login off: no real registry is contacted)', async () => {
     const target = await start()
     const run = await runAction({
-      inputs: stepInputs(target, { 'registry-domains': 'registry.example.com', 'extra-registries': item('docker.io', 'hub-user', 'hub-access-token') })
+      inputs: stepInputs(target, {
+        'registry-domains': 'registry.example.com',
+        'extra-registries': item('docker.io', 'hub-user', 'hub-access-token')
+      })
     })
     expect(run.code).toBe(0)
     expect(target.dockerConfig(NS, 'registry-auth')).toEqual({
-      auths: { 'registry.example.com': entry(USERNAME, PASSWORD), [DOCKER_HUB_KEY]: entry('hub-user', 'hub-access-token') }
+      auths: {
+        'registry.example.com': entry(USERNAME, PASSWORD),
+        [DOCKER_HUB_KEY]: entry('hub-user', 'hub-access-token')
+      }
     })
   })
 
   test('a bad item fails before any call, naming the item and never its password', async () => {
     const target = await start()
     const run = await runAction({
-      inputs: stepInputs(target, { 'extra-registries': `${item('ghcr.io', 'bot', 'ghcr-s3cret-value')}- registry: quay.io\n  username: bot\n  password: 0123\n` })
+      inputs: stepInputs(target, {
+        'extra-registries': `${item('ghcr.io', 'bot', 'ghcr-s3cret-value')}- registry: quay.io\n  username: bot\n  password: 0123\n`
+      })
     })
     expect(run.code).toBe(1)
-    expect(run.errors).toEqual(["::error::Input 'extra-registries' item 2: password must be a string; quote it (or write ${{ toJSON(secrets.NAME) }})"])
+    expect(run.errors).toEqual([
+      "::error::Input 'extra-registries' item 2: password must be a string; quote it (or write ${{ toJSON(secrets.NAME) }})"
+    ])
     expect(target.calls()).toEqual([])
   })
 })
@@ -256,12 +302,24 @@ describe('extra passwords never reach a log', () => {
     // and requires each token a registry hands the step to be masked.
     const issued = (fakes: Array<{ host: string; tokens: string[] }>) => {
       const before = fakes.map((fake) => fake.tokens.length)
-      return () => Object.fromEntries(fakes.flatMap((fake, f) => fake.tokens.slice(before[f]).map((token, i) => [`token ${i + 1} of ${fake.host}`, token])))
+      return () =>
+        Object.fromEntries(
+          fakes.flatMap((fake, f) =>
+            fake.tokens.slice(before[f]).map((token, i) => [`token ${i + 1} of ${fake.host}`, token])
+          )
+        )
     }
-    const written = await runAction({ inputs: loginInputs(target, [main.host], { 'extra-registries': extra }), env: { RUNNER_DEBUG: '1' }, expectMasked: issued([main, accepted]) })
+    const written = await runAction({
+      inputs: loginInputs(target, [main.host], { 'extra-registries': extra }),
+      env: { RUNNER_DEBUG: '1' },
+      expectMasked: issued([main, accepted])
+    })
     expect(written.code).toBe(0)
     const refused = await runAction({
-      inputs: loginInputs(target, [main.host], { 'secret-name': 'refused', 'extra-registries': extra + item(refusing.host, 'three', passwords[2]) }),
+      inputs: loginInputs(target, [main.host], {
+        'secret-name': 'refused',
+        'extra-registries': extra + item(refusing.host, 'three', passwords[2])
+      }),
       env: { RUNNER_DEBUG: '1' },
       expectMasked: issued([main, accepted])
     })
@@ -269,8 +327,13 @@ describe('extra passwords never reach a log', () => {
     const config = Buffer.from(JSON.stringify(target.dockerConfig(NS, 'registry-auth'))).toString('base64')
     const derived: Array<[string, string]> = [
       ['docker config', config],
-      ...passwords.map((password, i): [string, string] => [`auth ${i + 1}`, authOf(['one', 'two', 'three'][i], password)]),
-      ...[main, accepted].flatMap((fake) => fake.tokens.map((token: string, i: number): [string, string] => [`token ${i} of ${fake.host}`, token]))
+      ...passwords.map((password, i): [string, string] => [
+        `auth ${i + 1}`,
+        authOf(['one', 'two', 'three'][i], password)
+      ]),
+      ...[main, accepted].flatMap((fake) =>
+        fake.tokens.map((token: string, i: number): [string, string] => [`token ${i} of ${fake.host}`, token])
+      )
     ]
     expect(main.tokens).toHaveLength(2)
     expect(accepted.tokens).toHaveLength(2)
@@ -282,7 +345,11 @@ describe('extra passwords never reach a log', () => {
     const target = await start()
     const password = 'hunter2-in-bad-yaml'
     for (const value of [`!${password}`, `*${password}`, `"${password}`, `${password}: x`]) {
-      const run = await runAction({ inputs: stepInputs(target, { 'extra-registries': `- registry: ghcr.io\n  username: bot\n  password: ${value}\n` }) })
+      const run = await runAction({
+        inputs: stepInputs(target, {
+          'extra-registries': `- registry: ghcr.io\n  username: bot\n  password: ${value}\n`
+        })
+      })
       expect(run.code).toBe(1)
       expect(run.errors).toHaveLength(1)
       expect(run.errors[0]).toMatch(/^::error::Input 'extra-registries' is not valid YAML/)
@@ -297,9 +364,15 @@ describe('extra passwords never reach a log', () => {
     const work = mkdtempSync(join(tmpdir(), 'leaky-'))
     try {
       const leaky = join(work, 'leaky.mjs')
-      writeFileSync(leaky, "console.log(`debug: ${process.env['INPUT_EXTRA-REGISTRIES'].match(/password: \"(.*)\"/)[1]}`)\n")
+      writeFileSync(
+        leaky,
+        'console.log(`debug: ${process.env[\'INPUT_EXTRA-REGISTRIES\'].match(/password: "(.*)"/)[1]}`)\n'
+      )
       const target = await start()
-      const run = runAction({ inputs: stepInputs(target, { 'extra-registries': item('ghcr.io', 'bot', 'printed-extra-s3cret') }), bundle: leaky })
+      const run = runAction({
+        inputs: stepInputs(target, { 'extra-registries': item('ghcr.io', 'bot', 'printed-extra-s3cret') }),
+        bundle: leaky
+      })
       await expect(run).rejects.toThrow('secrets leaked: extra-registries item 1 password (raw) in log')
     } finally {
       rmSync(work, { recursive: true, force: true })

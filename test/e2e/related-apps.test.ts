@@ -3,7 +3,17 @@
 // happens to their instances; every entry of results names them, and so does the summary.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { runAction } from '../harness/action-runner.mjs'
-import { absentInputs, authOf, emulator, PASSWORD, stepInputs, stored, storedCredentials, USERNAME, type Emulator } from './fixtures.js'
+import {
+  absentInputs,
+  authOf,
+  emulator,
+  PASSWORD,
+  stepInputs,
+  stored,
+  storedCredentials,
+  USERNAME,
+  type Emulator
+} from './fixtures.js'
 
 let sae: Emulator
 beforeEach(async () => {
@@ -17,7 +27,12 @@ const SHOP = [
   { AppId: '0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f', AppName: 'shop-worker' }
 ]
 const entry = (password: string) => ({ username: USERNAME, password, auth: authOf(USERNAME, password) })
-const current = stored({ auths: { 'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD), 'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD) } })
+const current = stored({
+  auths: {
+    'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD),
+    'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD)
+  }
+})
 const actions = () => sae.calls().map((call) => call.action)
 const warnings = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::warning::'))
 
@@ -66,7 +81,9 @@ describe('state: absent on a Secret that applications use', () => {
     const apps = Array.from({ length: 12 }, (_, i) => ({ AppId: `app-${i + 1}`, AppName: `svc-${i + 1}` }))
     sae.seedSecret(NS, { name: 'registry-auth', data: current, relatedApps: apps })
     const run = await runAction({ inputs: absent() })
-    expect(run.errors[0]).toContain('is used by 12 applications: svc-1 (app-1), svc-2 (app-2), svc-3 (app-3), svc-4 (app-4), svc-5 (app-5), svc-6 (app-6), svc-7 (app-7), svc-8 (app-8), svc-9 (app-9), svc-10 (app-10) and 2 more: ')
+    expect(run.errors[0]).toContain(
+      'is used by 12 applications: svc-1 (app-1), svc-2 (app-2), svc-3 (app-3), svc-4 (app-4), svc-5 (app-5), svc-6 (app-6), svc-7 (app-7), svc-8 (app-8), svc-9 (app-9), svc-10 (app-10) and 2 more: '
+    )
   })
 
   test('a Secret no application uses is deleted as before', async () => {
@@ -83,7 +100,9 @@ describe('state: absent on a Secret that applications use', () => {
     expect(run.code).toBe(1)
     expect(sae.secrets('cn-hangzhou:dev')).toEqual([])
     expect(sae.secrets(NS)).toHaveLength(1)
-    expect(run.errors[0]).toMatch(/^::error::1 of 2 namespaces failed \(cn-hangzhou:prod SecretInUse\) — cn-hangzhou:prod: Secret 'registry-auth'/)
+    expect(run.errors[0]).toMatch(
+      /^::error::1 of 2 namespaces failed \(cn-hangzhou:prod SecretInUse\) — cn-hangzhou:prod: Secret 'registry-auth'/
+    )
   })
 
   test('an input other than fail or delete is an input error before any call', async () => {
@@ -98,7 +117,10 @@ describe('present', () => {
     const old = { auths: { 'old.example.com': entry('old-registry-password') } }
     const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored(old), relatedApps: SHOP })
     // The stored credentials it replaces are masked as soon as DescribeSecret returns them.
-    const run = await runAction({ inputs: stepInputs(sae, { 'if-exists': 'update' }), expectMasked: storedCredentials(old) })
+    const run = await runAction({
+      inputs: stepInputs(sae, { 'if-exists': 'update' }),
+      expectMasked: storedCredentials(old)
+    })
     expect(run.code).toBe(0)
     expect(run.outputs.result).toBe('updated')
     expect(run.stdout).toContain(
@@ -120,7 +142,11 @@ describe('present', () => {
 
   test('a new Secret has no applications: relatedApps is there, empty', async () => {
     const run = await runAction({ inputs: stepInputs(sae) })
-    expect(JSON.parse(run.outputs.results)[NS]).toEqual({ secretId: sae.secrets(NS)[0].SecretId, result: 'created', relatedApps: [] })
+    expect(JSON.parse(run.outputs.results)[NS]).toEqual({
+      secretId: sae.secrets(NS)[0].SecretId,
+      result: 'created',
+      relatedApps: []
+    })
   })
 
   test('images cannot be combined with state: absent', async () => {

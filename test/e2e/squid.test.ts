@@ -13,7 +13,10 @@ type Squid = Awaited<ReturnType<typeof startSquid>>
 type Run = Awaited<ReturnType<typeof runAction>>
 
 const CERT = join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem')
-const tls = { key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'), cert: readFileSync(CERT, 'utf8') }
+const tls = {
+  key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'),
+  cert: readFileSync(CERT, 'utf8')
+}
 const PROXY_USER = 'runner-svc'
 const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd'
 const ROLE = 'acs:ram::1234567890123456:role/github-deploy'
@@ -59,11 +62,16 @@ describe('through squid, with the proxy credentials in HTTPS_PROXY', () => {
   test('SAE: a first run (ListSecrets, CreateSecret) is one CONNECT, by the proxy user, tunnelled', async () => {
     const { endpoint, host, env } = await tlsEmulator()
     const before = squid.connects().length
-    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: squid.url(PROXY_USER, PROXY_PASSWORD) } })
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint }),
+      env: { ...env, HTTPS_PROXY: squid.url(PROXY_USER, PROXY_PASSWORD) }
+    })
     expect(run.errors).toEqual([])
     expect(run.outputs.result).toBe('created')
     expect(sae.calls().map((call) => call.action)).toEqual(['ListSecrets', 'CreateSecret'])
-    expect(await connectsSince(before, 1)).toEqual([{ target: host, status: 200, result: 'TCP_TUNNEL', user: PROXY_USER }])
+    expect(await connectsSince(before, 1)).toEqual([
+      { target: host, status: 200, result: 'TCP_TUNNEL', user: PROXY_USER }
+    ])
     expectNoProxyPassword(run)
   })
 
@@ -71,7 +79,16 @@ describe('through squid, with the proxy credentials in HTTPS_PROXY', () => {
     const { endpoint, host, env } = await tlsEmulator({ keys: [], oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER } })
     // STS by its IP, SAE by its name: two endpoints as a real run has (sts.aliyuncs.com, sae.<region>.aliyuncs.com).
     const stsEndpoint = sae.origin
-    const { 'access-key-id': _id, 'access-key-secret': _secret, ...inputs } = stepInputs(sae, { endpoint, 'role-to-assume': ROLE, 'oidc-provider-arn': PROVIDER, 'sts-endpoint': stsEndpoint })
+    const {
+      'access-key-id': _id,
+      'access-key-secret': _secret,
+      ...inputs
+    } = stepInputs(sae, {
+      endpoint,
+      'role-to-assume': ROLE,
+      'oidc-provider-arn': PROVIDER,
+      'sts-endpoint': stsEndpoint
+    })
     void _id
     void _secret
     const before = squid.connects().length
@@ -109,14 +126,21 @@ describe('squid refuses', () => {
   test('a wrong proxy password: 407, one error naming the proxy host, the password nowhere, nothing reached SAE', async () => {
     const { endpoint, host, env } = await tlsEmulator()
     const before = squid.connects().length
-    const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: squid.url(PROXY_USER, 'not-the-proxy-pa55') } })
+    const run = await runAction({
+      inputs: stepInputs(sae, { endpoint }),
+      env: { ...env, HTTPS_PROXY: squid.url(PROXY_USER, 'not-the-proxy-pa55') }
+    })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toMatch(
-      new RegExp(`^::error::ListSecrets failed: ProxyRefused \\(the proxy answered, the API was not reached\\): the proxy ${squid.host.replace(/\./g, '\\.')} answered HTTP 407 to CONNECT ${host}: `)
+      new RegExp(
+        `^::error::ListSecrets failed: ProxyRefused \\(the proxy answered, the API was not reached\\): the proxy ${squid.host.replace(/\./g, '\\.')} answered HTTP 407 to CONNECT ${host}: `
+      )
     )
     expect(sae.calls()).toEqual([])
-    expect(await connectsSince(before, 1)).toEqual([{ target: host, status: 407, result: 'TCP_DENIED', user: PROXY_USER }])
+    expect(await connectsSince(before, 1)).toEqual([
+      { target: host, status: 407, result: 'TCP_DENIED', user: PROXY_USER }
+    ])
     expectNoProxyPassword(run)
   })
 
@@ -127,14 +151,23 @@ describe('squid refuses', () => {
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toContain(`the proxy ${squid.host} answered HTTP 407 to CONNECT ${host}`)
-    expect(await connectsSince(before, 1)).toEqual([{ target: host, status: 407, result: 'TCP_DENIED', user: undefined }])
+    expect(await connectsSince(before, 1)).toEqual([
+      { target: host, status: 407, result: 'TCP_DENIED', user: undefined }
+    ])
   })
 
   test('its ACL denies the port: 403, one error naming the proxy and saying it does not allow the host', async () => {
     const { endpoint, host, env } = await tlsEmulator()
-    const strict = await startSquid({ users: { [PROXY_USER]: PROXY_PASSWORD }, deniedPorts: [sae.port], idleSeconds: 1 })
+    const strict = await startSquid({
+      users: { [PROXY_USER]: PROXY_PASSWORD },
+      deniedPorts: [sae.port],
+      idleSeconds: 1
+    })
     try {
-      const run = await runAction({ inputs: stepInputs(sae, { endpoint }), env: { ...env, HTTPS_PROXY: strict.url(PROXY_USER, PROXY_PASSWORD) } })
+      const run = await runAction({
+        inputs: stepInputs(sae, { endpoint }),
+        env: { ...env, HTTPS_PROXY: strict.url(PROXY_USER, PROXY_PASSWORD) }
+      })
       expect(run.code).toBe(1)
       expect(run.errors).toEqual([
         `::error::ListSecrets failed: ProxyRefused (the proxy answered, the API was not reached): the proxy ${strict.host} answered HTTP 403 to CONNECT ${host}: ` +

@@ -19,13 +19,18 @@ const HANGZHOU = 'registry-vpc.cn-hangzhou.aliyuncs.com\nregistry.cn-hangzhou.al
  * gjtorikian/html-pipeline lib/html/pipeline/sanitization_filter.rb); any other raw tag is stripped.
  */
 const GITHUB_KEEPS = new Set(
-  'h1 h2 h3 h4 h5 h6 h7 h8 br b i strong em a pre code img tt div ins del sup sub p ol ul table thead tbody tfoot blockquote dl dt dd kbd q samp var hr ruby rt rp li tr td th s strike summary details'.split(' ')
+  'h1 h2 h3 h4 h5 h6 h7 h8 br b i strong em a pre code img tt div ins del sup sub p ol ul table thead tbody tfoot blockquote dl dt dd kbd q samp var hr ruby rt rp li tr td th s strike summary details'.split(
+    ' '
+  )
 )
 
 /** Applications whose names hold Markdown (SAE names cannot, but the summary must not trust that). */
 const MARKDOWN_APPS = [
   { AppId: '7171a6ca-d1cd-4928-8642-7d5cfe69a3f8', AppName: 'shop*web_<b>v2</b>|`x`' },
-  { AppId: '0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f', AppName: '~~old~~ &amp; [docs](https://x.example) www.example.com ops@example.com \\*' },
+  {
+    AppId: '0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f',
+    AppName: '~~old~~ &amp; [docs](https://x.example) www.example.com ops@example.com \\*'
+  },
   { AppId: 'c0ffee00-0000-4000-8000-000000000003', AppName: 'two\nlines' }
 ]
 /** How a reader sees those names: as they are; a line break, which a cell cannot hold, as a space. */
@@ -35,7 +40,12 @@ const MARKDOWN_APPS_SHOWN =
   'two lines (c0ffee00-0000-4000-8000-000000000003)'
 
 const entry = (password: string) => ({ username: USERNAME, password, auth: authOf(USERNAME, password) })
-const CURRENT = stored({ auths: { 'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD), 'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD) } })
+const CURRENT = stored({
+  auths: {
+    'registry-vpc.cn-hangzhou.aliyuncs.com': entry(PASSWORD),
+    'registry.cn-hangzhou.aliyuncs.com': entry(PASSWORD)
+  }
+})
 
 /** What every summary must be: the run link as the only link, and raw HTML only of tags GitHub keeps, bare. */
 function expectGithubSafe(rendered: RenderedSummary): void {
@@ -58,7 +68,16 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expect(rendered.headings).toEqual(['SAE image-pull Secret'])
     expect(rendered.tables).toHaveLength(1)
     expect(rendered.tables[0].header).toEqual(HEADER)
-    expect(rendered.tables[0].rows).toEqual([['cn-hangzhou:prod', 'registry_auth', String(sae.secrets('cn-hangzhou:prod')[0].SecretId), 'created', '–', HANGZHOU]])
+    expect(rendered.tables[0].rows).toEqual([
+      [
+        'cn-hangzhou:prod',
+        'registry_auth',
+        String(sae.secrets('cn-hangzhou:prod')[0].SecretId),
+        'created',
+        '–',
+        HANGZHOU
+      ]
+    ])
     expect(rendered.paragraphs).toEqual([runLine('Provisioned')])
     expect(rendered.rawHtml).toEqual(['<br>'])
     expectGithubSafe(rendered)
@@ -66,8 +85,17 @@ describe('the job summary, rendered as GitHub renders it', () => {
 
   test('three namespaces, one failing: a row each, in order; application names shown as they are', async () => {
     sae = await emulator()
-    const prodId = sae.seedSecret('cn-hangzhou:prod', { name: 'registry_auth', data: CURRENT, relatedApps: MARKDOWN_APPS })
-    const run = await runAction({ inputs: stepInputs(sae, { 'secret-name': 'registry_auth', 'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:prod\ncn-hangzhou:missing' }) })
+    const prodId = sae.seedSecret('cn-hangzhou:prod', {
+      name: 'registry_auth',
+      data: CURRENT,
+      relatedApps: MARKDOWN_APPS
+    })
+    const run = await runAction({
+      inputs: stepInputs(sae, {
+        'secret-name': 'registry_auth',
+        'namespace-id': 'cn-hangzhou:dev\ncn-hangzhou:prod\ncn-hangzhou:missing'
+      })
+    })
     expect(run.code).toBe(1)
     const rendered = readSummary(run.summary)
     if (process.env.PRINT_SUMMARY) console.log(rendered.tables[0].html)
@@ -75,7 +103,14 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expect(rendered.tables).toHaveLength(1)
     expect(rendered.tables[0].header).toEqual(HEADER)
     expect(rendered.tables[0].rows).toEqual([
-      ['cn-hangzhou:dev', 'registry_auth', String(sae.secrets('cn-hangzhou:dev')[0].SecretId), 'created', '–', HANGZHOU],
+      [
+        'cn-hangzhou:dev',
+        'registry_auth',
+        String(sae.secrets('cn-hangzhou:dev')[0].SecretId),
+        'created',
+        '–',
+        HANGZHOU
+      ],
       ['cn-hangzhou:prod', 'registry_auth', String(prodId), 'skipped', MARKDOWN_APPS_SHOWN, HANGZHOU],
       ['cn-hangzhou:missing', 'registry_auth', '–', 'failed: InvalidNamespaceId.NotFound', '–', HANGZHOU]
     ])
@@ -101,7 +136,13 @@ describe('the job summary, rendered as GitHub renders it', () => {
 
   test('a dry run: the dry-run heading, a planned row per namespace, the plan as logged, shown as it is', async () => {
     sae = await emulator()
-    const run = await runAction({ inputs: stepInputs(sae, { 'dry-run': 'true', 'namespace-id': 'cn-hangzhou:dev,cn-beijing:prod', 'if-exists': 'update' }) })
+    const run = await runAction({
+      inputs: stepInputs(sae, {
+        'dry-run': 'true',
+        'namespace-id': 'cn-hangzhou:dev,cn-beijing:prod',
+        'if-exists': 'update'
+      })
+    })
     expect(run.code).toBe(0)
     expect(sae.calls()).toEqual([])
     const rendered = readSummary(run.summary)
@@ -110,10 +151,18 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expect(rendered.tables[0].header).toEqual(HEADER)
     expect(rendered.tables[0].rows).toEqual([
       ['cn-hangzhou:dev', 'registry-auth', '–', 'planned', '–', HANGZHOU],
-      ['cn-beijing:prod', 'registry-auth', '–', 'planned', '–', 'registry-vpc.cn-beijing.aliyuncs.com\nregistry.cn-beijing.aliyuncs.com']
+      [
+        'cn-beijing:prod',
+        'registry-auth',
+        '–',
+        'planned',
+        '–',
+        'registry-vpc.cn-beijing.aliyuncs.com\nregistry.cn-beijing.aliyuncs.com'
+      ]
     ])
     const via = `via ${sae.origin}`
-    const tail = "as user 'deploy@octo' for {domains} (passwords redacted); if it exists, write this data where it differs (if-exists: update); no registry check first (verify-login: false, no images)"
+    const tail =
+      "as user 'deploy@octo' for {domains} (passwords redacted); if it exists, write this data where it differs (if-exists: update); no registry check first (verify-login: false, no images)"
     expect(rendered.listItems).toEqual([
       'Credentials: access key LTAI5tE2eKeyId from inputs',
       `Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-hangzhou:dev ${via}, auths for ${HANGZHOU.replace('\n', ', ')} ${tail.replace('{domains}', HANGZHOU.replace('\n', ', '))}`,
@@ -142,7 +191,14 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expect(rendered.headings).toEqual(['SAE image-pull Secret'])
     expect(rendered.tables[0].header).toEqual(HEADER)
     expect(rendered.tables[0].rows).toEqual([
-      ['cn-hangzhou:prod', 'registry-auth', String(id), 'deleted', 'shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8)\nshop_worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f)', '–']
+      [
+        'cn-hangzhou:prod',
+        'registry-auth',
+        String(id),
+        'deleted',
+        'shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8)\nshop_worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f)',
+        '–'
+      ]
     ])
     expect(rendered.paragraphs).toEqual([runLine('Provisioned')])
     expectGithubSafe(rendered)

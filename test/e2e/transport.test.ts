@@ -7,7 +7,10 @@ import { ROOT, runAction } from '../harness/action-runner.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
 const CERT = join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem')
-const tls = { key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'), cert: readFileSync(CERT, 'utf8') }
+const tls = {
+  key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'),
+  cert: readFileSync(CERT, 'utf8')
+}
 
 let sae: Emulator
 afterEach(async () => sae.stop())
@@ -18,7 +21,9 @@ describe('TLS', () => {
     const run = await runAction({ inputs: stepInputs(sae, { endpoint: sae.origin.replace('127.0.0.1', 'localhost') }) })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toMatch(/^::error::ListSecrets failed: TlsCertificateError \(no HTTP response\): DEPTH_ZERO_SELF_SIGNED_CERT from localhost:\d+: the endpoint's TLS certificate is not trusted/)
+    expect(run.errors[0]).toMatch(
+      /^::error::ListSecrets failed: TlsCertificateError \(no HTTP response\): DEPTH_ZERO_SELF_SIGNED_CERT from localhost:\d+: the endpoint's TLS certificate is not trusted/
+    )
     expect(sae.calls()).toEqual([])
   })
 
@@ -41,7 +46,9 @@ describe('timeout-seconds', () => {
     const run = await runAction({ inputs: stepInputs(sae, { 'timeout-seconds': '2' }) })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toMatch(/^::error::ListSecrets failed: Timeout \(no HTTP response\): the API did not answer within timeout-seconds \(127\.0\.0\.1:\d+\)$/)
+    expect(run.errors[0]).toMatch(
+      /^::error::ListSecrets failed: Timeout \(no HTTP response\): the API did not answer within timeout-seconds \(127\.0\.0\.1:\d+\)$/
+    )
     // The one attempt timed out at the deadline, and no retry was started past it.
     expect(sae.calls('ListSecrets')).toHaveLength(1)
   })

@@ -51,7 +51,14 @@ async function send(raw: RawRequest = {}): Promise<{ status: number; body: Recor
     headers['x-acs-accesskey-id'] = key.accessKeyId
   }
   const signedHeaders = headersToSign(headers)
-  const canonical = canonicalRequest({ method, path: url.pathname, searchParams: url.searchParams, headers, signedHeaders, payloadHash: headers['x-acs-content-sha256'] })
+  const canonical = canonicalRequest({
+    method,
+    path: url.pathname,
+    searchParams: url.searchParams,
+    headers,
+    signedHeaders,
+    payloadHash: headers['x-acs-content-sha256']
+  })
   headers.authorization = `ACS3-HMAC-SHA256 Credential=${key.accessKeyId},SignedHeaders=${signedHeaders.join(';')},Signature=${sign(key.accessKeySecret, stringToSign(canonical))}`
   raw.tamper?.(headers, url)
   const sendable = Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'host'))
@@ -64,7 +71,10 @@ const createQuery = (name: string, secretData?: string) => ({
   SecretName: name,
   SecretType: 'kubernetes.io/dockerconfigjson',
   SecretData:
-    secretData ?? JSON.stringify({ SecretData: JSON.stringify({ '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') }) })
+    secretData ??
+    JSON.stringify({
+      SecretData: JSON.stringify({ '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') })
+    })
 })
 
 describe('signature checks', () => {
@@ -77,14 +87,39 @@ describe('signature checks', () => {
 
   test.each<[string, RawRequest, number, string]>([
     ['a wrong secret', { key: { accessKeyId: 'LTAIraw', accessKeySecret: 'wrong' } }, 400, 'SignatureDoesNotMatch'],
-    ['an unknown key', { key: { accessKeyId: 'LTAInobody', accessKeySecret: 'x' } }, 404, 'InvalidAccessKeyId.NotFound'],
-    ['a query changed after signing', { tamper: (_h, url) => url.searchParams.set('NamespaceId', 'cn-hangzhou:other') }, 400, 'SignatureDoesNotMatch'],
-    ['a wrong payload hash', { tamper: (h) => (h['x-acs-content-sha256'] = sha256Hex('x')) }, 400, 'SignatureDoesNotMatch'],
+    [
+      'an unknown key',
+      { key: { accessKeyId: 'LTAInobody', accessKeySecret: 'x' } },
+      404,
+      'InvalidAccessKeyId.NotFound'
+    ],
+    [
+      'a query changed after signing',
+      { tamper: (_h, url) => url.searchParams.set('NamespaceId', 'cn-hangzhou:other') },
+      400,
+      'SignatureDoesNotMatch'
+    ],
+    [
+      'a wrong payload hash',
+      { tamper: (h) => (h['x-acs-content-sha256'] = sha256Hex('x')) },
+      400,
+      'SignatureDoesNotMatch'
+    ],
     ['an unsigned x-acs header', { tamper: (h) => (h['x-acs-extra'] = '1') }, 400, 'IncompleteSignature'],
     ['no Authorization', { tamper: (h) => delete h.authorization }, 400, 'IncompleteSignature'],
     ['a stale x-acs-date', { date: new Date(Date.now() - 20 * 60 * 1000) }, 400, 'InvalidTimeStamp.Expired'],
-    ['an STS key whose signed token was removed', { key: STS_KEY, tamper: (h) => delete h['x-acs-security-token'] }, 400, 'SignatureDoesNotMatch'],
-    ['an STS key with another token', { key: { ...STS_KEY, securityToken: 'CAIS-other' } }, 400, 'InvalidSecurityToken.MismatchWithAccessKey']
+    [
+      'an STS key whose signed token was removed',
+      { key: STS_KEY, tamper: (h) => delete h['x-acs-security-token'] },
+      400,
+      'SignatureDoesNotMatch'
+    ],
+    [
+      'an STS key with another token',
+      { key: { ...STS_KEY, securityToken: 'CAIS-other' } },
+      400,
+      'InvalidSecurityToken.MismatchWithAccessKey'
+    ]
   ])('refuses %s', async (_what, raw, status, code) => {
     const response = await send(raw)
     expect(response.status).toBe(status)
@@ -104,7 +139,12 @@ describe('signature checks', () => {
 
 describe('the Secret API', () => {
   const create = (name: string, secretData?: string) =>
-    send({ method: 'POST', path: '/pop/v1/sam/secret/secret', action: 'CreateSecret', query: createQuery(name, secretData) })
+    send({
+      method: 'POST',
+      path: '/pop/v1/sam/secret/secret',
+      action: 'CreateSecret',
+      query: createQuery(name, secretData)
+    })
 
   test('creates, refuses a second of the same name, and enforces the quota', async () => {
     const first = await create('a')
@@ -115,12 +155,32 @@ describe('the Secret API', () => {
   })
 
   test.each<[string, Record<string, string>, number, string]>([
-    ['an unknown namespace', { ...createQuery('a'), NamespaceId: 'cn-hangzhou:nope' }, 404, 'InvalidNamespaceId.NotFound'],
+    [
+      'an unknown namespace',
+      { ...createQuery('a'), NamespaceId: 'cn-hangzhou:nope' },
+      404,
+      'InvalidNamespaceId.NotFound'
+    ],
     ['a parameter the API does not take', { ...createQuery('a'), Extra: '1' }, 400, 'InvalidParameter.Obviously'],
     ['an empty required parameter', { ...createQuery('a'), SecretName: '' }, 400, 'InvalidParameter.NotEmpty'],
-    ['SecretData without the wrapper', { ...createQuery('a'), SecretData: JSON.stringify({ '.dockerconfigjson': 'e30=' }) }, 400, 'InvalidParameter.WithMessage'],
-    ['a type SAE does not know', { ...createQuery('a'), SecretType: 'kubernetes.io/tls' }, 400, 'InvalidSecretType.NotAvailable'],
-    ['a docker Secret without .dockerconfigjson', createQuery('a', JSON.stringify({ SecretData: JSON.stringify({ other: 'eA==' }) })), 400, 'InvalidSecretDataKey.NotFound']
+    [
+      'SecretData without the wrapper',
+      { ...createQuery('a'), SecretData: JSON.stringify({ '.dockerconfigjson': 'e30=' }) },
+      400,
+      'InvalidParameter.WithMessage'
+    ],
+    [
+      'a type SAE does not know',
+      { ...createQuery('a'), SecretType: 'kubernetes.io/tls' },
+      400,
+      'InvalidSecretType.NotAvailable'
+    ],
+    [
+      'a docker Secret without .dockerconfigjson',
+      createQuery('a', JSON.stringify({ SecretData: JSON.stringify({ other: 'eA==' }) })),
+      400,
+      'InvalidSecretDataKey.NotFound'
+    ]
   ])('refuses %s', async (_what, query, status, code) => {
     const response = await send({ method: 'POST', path: '/pop/v1/sam/secret/secret', action: 'CreateSecret', query })
     expect(response.status).toBe(status)
@@ -138,7 +198,13 @@ describe('the Secret API', () => {
     try {
       const data = JSON.stringify({ SecretData: JSON.stringify({ a: 'eA==', b: 'eQ==' }) })
       const query = { ...createQuery('a'), SecretType: 'Opaque', SecretData: data }
-      const response = await send({ method: 'POST', path: '/pop/v1/sam/secret/secret', action: 'CreateSecret', query, target: small })
+      const response = await send({
+        method: 'POST',
+        path: '/pop/v1/sam/secret/secret',
+        action: 'CreateSecret',
+        query,
+        target: small
+      })
       expect(response.body.Code).toBe('QuotaExceeded.SecretDataKey')
     } finally {
       await small.stop()
@@ -146,7 +212,13 @@ describe('the Secret API', () => {
   })
 
   test('refuses a body: these calls take only query parameters', async () => {
-    const response = await send({ method: 'POST', path: '/pop/v1/sam/secret/secret', action: 'CreateSecret', query: createQuery('a'), body: 'NamespaceId=x' })
+    const response = await send({
+      method: 'POST',
+      path: '/pop/v1/sam/secret/secret',
+      action: 'CreateSecret',
+      query: createQuery('a'),
+      body: 'NamespaceId=x'
+    })
     expect(response.body.Code).toBe('InvalidParameter.WithMessage')
   })
 
@@ -154,18 +226,32 @@ describe('the Secret API', () => {
     await create('a')
     const listed = await send()
     expect((listed.body.Data as { Secrets: object[] }).Secrets[0]).not.toHaveProperty('SecretData')
-    const described = await send({ path: '/pop/v1/sam/secret/secret', action: 'DescribeSecret', query: { NamespaceId: NS, SecretId: '16' } })
-    expect(described.body.Data).toMatchObject({ SecretId: 16, SecretName: 'a', SecretData: { '.dockerconfigjson': expect.any(String) } })
+    const described = await send({
+      path: '/pop/v1/sam/secret/secret',
+      action: 'DescribeSecret',
+      query: { NamespaceId: NS, SecretId: '16' }
+    })
+    expect(described.body.Data).toMatchObject({
+      SecretId: 16,
+      SecretName: 'a',
+      SecretData: { '.dockerconfigjson': expect.any(String) }
+    })
   })
 })
 
 describe('the runner ID-token endpoint', () => {
   test('issues a token only for the request token', async () => {
-    const oidc = await startEmulator({ oidc: { roleArn: 'acs:ram::1:role/r', oidcProviderArn: 'acs:ram::1:oidc-provider/gh' } })
+    const oidc = await startEmulator({
+      oidc: { roleArn: 'acs:ram::1:role/r', oidcProviderArn: 'acs:ram::1:oidc-provider/gh' }
+    })
     try {
-      const denied = await fetch(`${oidc.idTokenRequestUrl}&audience=sts.aliyuncs.com`, { headers: { authorization: 'Bearer wrong' } })
+      const denied = await fetch(`${oidc.idTokenRequestUrl}&audience=sts.aliyuncs.com`, {
+        headers: { authorization: 'Bearer wrong' }
+      })
       expect(denied.status).toBe(401)
-      const granted = await fetch(`${oidc.idTokenRequestUrl}&audience=sts.aliyuncs.com`, { headers: { authorization: `Bearer ${oidc.idTokenRequestToken}` } })
+      const granted = await fetch(`${oidc.idTokenRequestUrl}&audience=sts.aliyuncs.com`, {
+        headers: { authorization: `Bearer ${oidc.idTokenRequestToken}` }
+      })
       const { value } = (await granted.json()) as { value: string }
       expect(JSON.parse(Buffer.from(value.split('.')[1], 'base64url').toString()).aud).toBe('sts.aliyuncs.com')
     } finally {

@@ -26,7 +26,10 @@ export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
  * its digest is stable across runs and differs per image.
  */
 export function fakeManifest(path, tag) {
-  const blob = (text) => ({ digest: `sha256:${createHash('sha256').update(text).digest('hex')}`, size: Buffer.byteLength(text) })
+  const blob = (text) => ({
+    digest: `sha256:${createHash('sha256').update(text).digest('hex')}`,
+    size: Buffer.byteLength(text)
+  })
   const bytes = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -117,7 +120,8 @@ export async function startFakeRegistry(options = {}) {
     return colon >= 0 && Object.hasOwn(accounts, user) && accounts[user] === text.slice(colon + 1) ? user : undefined
   }
   const basicOk = (authorization) => basicUser(authorization) === username
-  const mayPull = (user, path) => (repositories.has(path) ? repositories.get(path).pullers.includes(user) : user === username)
+  const mayPull = (user, path) =>
+    repositories.has(path) ? repositories.get(path).pullers.includes(user) : user === username
 
   /** A server whose every answer waits `latencyMs` and is recorded. */
   async function serve(name, answer) {
@@ -128,7 +132,10 @@ export async function startFakeRegistry(options = {}) {
         method: req.method ?? '',
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
-        scopes: url.searchParams.getAll('scope').flatMap((scope) => scope.split(' ')).filter(Boolean),
+        scopes: url.searchParams
+          .getAll('scope')
+          .flatMap((scope) => scope.split(' '))
+          .filter(Boolean),
         authorization: req.headers.authorization,
         accept: req.headers.accept,
         host: req.headers.host,
@@ -164,8 +171,10 @@ export async function startFakeRegistry(options = {}) {
   if (bearer) {
     tokenPort = await serve('token', (record, send) => {
       if (record.path !== '/token') return send(404, {}, '{"errors":[{"code":"NOT_FOUND"}]}')
-      if (kind === 'token-forbidden') return send(403, {}, '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}')
-      if (record.query.service !== service) return send(400, {}, '{"errors":[{"code":"UNSUPPORTED","message":"unknown service"}]}')
+      if (kind === 'token-forbidden')
+        return send(403, {}, '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}')
+      if (record.query.service !== service)
+        return send(400, {}, '{"errors":[{"code":"UNSUPPORTED","message":"unknown service"}]}')
       const user = basicUser(record.authorization)
       if (!user) return send(401, {}, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}')
       record.user = user
@@ -192,13 +201,25 @@ export async function startFakeRegistry(options = {}) {
     }
     const unauthorized = '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'
     const manifest = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(record.path)
-    if (manifest && (record.method === 'HEAD' || record.method === 'GET')) return answerManifest(record, send, manifest[1], manifest[2])
+    if (manifest && (record.method === 'HEAD' || record.method === 'GET'))
+      return answerManifest(record, send, manifest[1], manifest[2])
     if (bearer) {
       // Like a real registry, it only ever points at its token service; the token is not checked here.
-      return send(401, { 'www-authenticate': `Bearer realm="${realm}",service="${service}"`, 'docker-distribution-api-version': 'registry/2.0' }, unauthorized)
+      return send(
+        401,
+        {
+          'www-authenticate': `Bearer realm="${realm}",service="${service}"`,
+          'docker-distribution-api-version': 'registry/2.0'
+        },
+        unauthorized
+      )
     }
     if (basicOk(record.authorization)) return send(200, { 'docker-distribution-api-version': 'registry/2.0' }, '{}')
-    send(401, { 'www-authenticate': 'Basic realm="Registry Realm"', 'docker-distribution-api-version': 'registry/2.0' }, unauthorized)
+    send(
+      401,
+      { 'www-authenticate': 'Basic realm="Registry Realm"', 'docker-distribution-api-version': 'registry/2.0' },
+      unauthorized
+    )
   })
 
   /** A manifest request, after the rights of whoever asks (see the options' comment). */
@@ -214,29 +235,57 @@ export async function startFakeRegistry(options = {}) {
         return send(
           401,
           { ...api, 'www-authenticate': `Bearer realm="${realm}",service="${service}",scope="${scope}"${error}` },
-          errors('UNAUTHORIZED', 'authentication required', [{ Type: 'repository', Class: '', Name: path, Action: 'pull' }])
+          errors('UNAUTHORIZED', 'authentication required', [
+            { Type: 'repository', Class: '', Name: path, Action: 'pull' }
+          ])
         )
       }
       record.user = grant.user
     } else {
       const user = basicUser(record.authorization)
-      if (!user) return send(401, { ...api, 'www-authenticate': 'Basic realm="Registry Realm"' }, errors('UNAUTHORIZED', 'authentication required', null))
+      if (!user)
+        return send(
+          401,
+          { ...api, 'www-authenticate': 'Basic realm="Registry Realm"' },
+          errors('UNAUTHORIZED', 'authentication required', null)
+        )
       record.user = user
-      if (!mayPull(user, path)) return send(403, api, errors('DENIED', 'requested access to the resource is denied', null))
+      if (!mayPull(user, path))
+        return send(403, api, errors('DENIED', 'requested access to the resource is denied', null))
     }
     const repository = repositories.get(path)
-    if (!repository) return send(404, api, errors('NAME_UNKNOWN', 'repository name not known to registry', { name: path }))
+    if (!repository)
+      return send(404, api, errors('NAME_UNKNOWN', 'repository name not known to registry', { name: path }))
     const found = reference.startsWith('sha256:')
       ? [...repository.manifests.values()].find((candidate) => candidate.digest === reference)
       : repository.manifests.get(reference)
-    if (!found) return send(404, api, errors('MANIFEST_UNKNOWN', 'manifest unknown', reference.startsWith('sha256:') ? { Digest: reference } : { Tag: reference }))
+    if (!found)
+      return send(
+        404,
+        api,
+        errors(
+          'MANIFEST_UNKNOWN',
+          'manifest unknown',
+          reference.startsWith('sha256:') ? { Digest: reference } : { Tag: reference }
+        )
+      )
     const accepted = (record.accept ?? '').split(',').map((type) => type.split(';')[0].trim())
     if (!accepted.includes(found.mediaType)) {
-      return send(404, api, errors('MANIFEST_UNKNOWN', 'OCI manifest found, but accept header does not support OCI manifests'))
+      return send(
+        404,
+        api,
+        errors('MANIFEST_UNKNOWN', 'OCI manifest found, but accept header does not support OCI manifests')
+      )
     }
     send(
       200,
-      { ...api, 'content-type': found.mediaType, 'content-length': String(found.bytes.length), 'docker-content-digest': found.digest, etag: `"${found.digest}"` },
+      {
+        ...api,
+        'content-type': found.mediaType,
+        'content-length': String(found.bytes.length),
+        'docker-content-digest': found.digest,
+        etag: `"${found.digest}"`
+      },
       record.method === 'HEAD' ? undefined : found.bytes
     )
   }
@@ -288,10 +337,20 @@ export function routingAgents(options = {}) {
   const route = (agent, scheme, nodeOptions, callback) => {
     connections.push(`${scheme}://${nodeOptions.host}:${nodeOptions.port}`)
     if (options.refuse) {
-      process.nextTick(() => callback(Object.assign(new Error(`connect ECONNREFUSED ${nodeOptions.host}:${nodeOptions.port}`), { code: 'ECONNREFUSED' })))
+      process.nextTick(() =>
+        callback(
+          Object.assign(new Error(`connect ECONNREFUSED ${nodeOptions.host}:${nodeOptions.port}`), {
+            code: 'ECONNREFUSED'
+          })
+        )
+      )
       return undefined
     }
-    return http.Agent.prototype.createConnection.call(agent, { ...nodeOptions, host: '127.0.0.1', servername: undefined }, callback)
+    return http.Agent.prototype.createConnection.call(
+      agent,
+      { ...nodeOptions, host: '127.0.0.1', servername: undefined },
+      callback
+    )
   }
   class RoutingHttpAgent extends http.Agent {
     createConnection(nodeOptions, callback) {

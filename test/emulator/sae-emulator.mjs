@@ -122,7 +122,9 @@ export async function startEmulator(options = {}) {
   }
   // SAE takes SecretData in the query: accept long request lines, as its gateway does up to some limit.
   const serverOptions = { maxHeaderSize: 64 * 1024 }
-  const server = options.tls ? createTlsServer({ ...options.tls, ...serverOptions }, listener) : createServer(serverOptions, listener)
+  const server = options.tls
+    ? createTlsServer({ ...options.tls, ...serverOptions }, listener)
+    : createServer(serverOptions, listener)
   const sockets = new Set()
   server.on('connection', (socket) => {
     stats.connections++
@@ -162,7 +164,9 @@ export async function startEmulator(options = {}) {
       const isSts = url.pathname === '/' && req.method === 'POST'
       const route = isSts ? undefined : SAE_ACTIONS[`${req.method} ${url.pathname}`]
       if (!isSts && !route) throw new Fault(404, 'InvalidAction.NotFound', `No API at ${req.method} ${url.pathname}`)
-      const expected = isSts ? { action: 'AssumeRoleWithOIDC', version: STS_VERSION } : { action: route.action, version: SAE_VERSION }
+      const expected = isSts
+        ? { action: 'AssumeRoleWithOIDC', version: STS_VERSION }
+        : { action: route.action, version: SAE_VERSION }
       if (req.headers['x-acs-action'] !== expected.action) {
         throw new Fault(400, 'InvalidAction.NotFound', `x-acs-action must be ${expected.action} for this path`)
       }
@@ -174,14 +178,23 @@ export async function startEmulator(options = {}) {
 
       const fault = takeFault(expected.action)
       if (fault) {
-        const handled = await injectFault(fault, req, res, record, () => (isSts ? assumeRole(req, url, body) : dispatch(route, url, body)))
+        const handled = await injectFault(fault, req, res, record, () =>
+          isSts ? assumeRole(req, url, body) : dispatch(route, url, body)
+        )
         if (handled) return
       }
       const data = isSts ? assumeRole(req, url, body) : dispatch(route, url, body)
       respond(200, isSts ? { RequestId: requestId(), ...data } : envelope(data))
     } catch (error) {
       if (error instanceof Fault) {
-        respond(error.status, { RequestId: requestId(), Code: error.code, Message: error.message, Success: false, TraceId: traceId(), ErrorCode: error.code })
+        respond(error.status, {
+          RequestId: requestId(),
+          Code: error.code,
+          Message: error.message,
+          Success: false,
+          TraceId: traceId(),
+          ErrorCode: error.code
+        })
       } else {
         respond(500, { RequestId: requestId(), Code: 'InternalError', Message: String(error), Success: false })
       }
@@ -227,16 +240,28 @@ export async function startEmulator(options = {}) {
     if (key.securityToken !== undefined) {
       if (!token) throw new Fault(400, 'InvalidSecurityToken.Malformed', 'An STS AccessKey needs x-acs-security-token.')
       if (token !== key.securityToken) {
-        throw new Fault(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token does not match the AccessKey.')
+        throw new Fault(
+          400,
+          'InvalidSecurityToken.MismatchWithAccessKey',
+          'The security token does not match the AccessKey.'
+        )
       }
       if (req.headers['x-acs-accesskey-id'] !== key.accessKeyId) {
-        throw new Fault(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'x-acs-accesskey-id does not match the credential.')
+        throw new Fault(
+          400,
+          'InvalidSecurityToken.MismatchWithAccessKey',
+          'x-acs-accesskey-id does not match the credential.'
+        )
       }
       if (key.expiresAt !== undefined && Date.now() > key.expiresAt) {
         throw new Fault(400, 'InvalidSecurityToken.Expired', 'The security token has expired.')
       }
     } else if (token) {
-      throw new Fault(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'A long-term AccessKey takes no security token.')
+      throw new Fault(
+        400,
+        'InvalidSecurityToken.MismatchWithAccessKey',
+        'A long-term AccessKey takes no security token.'
+      )
     }
   }
 
@@ -250,27 +275,37 @@ export async function startEmulator(options = {}) {
       throw new Fault(400, 'MissingParameter', 'The RPC form needs Action, Version and Format=json in the query.')
     }
     const stamp = Date.parse(query.Timestamp ?? '')
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(query.Timestamp ?? '') || Math.abs(Date.now() - stamp) > MAX_CLOCK_SKEW_MS) {
+    if (
+      !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(query.Timestamp ?? '') ||
+      Math.abs(Date.now() - stamp) > MAX_CLOCK_SKEW_MS
+    ) {
       throw new Fault(400, 'InvalidTimeStamp.Format', 'Timestamp must be a recent YYYY-MM-DDTHH:mm:ssZ.')
     }
     if (!query.SignatureNonce) throw new Fault(400, 'MissingSignatureNonce', 'SignatureNonce is required.')
-    if (nonces.has(query.SignatureNonce)) throw new Fault(400, 'SignatureNonceUsed', 'The SignatureNonce was used before.')
+    if (nonces.has(query.SignatureNonce))
+      throw new Fault(400, 'SignatureNonceUsed', 'The SignatureNonce was used before.')
     nonces.add(query.SignatureNonce)
-    const v3 = ['x-acs-date', 'x-acs-content-sha256', 'x-acs-signature-nonce'].filter((name) => req.headers[name] !== undefined)
-    if (v3.length > 0) throw new Fault(400, 'InvalidParameter', `Unexpected V3 headers for an RPC call: ${v3.join(', ')}`)
+    const v3 = ['x-acs-date', 'x-acs-content-sha256', 'x-acs-signature-nonce'].filter(
+      (name) => req.headers[name] !== undefined
+    )
+    if (v3.length > 0)
+      throw new Fault(400, 'InvalidParameter', `Unexpected V3 headers for an RPC call: ${v3.join(', ')}`)
   }
 
   function dispatch(route, url, body) {
-    if (body.length > 0) throw new Fault(400, 'InvalidParameter.WithMessage', 'This API takes its parameters in the query, not a body.')
+    if (body.length > 0)
+      throw new Fault(400, 'InvalidParameter.WithMessage', 'This API takes its parameters in the query, not a body.')
     const query = Object.fromEntries(url.searchParams)
     for (const name of Object.keys(query)) {
-      if (!route.params.includes(name)) throw new Fault(400, 'InvalidParameter.Obviously', `${route.action} takes no parameter ${name}.`)
+      if (!route.params.includes(name))
+        throw new Fault(400, 'InvalidParameter.Obviously', `${route.action} takes no parameter ${name}.`)
     }
     for (const name of route.required) {
       if (!query[name]) throw new Fault(400, 'InvalidParameter.NotEmpty', `${name} must not be empty.`)
     }
     const secrets = namespaces.get(query.NamespaceId)
-    if (!secrets) throw new Fault(404, 'InvalidNamespaceId.NotFound', `The namespace ${query.NamespaceId} does not exist.`)
+    if (!secrets)
+      throw new Fault(404, 'InvalidNamespaceId.NotFound', `The namespace ${query.NamespaceId} does not exist.`)
     const byId = () => {
       const secret = secrets.get(Number(query.SecretId))
       if (!/^\d+$/.test(query.SecretId) || !secret) {
@@ -285,14 +320,20 @@ export async function startEmulator(options = {}) {
         return { ...listItem(byId()), SecretData: { ...byId().SecretData } }
       case 'CreateSecret': {
         if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(query.SecretName)) {
-          throw new Fault(400, 'InvalidParameter.Obviously', 'SecretName must start with a letter and hold letters, digits, "_" or "-".')
+          throw new Fault(
+            400,
+            'InvalidParameter.Obviously',
+            'SecretName must start with a letter and hold letters, digits, "_" or "-".'
+          )
         }
-        if (!SECRET_TYPES.has(query.SecretType)) throw new Fault(400, 'InvalidSecretType.NotAvailable', `SecretType ${query.SecretType} is not supported.`)
+        if (!SECRET_TYPES.has(query.SecretType))
+          throw new Fault(400, 'InvalidSecretType.NotAvailable', `SecretType ${query.SecretType} is not supported.`)
         const data = parseSecretData(query.SecretData, query.SecretType)
         if ([...secrets.values()].some((secret) => secret.SecretName === query.SecretName)) {
           throw new Fault(400, 'SecretNameConflict.AlreadyExist', `The Secret name ${query.SecretName} already exists.`)
         }
-        if (secrets.size >= settings.quota) throw new Fault(400, 'QuotaExceeded.SecretInNamespace', 'The namespace holds too many Secrets.')
+        if (secrets.size >= settings.quota)
+          throw new Fault(400, 'QuotaExceeded.SecretInNamespace', 'The namespace holds too many Secrets.')
         const now = Date.now()
         const secret = {
           SecretId: nextSecretId++,
@@ -330,7 +371,12 @@ export async function startEmulator(options = {}) {
     } catch {
       throw new Fault(400, 'InvalidParameter.WithMessage', 'SecretData is not JSON.')
     }
-    if (!outer || typeof outer !== 'object' || Object.keys(outer).join() !== 'SecretData' || typeof outer.SecretData !== 'string') {
+    if (
+      !outer ||
+      typeof outer !== 'object' ||
+      Object.keys(outer).join() !== 'SecretData' ||
+      typeof outer.SecretData !== 'string'
+    ) {
       throw new Fault(400, 'InvalidParameter.WithMessage', 'SecretData must be {"SecretData": "<JSON string>"}.')
     }
     let map
@@ -339,20 +385,33 @@ export async function startEmulator(options = {}) {
     } catch {
       throw new Fault(400, 'InvalidParameter.WithMessage', 'SecretData.SecretData is not a JSON string.')
     }
-    if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string')) {
+    if (
+      !map ||
+      typeof map !== 'object' ||
+      Array.isArray(map) ||
+      Object.values(map).some((v) => typeof v !== 'string')
+    ) {
       throw new Fault(400, 'InvalidParameter.WithMessage', 'SecretData.SecretData must map keys to string values.')
     }
-    if (Object.keys(map).length > settings.dataKeyQuota) throw new Fault(400, 'QuotaExceeded.SecretDataKey', 'Too many keys in SecretData.')
+    if (Object.keys(map).length > settings.dataKeyQuota)
+      throw new Fault(400, 'QuotaExceeded.SecretDataKey', 'Too many keys in SecretData.')
     if (type === 'kubernetes.io/dockerconfigjson') {
       const value = map['.dockerconfigjson']
       let config
       try {
-        config = value !== undefined && /^[A-Za-z0-9+/]*={0,2}$/.test(value) ? JSON.parse(Buffer.from(value, 'base64').toString('utf8')) : undefined
+        config =
+          value !== undefined && /^[A-Za-z0-9+/]*={0,2}$/.test(value)
+            ? JSON.parse(Buffer.from(value, 'base64').toString('utf8'))
+            : undefined
       } catch {
         config = undefined
       }
       if (!config || typeof config.auths !== 'object') {
-        throw new Fault(400, 'InvalidSecretDataKey.NotFound', 'A dockerconfigjson Secret needs .dockerconfigjson: base64 of {"auths": {...}}.')
+        throw new Fault(
+          400,
+          'InvalidSecretDataKey.NotFound',
+          'A dockerconfigjson Secret needs .dockerconfigjson: base64 of {"auths": {...}}.'
+        )
       }
     }
     return map
@@ -369,7 +428,8 @@ export async function startEmulator(options = {}) {
     if (params.OIDCProviderArn !== oidc.oidcProviderArn) {
       throw new Fault(404, 'EntityNotExist.OIDCProvider', 'The specified OIDC provider does not exist.')
     }
-    if (!/^[\w.@-]{2,64}$/.test(params.RoleSessionName)) throw new Fault(400, 'InvalidParameter.RoleSessionName', 'RoleSessionName is invalid.')
+    if (!/^[\w.@-]{2,64}$/.test(params.RoleSessionName))
+      throw new Fault(400, 'InvalidParameter.RoleSessionName', 'RoleSessionName is invalid.')
     const duration = Number(params.DurationSeconds ?? 3600)
     if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
       throw new Fault(400, 'InvalidParameter.DurationSeconds', 'DurationSeconds must be 900 to 43200.')
@@ -395,7 +455,10 @@ export async function startEmulator(options = {}) {
         SecurityToken: key.securityToken,
         Expiration: new Date(key.expiresAt).toISOString().replace(/\.\d+Z$/, 'Z')
       },
-      AssumedRoleUser: { Arn: `${oidc.roleArn}/${params.RoleSessionName}`, AssumedRoleId: `3${randomBytes(8).toString('hex')}:${params.RoleSessionName}` },
+      AssumedRoleUser: {
+        Arn: `${oidc.roleArn}/${params.RoleSessionName}`,
+        AssumedRoleId: `3${randomBytes(8).toString('hex')}:${params.RoleSessionName}`
+      },
       OIDCTokenInfo: { Subject: claims.sub, Issuer: claims.iss, ClientIds: claims.aud }
     }
   }
@@ -408,7 +471,12 @@ export async function startEmulator(options = {}) {
       return
     }
     const audience = url.searchParams.get('audience') ?? 'https://github.com/octo-org'
-    const claims = { iss: 'https://token.actions.githubusercontent.com', aud: audience, sub: oidc.subject, exp: Math.floor(Date.now() / 1000) + 300 }
+    const claims = {
+      iss: 'https://token.actions.githubusercontent.com',
+      aud: audience,
+      sub: oidc.subject,
+      exp: Math.floor(Date.now() / 1000) + 300
+    }
     const payload = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
     const token = `${payload}.${createHmac('sha256', tokenKey).update(payload).digest('base64url')}`
     issuedIdTokens.push(token)
@@ -437,7 +505,14 @@ export async function startEmulator(options = {}) {
   /** Applies a scripted fault; returns false when the request should then be served normally. */
   async function injectFault(fault, req, res, record, apply) {
     const json = (status, code, message, extra = {}) => {
-      const payload = { RequestId: requestId(), Code: code, Message: message, Success: false, TraceId: traceId(), ...extra }
+      const payload = {
+        RequestId: requestId(),
+        Code: code,
+        Message: message,
+        Success: false,
+        TraceId: traceId(),
+        ...extra
+      }
       record.status = status
       record.code = code
       res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...fault.headers })
@@ -465,7 +540,13 @@ export async function startEmulator(options = {}) {
         return true
       case 'error':
         // echoQuery: a server that repeats the raw request in its message, as some gateways do.
-        json(fault.status ?? 400, fault.code, fault.echoQuery ? `Bad SecretData: ${/[?&]SecretData=([^&]*)/.exec(req.url)?.[1]}` : (fault.message ?? 'Injected error.'))
+        json(
+          fault.status ?? 400,
+          fault.code,
+          fault.echoQuery
+            ? `Bad SecretData: ${/[?&]SecretData=([^&]*)/.exec(req.url)?.[1]}`
+            : (fault.message ?? 'Injected error.')
+        )
         return true
       case 'pretend':
         // A lying server: the write is answered as done and nothing is applied, so only reading back can tell.
@@ -483,7 +564,9 @@ export async function startEmulator(options = {}) {
         const title = { 502: 'Bad Gateway', 504: 'Gateway Time-out', 414: 'Request-URI Too Large' }[status]
         record.status = status
         res.writeHead(status, { 'content-type': 'text/html' })
-        res.end(`<html><head><title>${status} ${title}</title></head><body><center><h1>${status} ${title}</h1></center></body></html>`)
+        res.end(
+          `<html><head><title>${status} ${title}</title></head><body><center><h1>${status} ${title}</h1></center></body></html>`
+        )
         return true
       }
       case 'reset-before':
@@ -584,7 +667,9 @@ export async function startEmulator(options = {}) {
     /** The stored docker config of a Secret, decoded. */
     dockerConfig(namespaceId, name) {
       const secret = this.secrets(namespaceId).find((s) => s.SecretName === name)
-      return secret ? JSON.parse(Buffer.from(secret.SecretData['.dockerconfigjson'], 'base64').toString('utf8')) : undefined
+      return secret
+        ? JSON.parse(Buffer.from(secret.SecretData['.dockerconfigjson'], 'base64').toString('utf8'))
+        : undefined
     },
     calls(action) {
       return requests.filter((request) => action === undefined || request.action === action)

@@ -86,7 +86,8 @@ function givenSecrets(inputs, env) {
   extraRegistries(inputs['extra-registries']).forEach((item, index) => {
     if (typeof item?.password !== 'string') return
     secrets[`extra-registries item ${index + 1} password`] = item.password
-    if (typeof item.username === 'string') secrets[`extra-registries item ${index + 1} user:pass`] = `${item.username}:${item.password}`
+    if (typeof item.username === 'string')
+      secrets[`extra-registries item ${index + 1} user:pass`] = `${item.username}:${item.password}`
   })
   return Object.entries(secrets).filter(([, value]) => typeof value === 'string' && value.trim().length >= 6)
 }
@@ -136,7 +137,8 @@ function unescapeData(text) {
 function maskText(text, secrets) {
   const ranges = []
   for (const secret of secrets) {
-    for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) ranges.push([at, at + secret.length])
+    for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1))
+      ranges.push([at, at + secret.length])
   }
   if (ranges.length === 0) return text
   ranges.sort((a, b) => a[0] - b[0])
@@ -177,12 +179,18 @@ export function readLog(stdout) {
       // The runner refuses a blank mask (with a warning) rather than masking every space.
       if (value.trim() === '') return
       registered.push({ value, line: index })
-      for (const piece of new Set([value, ...value.split(/[\r\n]+/).filter((part) => part !== '')])) masking.push({ value: piece, line: index })
+      for (const piece of new Set([value, ...value.split(/[\r\n]+/).filter((part) => part !== '')]))
+        masking.push({ value: piece, line: index })
       return
     }
     const text = line.startsWith('::') ? unescapeData(line) : line
     shown.push({ line: index, text })
-    visible.push(maskText(text, masking.map((mask) => mask.value)))
+    visible.push(
+      maskText(
+        text,
+        masking.map((mask) => mask.value)
+      )
+    )
   })
   return {
     lines,
@@ -200,7 +208,11 @@ export function readLog(stdout) {
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/'
 const DOCKER_HUB_HOSTS = ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']
 const authKey = (host) => (DOCKER_HUB_HOSTS.includes(host) ? DOCKER_HUB_KEY : host)
-const list = (text) => (text ?? '').split(/[\n,]/).map((item) => item.trim()).filter((item) => item !== '')
+const list = (text) =>
+  (text ?? '')
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
 const base64 = (text) => Buffer.from(text, 'utf8').toString('base64')
 
 /**
@@ -221,8 +233,12 @@ function expectedDockerConfigs(inputs, main, extras) {
           ? [`${acr}-registry-vpc.${region}.cr.aliyuncs.com`, `${acr}-registry.${region}.cr.aliyuncs.com`]
           : [`registry-vpc.${region}.aliyuncs.com`, `registry.${region}.aliyuncs.com`]
     const auths = {}
-    for (const [registryDomains, { username, password }] of [[domains, main], ...extras.map((extra) => [extra.domains, extra])]) {
-      for (const domain of registryDomains) auths[domain] = { username, password, auth: base64(`${username}:${password}`) }
+    for (const [registryDomains, { username, password }] of [
+      [domains, main],
+      ...extras.map((extra) => [extra.domains, extra])
+    ]) {
+      for (const domain of registryDomains)
+        auths[domain] = { username, password, auth: base64(`${username}:${password}`) }
     }
     configs[namespace] = base64(JSON.stringify({ auths }))
   }
@@ -231,7 +247,9 @@ function expectedDockerConfigs(inputs, main, extras) {
 
 /** The hosts of an extra-registries item, as its `auths` keys. */
 function extraDomains(registry) {
-  const hosts = (Array.isArray(registry) ? registry : [registry]).map((host) => String(host).trim()).map((host) => (host === DOCKER_HUB_KEY ? 'docker.io' : host.toLowerCase()))
+  const hosts = (Array.isArray(registry) ? registry : [registry])
+    .map((host) => String(host).trim())
+    .map((host) => (host === DOCKER_HUB_KEY ? 'docker.io' : host.toLowerCase()))
   return [...new Set([...new Set(hosts)].map(authKey))]
 }
 
@@ -270,12 +288,19 @@ function promisedMasks(inputs, env) {
   const derived = []
   if (read('state') !== 'absent') {
     const main = { username: read('username'), password: read('password') }
-    const extras = extraRegistries(inputs['extra-registries']).map((item) => ({ ...item, domains: extraDomains(item?.registry) }))
+    const extras = extraRegistries(inputs['extra-registries']).map((item) => ({
+      ...item,
+      domains: extraDomains(item?.registry)
+    }))
     derived.push(['base64 auth of the main registry', base64(`${main.username}:${main.password}`)])
     extras.forEach((extra, index) => {
-      derived.push([`extra-registries item ${index + 1} password`, extra.password], [`base64 auth of extra-registries item ${index + 1}`, base64(`${extra.username}:${extra.password}`)])
+      derived.push(
+        [`extra-registries item ${index + 1} password`, extra.password],
+        [`base64 auth of extra-registries item ${index + 1}`, base64(`${extra.username}:${extra.password}`)]
+      )
     })
-    for (const [namespace, config] of Object.entries(expectedDockerConfigs(inputs, main, extras))) derived.push([`base64 docker config of ${namespace}`, config])
+    for (const [namespace, config] of Object.entries(expectedDockerConfigs(inputs, main, extras)))
+      derived.push([`base64 docker config of ${namespace}`, config])
   }
   const named = (pairs) => pairs.filter(([, value]) => typeof value === 'string' && value.trim() !== '')
   return { given: named(given), derived: named(derived) }
@@ -301,24 +326,28 @@ export function checkMasks(stdout, { inputs, env = {}, expectMasked = {} }) {
   const stoppedAtInput = log.lines.some((line) => line.startsWith("::error::Input '"))
   const { given, derived } = promisedMasks(inputs, env)
   const problems = []
-  const forms = (kind, value) => Object.entries(secretEncodings(value)).map(([form, encoded]) => [`${kind} (${form})`, encoded])
+  const forms = (kind, value) =>
+    Object.entries(secretEncodings(value)).map(([form, encoded]) => [`${kind} (${form})`, encoded])
   const registeredAt = (value) => log.registered.find((mask) => mask.value === value)?.line
   for (const [kind, value] of [...given, ...(stoppedAtInput ? [] : derived)]) {
     for (const [what, encoded] of forms(kind, value)) {
       const at = registeredAt(encoded)
       if (at === undefined) problems.push(`${what} never masked`)
-      else if (at > firstLine) problems.push(`${what} masked at stdout line ${at + 1}, after the log's first line (${firstLine + 1})`)
+      else if (at > firstLine)
+        problems.push(`${what} masked at stdout line ${at + 1}, after the log's first line (${firstLine + 1})`)
     }
   }
   for (const [kind, value] of Object.entries(expectMasked)) {
     for (const [what, encoded] of forms(kind, value)) {
       const at = registeredAt(encoded)
-      const early = at === undefined ? undefined : log.shown.find(({ line, text }) => line < at && text.includes(encoded))
+      const early =
+        at === undefined ? undefined : log.shown.find(({ line, text }) => line < at && text.includes(encoded))
       if (at === undefined) problems.push(`${what} never masked`)
       else if (early) problems.push(`${what} masked at stdout line ${at + 1}, after line ${early.line + 1} printed it`)
     }
   }
-  if (problems.length > 0) throw new Error(`masks missing or late (the runner would show these to later steps): ${problems.join('; ')}`)
+  if (problems.length > 0)
+    throw new Error(`masks missing or late (the runner would show these to later steps): ${problems.join('; ')}`)
   return log
 }
 
@@ -383,7 +412,14 @@ export function stepEnvironment(inputs, env = {}, { defaults = true, prefix = 's
  *   must mask, by kind (a stored Secret's credentials, a registry's token); a function is called once
  *   the run has ended, for values a peer issued during it
  */
-export async function runAction({ inputs, env = {}, defaults = true, bundle = BUNDLE, offline = true, expectMasked = {} }) {
+export async function runAction({
+  inputs,
+  env = {},
+  defaults = true,
+  bundle = BUNDLE,
+  offline = true,
+  expectMasked = {}
+}) {
   const step = stepEnvironment(inputs, env, { defaults })
   const { all, work } = step
   const started = process.hrtime.bigint()
@@ -417,6 +453,10 @@ export async function runAction({ inputs, env = {}, defaults = true, bundle = BU
   }
   const { leaks } = findLeaks(givenSecrets(all, env), result)
   if (leaks.length > 0) throw new Error(`secrets leaked: ${leaks.join('; ')}`)
-  checkMasks(stdout, { inputs: all, env, expectMasked: typeof expectMasked === 'function' ? expectMasked() : expectMasked })
+  checkMasks(stdout, {
+    inputs: all,
+    env,
+    expectMasked: typeof expectMasked === 'function' ? expectMasked() : expectMasked
+  })
   return result
 }

@@ -78,7 +78,14 @@ export async function startConnectProxy(options = {}) {
     delete headers['proxy-authorization']
     delete headers['proxy-connection']
     const upstream = httpRequest(
-      { hostname: target.hostname.replace(/^\[|\]$/g, ''), port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers, agent: false },
+      {
+        hostname: target.hostname.replace(/^\[|\]$/g, ''),
+        port: target.port || 80,
+        method: req.method,
+        path: `${target.pathname}${target.search}`,
+        headers,
+        agent: false
+      },
       (answer) => {
         record.status = answer.statusCode ?? 0
         res.writeHead(record.status, answer.headers)
@@ -119,11 +126,12 @@ export async function startConnectProxy(options = {}) {
         // Open until the client closes its end (the HTTP server's sockets are half-open capable).
         client.on('end', () => client.destroy())
         client.write(`${refusalHead(status)}Content-Length: 0\r\nConnection: keep-alive\r\n\r\n`)
-      }
-      else client.end(`${refusalHead(status)}Content-Length: 0\r\nConnection: close\r\n\r\n`)
+      } else client.end(`${refusalHead(status)}Content-Length: 0\r\nConnection: close\r\n\r\n`)
       return
     }
-    const upstream = track(route === undefined ? netConnect(target.port, target.hostname) : netConnect(route, '127.0.0.1'))
+    const upstream = track(
+      route === undefined ? netConnect(target.port, target.hostname) : netConnect(route, '127.0.0.1')
+    )
     upstream.on('connect', () => {
       record.status = 200
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n')

@@ -25,7 +25,9 @@ export function readSummary(markdown: string): RenderedSummary {
   const tables = matches(html, /<table>([\s\S]*?)<\/table>/g).map((table) => ({
     html: `<table>${table}</table>`,
     header: matches(table, /<th(?: [^>]*)?>([\s\S]*?)<\/th>/g).map(textOf),
-    rows: matches(/<tbody>([\s\S]*?)<\/tbody>/.exec(table)?.[1] ?? '', /<tr>([\s\S]*?)<\/tr>/g).map((row) => matches(row, /<td(?: [^>]*)?>([\s\S]*?)<\/td>/g).map(textOf))
+    rows: matches(/<tbody>([\s\S]*?)<\/tbody>/.exec(table)?.[1] ?? '', /<tr>([\s\S]*?)<\/tr>/g).map((row) =>
+      matches(row, /<td(?: [^>]*)?>([\s\S]*?)<\/td>/g).map(textOf)
+    )
   }))
   return {
     html,
@@ -33,7 +35,10 @@ export function readSummary(markdown: string): RenderedSummary {
     tables,
     paragraphs: matches(html, /<p>([\s\S]*?)<\/p>/g).map(textOf),
     listItems: matches(html, /<li>([\s\S]*?)<\/li>/g).map(textOf),
-    links: [...html.matchAll(/<a href="([^"]*)">([\s\S]*?)<\/a>/g)].map((match) => ({ href: decode(match[1]), text: textOf(match[2]) })),
+    links: [...html.matchAll(/<a href="([^"]*)">([\s\S]*?)<\/a>/g)].map((match) => ({
+      href: decode(match[1]),
+      text: textOf(match[2])
+    })),
     rawHtml: rawHtml(html, renderMarkdown(markdown, false))
   }
 }
@@ -51,7 +56,11 @@ export function textOf(inner: string): string {
 
 function decode(text: string): string {
   return text.replace(/&(?:#x([0-9a-f]+)|#(\d+)|(lt|gt|amp|quot));/gi, (_, hex: string, dec: string, named: string) =>
-    hex ? String.fromCodePoint(parseInt(hex, 16)) : dec ? String.fromCodePoint(Number(dec)) : { lt: '<', gt: '>', amp: '&', quot: '"' }[named.toLowerCase()]!
+    hex
+      ? String.fromCodePoint(parseInt(hex, 16))
+      : dec
+        ? String.fromCodePoint(Number(dec))
+        : { lt: '<', gt: '>', amp: '&', quot: '"' }[named.toLowerCase()]!
   )
 }
 

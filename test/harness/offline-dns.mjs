@@ -9,6 +9,11 @@ const lookup = dns.lookup
 dns.lookup = function offlineLookup(hostname, options, callback) {
   if (LOOPBACK.test(hostname)) return lookup.call(this, hostname, options, callback)
   const done = typeof options === 'function' ? options : callback
-  const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname })
+  const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+    code: 'ENOTFOUND',
+    errno: -3008,
+    syscall: 'getaddrinfo',
+    hostname
+  })
   process.nextTick(() => done(error))
 }

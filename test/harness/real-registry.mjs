@@ -26,7 +26,12 @@ export const MEDIA_TYPES = {
 }
 
 /** What a pull asks for, as SPEC's image check sends it (Release 3, "Image checks"). */
-export const PULL_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, 'application/vnd.docker.distribution.manifest.list.v2+json', MEDIA_TYPES.dockerManifest].join(', ')
+export const PULL_ACCEPT = [
+  MEDIA_TYPES.ociIndex,
+  MEDIA_TYPES.ociManifest,
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  MEDIA_TYPES.dockerManifest
+].join(', ')
 
 const SERVICE = 'sae-test-registry'
 const ISSUER = 'sae-test-token-service'
@@ -34,7 +39,6 @@ const START_ATTEMPTS = 5
 const STOP_GRACE_MS = 3000
 
 const sha256 = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-
 
 /** A one-file ustar archive (POSIX.1-1988 header), so the layer is a real tar.gz a runtime could unpack. */
 function tarOf(name, content) {
@@ -71,7 +75,14 @@ function exchange(url, { method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
     const target = new URL(url)
     const req = http.request(
-      { hostname: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method, headers: { ...headers, ...(body ? { 'content-length': body.length } : {}) }, agent: false },
+      {
+        hostname: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method,
+        headers: { ...headers, ...(body ? { 'content-length': body.length } : {}) },
+        agent: false
+      },
       (res) => {
         const chunks = []
         res.on('data', (chunk) => chunks.push(chunk))
@@ -122,7 +133,12 @@ export function registryClient(origin, username, password) {
       const repository = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(url.pathname)?.[1] ?? ''
       const usedScope = scopeByRepository.get(repository)
       const first = basicChallenged ? basic : usedScope !== undefined ? bearerByScope.get(usedScope) : undefined
-      const send = (authorization) => exchange(url.href, { method, headers: { ...options.headers, ...(authorization ? { authorization } : {}) }, body: options.body })
+      const send = (authorization) =>
+        exchange(url.href, {
+          method,
+          headers: { ...options.headers, ...(authorization ? { authorization } : {}) },
+          body: options.body
+        })
       const answer = await send(first)
       if (answer.status !== 401) return answer
       const challenge = parseChallenge(answer.headers['www-authenticate'])
@@ -156,7 +172,9 @@ export async function startRealRegistry(options = {}) {
   const auth = options.auth ?? 'htpasswd'
   const users = options.users ?? { robot: { password: 'reg1stry-pa55' } }
   if (auth === 'htpasswd' && Object.values(users).some((user) => user.pull !== undefined)) {
-    throw new Error('per-repository pull rights need auth: token; distribution htpasswd lets every user pull everything')
+    throw new Error(
+      'per-repository pull rights need auth: token; distribution htpasswd lets every user pull everything'
+    )
   }
   const registryBinary = requirePeer('docker-registry')
   const htpasswdBinary = auth === 'htpasswd' ? requirePeer('htpasswd') : undefined
@@ -171,12 +189,19 @@ export async function startRealRegistry(options = {}) {
   try {
     let authSection
     if (auth === 'token') {
-      tokenService = await startTokenService({ service: SERVICE, issuer: ISSUER, users: { ...users, [pusher.username]: { password: pusher.password, push: true } } })
-      authSection = { token: { realm: tokenService.realm, service: SERVICE, issuer: ISSUER, rootcertbundle: SIGNING_CERT_FILE } }
+      tokenService = await startTokenService({
+        service: SERVICE,
+        issuer: ISSUER,
+        users: { ...users, [pusher.username]: { password: pusher.password, push: true } }
+      })
+      authSection = {
+        token: { realm: tokenService.realm, service: SERVICE, issuer: ISSUER, rootcertbundle: SIGNING_CERT_FILE }
+      }
     } else {
       // bcrypt, the only hash distribution's htpasswd accepts; read from stdin, so no password is in a process list.
-      const lines = [...Object.entries(users), [pusher.username, { password: pusher.password }]].map(([username, user]) =>
-        execFileSync(htpasswdBinary, ['-nBi', username], { input: user.password, encoding: 'utf8' }).trim()
+      const lines = [...Object.entries(users), [pusher.username, { password: pusher.password }]].map(
+        ([username, user]) =>
+          execFileSync(htpasswdBinary, ['-nBi', username], { input: user.password, encoding: 'utf8' }).trim()
       )
       writeFileSync(join(dir, 'htpasswd'), `${lines.join('\n')}\n`)
       authSection = { htpasswd: { realm: 'sae-test-registry', path: join(dir, 'htpasswd') } }
@@ -191,7 +216,8 @@ export async function startRealRegistry(options = {}) {
         child = started.child
         break
       }
-      if (!started.portTaken || attempt === START_ATTEMPTS) throw new Error(`docker-registry did not start: ${started.reason}\n${logs.slice(-10).join('\n')}`)
+      if (!started.portTaken || attempt === START_ATTEMPTS)
+        throw new Error(`docker-registry did not start: ${started.reason}\n${logs.slice(-10).join('\n')}`)
     }
 
     const origin = `http://127.0.0.1:${port}`
@@ -268,7 +294,14 @@ export async function startRealRegistry(options = {}) {
             JSON.stringify({
               schemaVersion: 2,
               mediaType: MEDIA_TYPES.ociIndex,
-              manifests: [{ mediaType: MEDIA_TYPES.ociManifest, digest: image.digest, size: image.size, platform: { architecture: 'amd64', os: 'linux' } }]
+              manifests: [
+                {
+                  mediaType: MEDIA_TYPES.ociManifest,
+                  digest: image.digest,
+                  size: image.size,
+                  platform: { architecture: 'amd64', os: 'linux' }
+                }
+              ]
             })
           )
           digest = await putManifest(pusherClient, repository, tag, MEDIA_TYPES.ociIndex, index)
@@ -276,7 +309,15 @@ export async function startRealRegistry(options = {}) {
         } else {
           await putManifest(pusherClient, repository, tag, image.mediaType, image.bytes)
         }
-        return { repository, tag, digest, mediaType, manifestDigest: image.digest, reference: `${host}/${repository}:${tag}`, pinned: `${host}/${repository}@${digest}` }
+        return {
+          repository,
+          tag,
+          digest,
+          mediaType,
+          manifestDigest: image.digest,
+          reference: `${host}/${repository}:${tag}`,
+          pinned: `${host}/${repository}@${digest}`
+        }
       },
       /** Stops the registry (and its token service) and removes its temp dir. */
       async stop() {
@@ -300,7 +341,11 @@ function configYaml({ port, storage, auth }) {
     {
       version: 0.1,
       log: { level: 'info', formatter: 'json', accesslog: { disabled: false } },
-      storage: { filesystem: { rootdirectory: storage }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
+      storage: {
+        filesystem: { rootdirectory: storage },
+        delete: { enabled: true },
+        maintenance: { uploadpurging: { enabled: false } }
+      },
       http: { addr: `127.0.0.1:${port}`, secret: randomBytes(16).toString('hex') },
       auth
     },
@@ -313,7 +358,10 @@ function configYaml({ port, storage, auth }) {
 function launch(binary, config, port, logs) {
   return new Promise((resolve) => {
     // A clean environment: REGISTRY_* variables of the caller would override the config.
-    const child = spawn(binary, ['serve', config], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(binary, ['serve', config], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     let settled = false
     const settle = (value) => {
       if (settled) return
@@ -352,14 +400,19 @@ async function stopProcess(child) {
 }
 
 async function expectStatus(answer, status, what) {
-  if (answer.status !== status) throw new Error(`${what}: HTTP ${answer.status} ${answer.body.toString('utf8').slice(0, 300)}`)
+  if (answer.status !== status)
+    throw new Error(`${what}: HTTP ${answer.status} ${answer.body.toString('utf8').slice(0, 300)}`)
   return answer
 }
 
 /** Uploads a blob: monolithic (POST, then PUT with the bytes) or chunked (POST, PATCH, empty PUT). */
 async function pushBlob(client, repository, bytes, mode) {
   const digest = sha256(bytes)
-  const started = await expectStatus(await client.request('POST', `/v2/${repository}/blobs/uploads/`), 202, `POST blobs/uploads for ${repository}`)
+  const started = await expectStatus(
+    await client.request('POST', `/v2/${repository}/blobs/uploads/`),
+    202,
+    `POST blobs/uploads for ${repository}`
+  )
   let location = new URL(started.headers.location, 'http://placeholder')
   if (mode === 'chunked') {
     const patched = await expectStatus(
@@ -376,23 +429,31 @@ async function pushBlob(client, repository, bytes, mode) {
   const path = `${location.pathname}${location.search}`
   const body = mode === 'chunked' ? undefined : bytes
   const put = await expectStatus(
-    await client.request('PUT', path, { headers: { 'content-type': 'application/octet-stream', ...(body ? {} : { 'content-length': '0' }) }, body }),
+    await client.request('PUT', path, {
+      headers: { 'content-type': 'application/octet-stream', ...(body ? {} : { 'content-length': '0' }) },
+      body
+    }),
     201,
     `PUT blob for ${repository}`
   )
-  if (put.headers['docker-content-digest'] !== digest) throw new Error(`registry stored blob ${put.headers['docker-content-digest']}, expected ${digest}`)
+  if (put.headers['docker-content-digest'] !== digest)
+    throw new Error(`registry stored blob ${put.headers['docker-content-digest']}, expected ${digest}`)
   return { digest, size: bytes.length }
 }
 
 /** PUT a manifest under a tag or digest; the digest the registry computed (and we check). */
 async function putManifest(client, repository, reference, mediaType, bytes) {
   const answer = await expectStatus(
-    await client.request('PUT', `/v2/${repository}/manifests/${reference}`, { headers: { 'content-type': mediaType }, body: bytes }),
+    await client.request('PUT', `/v2/${repository}/manifests/${reference}`, {
+      headers: { 'content-type': mediaType },
+      body: bytes
+    }),
     201,
     `PUT manifest ${repository}:${reference}`
   )
   const digest = answer.headers['docker-content-digest']
-  if (digest !== sha256(bytes)) throw new Error(`registry answered digest ${digest} for a manifest whose sha256 is ${sha256(bytes)}`)
+  if (digest !== sha256(bytes))
+    throw new Error(`registry answered digest ${digest} for a manifest whose sha256 is ${sha256(bytes)}`)
   return digest
 }
 
@@ -405,7 +466,14 @@ async function pushImage(client, repository, tag, flavour) {
   // The image names itself, so every repository:tag has its own digests.
   const tar = tarOf('image.txt', Buffer.from(`${repository}:${tag}\n`))
   const layer = gzipSync(tar)
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(tar)] } }))
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [sha256(tar)] }
+    })
+  )
   const layerBlob = await pushBlob(client, repository, layer, 'monolithic')
   const configBlob = await pushBlob(client, repository, config, 'chunked')
   const bytes = Buffer.from(

@@ -22,7 +22,9 @@ function proxyUser() {
     const gid = Number(execFileSync('id', ['-g', 'proxy'], { encoding: 'utf8' }).trim())
     return { uid, gid }
   } catch {
-    throw new Error('squid runs as the user `proxy` when started as root, and there is none: reinstall squid (apt-get install --reinstall squid)')
+    throw new Error(
+      'squid runs as the user `proxy` when started as root, and there is none: reinstall squid (apt-get install --reinstall squid)'
+    )
   }
 }
 
@@ -109,7 +111,9 @@ export async function startSquid(options = {}) {
   writeFileSync(
     passwords,
     `${Object.entries(users)
-      .map(([username, password]) => execFileSync(htpasswd, ['-nBi', username], { input: password, encoding: 'utf8' }).trim())
+      .map(([username, password]) =>
+        execFileSync(htpasswd, ['-nBi', username], { input: password, encoding: 'utf8' }).trim()
+      )
       .join('\n')}\n`
   )
   const asRoot = process.getuid?.() === 0
@@ -133,12 +137,16 @@ export async function startSquid(options = {}) {
       writeFileSync(conf, squidConf({ dir, port, passwords, deniedPorts, idleSeconds }))
       rmSync(cacheLogFile, { force: true })
       // -N: foreground, no daemon, no SMP kids; -n: a service name of its own (shared memory, pid).
-      child = spawn(squid, ['-N', '-n', serviceName, '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } })
+      child = spawn(squid, ['-N', '-n', serviceName, '-f', conf], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH ?? '' }
+      })
       for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => output.push(String(chunk)))
       const started = await listening(child, cacheLogFile, port)
       if (started.ok) break
       await stopProcess(child)
-      if (!started.portTaken || attempt === START_ATTEMPTS) throw new Error(`squid did not start: ${started.reason}\n${output.join('').slice(-2000)}`)
+      if (!started.portTaken || attempt === START_ATTEMPTS)
+        throw new Error(`squid did not start: ${started.reason}\n${output.join('').slice(-2000)}`)
     }
   } catch (error) {
     rmSync(dir, { recursive: true, force: true })
@@ -147,7 +155,8 @@ export async function startSquid(options = {}) {
 
   const stopChild = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')
   process.once('exit', stopChild)
-  const readAccessLog = () => (existsSync(accessLogFile) ? readFileSync(accessLogFile, 'utf8').split('\n').filter(Boolean) : [])
+  const readAccessLog = () =>
+    existsSync(accessLogFile) ? readFileSync(accessLogFile, 'utf8').split('\n').filter(Boolean) : []
 
   const api = {
     port,
@@ -209,9 +218,14 @@ async function listening(child, cacheLogFile, port) {
   const deadline = Date.now() + START_TIMEOUT_MS
   while (Date.now() < deadline) {
     const log = existsSync(cacheLogFile) ? readFileSync(cacheLogFile, 'utf8') : ''
-    if (log.includes(`Accepting HTTP Socket connections at`) && log.includes(`local=127.0.0.1:${port} `)) return { ok: true }
+    if (log.includes(`Accepting HTTP Socket connections at`) && log.includes(`local=127.0.0.1:${port} `))
+      return { ok: true }
     if (child.exitCode !== null || child.signalCode !== null || /FATAL/.test(log)) {
-      return { ok: false, portTaken: /Address already in use/.test(log), reason: (/FATAL: .*/.exec(log) ?? [`exited with ${child.exitCode ?? child.signalCode}`])[0] }
+      return {
+        ok: false,
+        portTaken: /Address already in use/.test(log),
+        reason: (/FATAL: .*/.exec(log) ?? [`exited with ${child.exitCode ?? child.signalCode}`])[0]
+      }
     }
     await sleep(POLL_MS)
   }

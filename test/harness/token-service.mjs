@@ -15,7 +15,8 @@ export const SIGNING_CERT_FILE = join(FIXTURES, 'token-signing-test-only-cert.pe
 const SIGNING_KEY_FILE = join(FIXTURES, 'token-signing-test-only-key.pem')
 const TOKEN_LIFETIME_SECONDS = 300
 
-const base64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
+const base64url = (value) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
 
 /** `repository:shop/web:pull,push` → its parts; a scope the spec does not know is kept as null. */
 export function parseScope(scope) {
@@ -74,7 +75,10 @@ export async function startTokenService({ service, issuer, users }) {
       user,
       account: url.searchParams.get('account') ?? undefined,
       service: url.searchParams.get('service') ?? undefined,
-      scopes: url.searchParams.getAll('scope').flatMap((scope) => scope.split(' ')).filter(Boolean),
+      scopes: url.searchParams
+        .getAll('scope')
+        .flatMap((scope) => scope.split(' '))
+        .filter(Boolean),
       status: 0,
       granted: []
     }
@@ -85,8 +89,10 @@ export async function startTokenService({ service, issuer, users }) {
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
     }
-    if (req.method !== 'GET' || url.pathname !== '/token') return answer(404, { errors: [{ code: 'NOT_FOUND', message: 'no such endpoint' }] })
-    if (record.service !== service) return answer(400, { errors: [{ code: 'UNSUPPORTED', message: `unknown service ${record.service}` }] })
+    if (req.method !== 'GET' || url.pathname !== '/token')
+      return answer(404, { errors: [{ code: 'NOT_FOUND', message: 'no such endpoint' }] })
+    if (record.service !== service)
+      return answer(400, { errors: [{ code: 'UNSUPPORTED', message: `unknown service ${record.service}` }] })
     // A private registry: no anonymous tokens.
     if (!ok) return answer(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] })
     record.granted = grant(user, record.scopes)
@@ -112,7 +118,16 @@ export async function startTokenService({ service, issuer, users }) {
       signingKey = pair.privateKey
       header = { typ: 'JWT', alg: 'ES256', jwk: pair.publicKey.export({ format: 'jwk' }) }
     }
-    const claims = { iss: issuer, sub: subject, aud: audience, exp: now + TOKEN_LIFETIME_SECONDS, nbf: now - 1, iat: now, jti: randomBytes(12).toString('hex'), access }
+    const claims = {
+      iss: issuer,
+      sub: subject,
+      aud: audience,
+      exp: now + TOKEN_LIFETIME_SECONDS,
+      nbf: now - 1,
+      iat: now,
+      jti: randomBytes(12).toString('hex'),
+      access
+    }
     const signingInput = `${base64url(header)}.${base64url(claims)}`
     // JWS ES256 is r||s (RFC 7518 3.4), which is what libtrust checks, not DER.
     const signature = sign('sha256', Buffer.from(signingInput), { key: signingKey, dsaEncoding: 'ieee-p1363' })

@@ -15,7 +15,7 @@ const bareGet = async (registry: Registry, path: string, headers: Record<string,
   return { status: answer.status, challenge: answer.headers.get('www-authenticate'), json: await answer.json() }
 }
 
-describe('htpasswd mode (bcrypt, as Debian\'s apache2-utils makes it)', () => {
+describe("htpasswd mode (bcrypt, as Debian's apache2-utils makes it)", () => {
   let registry: Registry
   beforeAll(async () => {
     registry = await startRealRegistry({ auth: 'htpasswd', users: { robot: { password: ROBOT.password } } })
@@ -31,15 +31,24 @@ describe('htpasswd mode (bcrypt, as Debian\'s apache2-utils makes it)', () => {
   })
 
   test('a wrong password is 401, and the registry logs the refusal; the right one is 200', async () => {
-    const wrong = await bareGet(registry, '/v2/', { authorization: `Basic ${Buffer.from('robot:not-the-password').toString('base64')}` })
+    const wrong = await bareGet(registry, '/v2/', {
+      authorization: `Basic ${Buffer.from('robot:not-the-password').toString('base64')}`
+    })
     expect(wrong.status).toBe(401)
     expect(wrong.challenge).toBe('Basic realm="sae-test-registry"')
     await registry.logged((line) => line.includes('authentication failure'))
-    expect(registry.entries().filter((entry) => entry.level === 'error').map((entry) => entry.msg)).toContain('error authenticating user "robot": authentication failure')
+    expect(
+      registry
+        .entries()
+        .filter((entry) => entry.level === 'error')
+        .map((entry) => entry.msg)
+    ).toContain('error authenticating user "robot": authentication failure')
     const right = await registry.client(ROBOT.username, ROBOT.password).request('GET', '/v2/')
     expect(right.status).toBe(200)
     await registry.logged((line) => line.includes('"GET /v2/ HTTP/1.1" 200'))
-    expect(registry.accessLog().map(({ method, path, status }) => `${method} ${path} ${status}`)).toEqual(expect.arrayContaining(['GET /v2/ 401', 'GET /v2/ 200']))
+    expect(registry.accessLog().map(({ method, path, status }) => `${method} ${path} ${status}`)).toEqual(
+      expect.arrayContaining(['GET /v2/ 401', 'GET /v2/ 200'])
+    )
   })
 
   test('an OCI image pushed by the API answers HEAD by tag and by digest: 200, the digest the push returned', async () => {
@@ -48,11 +57,22 @@ describe('htpasswd mode (bcrypt, as Debian\'s apache2-utils makes it)', () => {
     expect(image.reference).toBe(`${registry.host}/shop/web:1.4.2`)
     const robot = registry.client(ROBOT.username, ROBOT.password)
     for (const reference of ['1.4.2', image.digest]) {
-      const answer = await robot.request('HEAD', `/v2/shop/web/manifests/${reference}`, { headers: { accept: PULL_ACCEPT } })
-      expect([answer.status, answer.headers['docker-content-digest'], answer.headers['content-type']]).toEqual([200, image.digest, MEDIA_TYPES.ociManifest])
+      const answer = await robot.request('HEAD', `/v2/shop/web/manifests/${reference}`, {
+        headers: { accept: PULL_ACCEPT }
+      })
+      expect([answer.status, answer.headers['docker-content-digest'], answer.headers['content-type']]).toEqual([
+        200,
+        image.digest,
+        MEDIA_TYPES.ociManifest
+      ])
     }
     await registry.logged((line) => line.includes(`"HEAD /v2/shop/web/manifests/${image.digest} HTTP/1.1"`))
-    expect(registry.accessLog().filter((entry) => entry.method === 'HEAD').map(({ path, status }) => `${path} ${status}`)).toEqual(
+    expect(
+      registry
+        .accessLog()
+        .filter((entry) => entry.method === 'HEAD')
+        .map(({ path, status }) => `${path} ${status}`)
+    ).toEqual(
       expect.arrayContaining([`/v2/shop/web/manifests/1.4.2 200`, `/v2/shop/web/manifests/${image.digest} 200`])
     )
   })
@@ -63,7 +83,9 @@ describe('htpasswd mode (bcrypt, as Debian\'s apache2-utils makes it)', () => {
     expect(index.digest).not.toBe(index.manifestDigest)
     const robot = registry.client(ROBOT.username, ROBOT.password)
     const head = async (reference: string) => {
-      const answer = await robot.request('HEAD', `/v2/shop/api/manifests/${reference}`, { headers: { accept: PULL_ACCEPT } })
+      const answer = await robot.request('HEAD', `/v2/shop/api/manifests/${reference}`, {
+        headers: { accept: PULL_ACCEPT }
+      })
       return [answer.status, answer.headers['content-type'], answer.headers['docker-content-digest']]
     }
     expect(await head('2.0')).toEqual([200, MEDIA_TYPES.dockerManifest, docker.digest])
@@ -76,25 +98,40 @@ describe('htpasswd mode (bcrypt, as Debian\'s apache2-utils makes it)', () => {
     await registry.push('shop/web', '1.4.2')
     const robot = registry.client(ROBOT.username, ROBOT.password)
     const missingTag = await robot.request('GET', '/v2/shop/web/manifests/9.9.9', { headers: { accept: PULL_ACCEPT } })
-    expect([missingTag.status, body(missingTag)]).toEqual([404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: '9.9.9' } }] }])
-    const missingRepository = await robot.request('GET', '/v2/nobody/here/manifests/1', { headers: { accept: PULL_ACCEPT } })
+    expect([missingTag.status, body(missingTag)]).toEqual([
+      404,
+      { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: '9.9.9' } }] }
+    ])
+    const missingRepository = await robot.request('GET', '/v2/nobody/here/manifests/1', {
+      headers: { accept: PULL_ACCEPT }
+    })
     expect([missingRepository.status, body(missingRepository).errors[0].code]).toEqual([404, 'MANIFEST_UNKNOWN'])
-    expect((await robot.request('HEAD', '/v2/shop/web/manifests/9.9.9', { headers: { accept: PULL_ACCEPT } })).status).toBe(404)
+    expect(
+      (await robot.request('HEAD', '/v2/shop/web/manifests/9.9.9', { headers: { accept: PULL_ACCEPT } })).status
+    ).toBe(404)
   })
 
   test('an OCI manifest asked for without OCI in Accept is 404: the image check must send the Accept list', async () => {
     const image = await registry.push('shop/web', '1.4.3')
     const robot = registry.client(ROBOT.username, ROBOT.password)
-    const dockerOnly = await robot.request('GET', '/v2/shop/web/manifests/1.4.3', { headers: { accept: MEDIA_TYPES.dockerManifest } })
-    expect([dockerOnly.status, body(dockerOnly).errors[0]]).toEqual([404, { code: 'MANIFEST_UNKNOWN', message: 'OCI manifest found, but accept header does not support OCI manifests' }])
+    const dockerOnly = await robot.request('GET', '/v2/shop/web/manifests/1.4.3', {
+      headers: { accept: MEDIA_TYPES.dockerManifest }
+    })
+    expect([dockerOnly.status, body(dockerOnly).errors[0]]).toEqual([
+      404,
+      { code: 'MANIFEST_UNKNOWN', message: 'OCI manifest found, but accept header does not support OCI manifests' }
+    ])
     expect((await robot.request('HEAD', `/v2/shop/web/manifests/${image.digest}`)).status).toBe(404)
   })
 })
 
-describe('token mode (distribution verifies our token service\'s JWTs against its rootcertbundle)', () => {
+describe("token mode (distribution verifies our token service's JWTs against its rootcertbundle)", () => {
   let registry: Registry
   beforeAll(async () => {
-    registry = await startRealRegistry({ auth: 'token', users: { robot: { password: ROBOT.password, pull: ['shop/web'] } } })
+    registry = await startRealRegistry({
+      auth: 'token',
+      users: { robot: { password: ROBOT.password, pull: ['shop/web'] } }
+    })
     await registry.push('shop/web', '1.4.2')
     await registry.push('shop/admin', '1.0')
   })
@@ -119,27 +156,44 @@ describe('token mode (distribution verifies our token service\'s JWTs against it
     const answer = await robot.request('HEAD', '/v2/shop/web/manifests/1.4.2', { headers: { accept: PULL_ACCEPT } })
     expect(answer.status).toBe(200)
     expect(robot.tokenRequests).toEqual([{ scope: 'repository:shop/web:pull', status: 200 }])
-    expect(registry.tokenRequests.filter((request) => request.user === 'robot' && request.status === 200).at(-1)).toMatchObject({
+    expect(
+      registry.tokenRequests.filter((request) => request.user === 'robot' && request.status === 200).at(-1)
+    ).toMatchObject({
       scopes: ['repository:shop/web:pull'],
       granted: [{ type: 'repository', name: 'shop/web', actions: ['pull'] }]
     })
   })
 
-  test('robot may not pull shop/admin: a token with no access (not an error, per the token spec), then the registry\'s 401 insufficient_scope', async () => {
+  test("robot may not pull shop/admin: a token with no access (not an error, per the token spec), then the registry's 401 insufficient_scope", async () => {
     const robot = registry.client(ROBOT.username, ROBOT.password)
     const answer = await robot.request('GET', '/v2/shop/admin/manifests/1.0', { headers: { accept: PULL_ACCEPT } })
     expect(answer.status).toBe(401)
-    expect(answer.headers['www-authenticate']).toBe(`Bearer realm="${registry.realm}",service="sae-test-registry",scope="repository:shop/admin:pull",error="insufficient_scope"`)
+    expect(answer.headers['www-authenticate']).toBe(
+      `Bearer realm="${registry.realm}",service="sae-test-registry",scope="repository:shop/admin:pull",error="insufficient_scope"`
+    )
     expect(body(answer)).toEqual({
-      errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: [{ Type: 'repository', Class: '', Name: 'shop/admin', Action: 'pull' }] }]
+      errors: [
+        {
+          code: 'UNAUTHORIZED',
+          message: 'authentication required',
+          detail: [{ Type: 'repository', Class: '', Name: 'shop/admin', Action: 'pull' }]
+        }
+      ]
     })
-    expect(registry.tokenRequests.filter((request) => request.user === 'robot').at(-1)).toMatchObject({ scopes: ['repository:shop/admin:pull'], status: 200, granted: [] })
+    expect(registry.tokenRequests.filter((request) => request.user === 'robot').at(-1)).toMatchObject({
+      scopes: ['repository:shop/admin:pull'],
+      status: 200,
+      granted: []
+    })
   })
 
   test('the registry checks the signature: a token signed by a key outside rootcertbundle is invalid_token', async () => {
     const access = [{ type: 'repository', name: 'shop/web', actions: ['pull'] }]
     const head = async (token: string) =>
-      fetch(`${registry.origin}/v2/shop/web/manifests/1.4.2`, { method: 'HEAD', headers: { authorization: `Bearer ${token}`, accept: PULL_ACCEPT } })
+      fetch(`${registry.origin}/v2/shop/web/manifests/1.4.2`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${token}`, accept: PULL_ACCEPT }
+      })
     const trusted = await head(registry.mintToken!({ subject: 'robot', access }))
     expect(trusted.status).toBe(200)
     const forged = await head(registry.mintToken!({ subject: 'robot', access, untrusted: true }))
@@ -164,7 +218,9 @@ describe('the harness itself', () => {
     expect([existsSync(first.dir), existsSync(second.dir)]).toEqual([false, false])
   })
 
-  test('per-repository rights in htpasswd mode are refused: distribution\'s htpasswd has none', async () => {
-    await expect(startRealRegistry({ auth: 'htpasswd', users: { robot: { password: 'x', pull: ['shop/web'] } } })).rejects.toThrow('per-repository pull rights need auth: token')
+  test("per-repository rights in htpasswd mode are refused: distribution's htpasswd has none", async () => {
+    await expect(
+      startRealRegistry({ auth: 'htpasswd', users: { robot: { password: 'x', pull: ['shop/web'] } } })
+    ).rejects.toThrow('per-repository pull rights need auth: token')
   })
 })

@@ -43,7 +43,9 @@ function proxyConnection(port: number) {
     connect(target: string, authorization?: string): Promise<string> {
       return new Promise((resolve) => {
         waiting = resolve
-        socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`)
+        socket.write(
+          `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${authorization ? `Proxy-Authorization: ${authorization}\r\n` : ''}\r\n`
+        )
       })
     }
   }
@@ -90,7 +92,9 @@ describe('tunnels and the ACL', () => {
   test('a CONNECT with the right credentials tunnels to the loopback target, and the access log counts it with its user', async () => {
     const before = squid.connects().length
     const client = proxyConnection(squid.port)
-    expect((await client.connect(`localhost:${targetPort}`, basic(`${USER}:${PASSWORD}`))).split('\r\n')[0]).toBe('HTTP/1.1 200 Connection established')
+    expect((await client.connect(`localhost:${targetPort}`, basic(`${USER}:${PASSWORD}`))).split('\r\n')[0]).toBe(
+      'HTTP/1.1 200 Connection established'
+    )
     const reply = await new Promise<string>((resolve) => {
       client.socket.removeAllListeners('data')
       let text = ''
@@ -103,8 +107,14 @@ describe('tunnels and the ACL', () => {
     expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
     client.socket.destroy()
     await squid.settled(before + 1)
-    expect(squid.connects().slice(before)).toEqual([{ target: `localhost:${targetPort}`, status: 200, result: 'TCP_TUNNEL', user: USER }])
-    expect(squid.accessLog().at(-1)).toMatch(new RegExp(`^\\d+\\.\\d{3} +\\d+ 127\\.0\\.0\\.1 TCP_TUNNEL/200 \\d+ CONNECT localhost:${targetPort} ${USER} HIER_DIRECT/127\\.0\\.0\\.1 -$`))
+    expect(squid.connects().slice(before)).toEqual([
+      { target: `localhost:${targetPort}`, status: 200, result: 'TCP_TUNNEL', user: USER }
+    ])
+    expect(squid.accessLog().at(-1)).toMatch(
+      new RegExp(
+        `^\\d+\\.\\d{3} +\\d+ 127\\.0\\.0\\.1 TCP_TUNNEL/200 \\d+ CONNECT localhost:${targetPort} ${USER} HIER_DIRECT/127\\.0\\.0\\.1 -$`
+      )
+    )
   })
 
   test('a denied port and a host that is not loopback: 403 from the ACL, after authentication, nothing dialled', async () => {
@@ -130,19 +140,25 @@ describe('the harness itself', () => {
     expect(new Set([squid.port, ...others.map((other) => other.port)]).size).toBe(3)
     for (const other of others) {
       const client = proxyConnection(other.port)
-      expect((await client.connect(`127.0.0.1:${targetPort}`)).split('\r\n')[0]).toBe('HTTP/1.1 407 Proxy Authentication Required')
+      expect((await client.connect(`127.0.0.1:${targetPort}`)).split('\r\n')[0]).toBe(
+        'HTTP/1.1 407 Proxy Authentication Required'
+      )
       client.socket.destroy()
       expect(existsSync(other.dir)).toBe(true)
     }
     await Promise.all(others.map((other) => other.stop()))
     for (const other of others) {
       expect(existsSync(other.dir)).toBe(false)
-      const refused = await new Promise<string>((resolve) => connect(other.port, '127.0.0.1').on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? '')).on('connect', () => resolve('connected')))
+      const refused = await new Promise<string>((resolve) =>
+        connect(other.port, '127.0.0.1')
+          .on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? ''))
+          .on('connect', () => resolve('connected'))
+      )
       expect(refused).toBe('ECONNREFUSED')
     }
   })
 
-  test('url() puts the credentials in the URL, encoded as a runner\'s variable carries them', () => {
+  test("url() puts the credentials in the URL, encoded as a runner's variable carries them", () => {
     expect(squid.url(USER, PASSWORD)).toBe(`http://runner-svc:Pr0xy%3Ap%40ss%2Fw0rd@127.0.0.1:${squid.port}`)
   })
 })

@@ -2,7 +2,8 @@
 // main-thread CPU time an import took, appended to BENCH_GITHUB_FILE, a line per run.
 import { appendFileSync } from 'node:fs'
 
-export const runLink = (context) => `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`
+export const runLink = (context) =>
+  `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`
 
 /** Runs `load` (an import of @actions/github) and records what it cost. */
 export async function timed(load) {
@@ -11,6 +12,9 @@ export async function timed(load) {
   const github = await load()
   const link = runLink(github.context)
   const spent = process.threadCpuUsage(cpu)
-  appendFileSync(process.env.BENCH_GITHUB_FILE, `${JSON.stringify({ wallMs: performance.now() - started, threadCpuMs: (spent.user + spent.system) / 1000, link })}\n`)
+  appendFileSync(
+    process.env.BENCH_GITHUB_FILE,
+    `${JSON.stringify({ wallMs: performance.now() - started, threadCpuMs: (spent.user + spent.system) / 1000, link })}\n`
+  )
   return github
 }

@@ -8,7 +8,7 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // Stryker's sandboxes (npm run mutate) hold a copy of the project: never a second one here.
   modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
-  globalSetup: '<rootDir>/test/harness/fresh-dist.mjs',
+  globalSetup: '<rootDir>/test/support/fresh-dist.mjs',
   collectCoverageFrom: ['src/**/*.ts'],
   testTimeout: 60000,
   // One worker per core: the end-to-end suites mostly wait on the bundle's child processes, so

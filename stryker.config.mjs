@@ -13,9 +13,8 @@ export default {
     configFile: 'jest.config.js',
     // Unit tests only, with no globalSetup: the bundle is not what is mutated.
     config: {
-      testMatch: ['<rootDir>/test/*.test.ts'],
-      // These run the bundle, the emulator script or the workflow files, none of them a mutant.
-      testPathIgnorePatterns: ['/node_modules/', 'emulator-script', 'smoke', 'metadata', 'workflows'],
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/'],
       roots: ['<rootDir>/src', '<rootDir>/test'],
       watchman: false,
       globalSetup: null,
@@ -28,17 +27,17 @@ export default {
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: 'perTest',
   mutate: [
-    'src/inputs.ts',
-    'src/input-rules.ts',
-    'src/docker-config.ts',
-    'src/image-ref.ts',
-    'src/keyring.ts',
-    'src/plan.ts',
-    'src/check-plan.ts',
-    'src/provision.ts',
-    'src/redaction.ts',
-    'src/retry.ts',
-    'src/transport-errors.ts'
+    'src/inputs/parse-inputs.ts',
+    'src/inputs/rules.ts',
+    'src/secret/docker-config.ts',
+    'src/kubelet/image-ref.ts',
+    'src/kubelet/keyring.ts',
+    'src/secret/plan.ts',
+    'src/registry/check-plan.ts',
+    'src/sae/provision.ts',
+    'src/report/redaction.ts',
+    'src/sae/sdk/retry.ts',
+    'src/sae/sdk/transport-errors.ts'
   ],
   ignorePatterns: ['dist', 'coverage', 'reports', '.stryker-tmp'],
   incremental: true,

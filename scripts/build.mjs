@@ -116,9 +116,13 @@ export async function bundle(entry, outDir, { statsFile, minify: minified = true
   let context = ROOT
   if (entry.endsWith('.ts')) {
     const work = emitJavaScript(entry)
-    context = join(work, 'js')
+    // ncc runs from an empty directory beside the JavaScript: its asset relocator reads a dependency's
+    // `process.cwd()` (@actions/exec resolves a tool's path with it) as the build's directory, and
+    // would copy that directory, were it the JavaScript's own, into dist/ as an asset.
+    context = join(work, 'cwd')
+    mkdirSync(context)
     try {
-      ncc(basename(entry).replace(/\.ts$/, '.js'), outDir, args, context)
+      ncc(`../js/${basename(entry).replace(/\.ts$/, '.js')}`, outDir, args, context)
     } finally {
       rmSync(work, { recursive: true, force: true })
     }

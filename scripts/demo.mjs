@@ -3,9 +3,9 @@
 // shop/web:1.4.2, runs dist/index.js on Node 24 as a GitHub runner would, and shows what a user
 // sees. Exits non-zero if any run does not behave as its heading says.
 import { randomBytes } from 'node:crypto'
-import { startFakeRegistry } from '../test/emulator/fake-registry.mjs'
-import { startEmulator } from '../test/emulator/sae-emulator.mjs'
-import { runAction } from '../test/harness/action-runner.mjs'
+import { startFakeRegistry } from '../devkit/emulator/fake-registry.mjs'
+import { startEmulator } from '../devkit/emulator/sae-emulator.mjs'
+import { runAction } from '../devkit/harness/action-runner.mjs'
 import { build } from './build.mjs'
 import { staleness } from './dist-stamp.mjs'
 

@@ -8,9 +8,9 @@ import { createServer, connect } from 'node:net'
 import { setInterval, clearInterval } from 'node:timers'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { startFakeRegistry } from '../test/emulator/fake-registry.mjs'
-import { startEmulator } from '../test/emulator/sae-emulator.mjs'
-import { BUNDLE, ROOT, node24 } from '../test/harness/action-runner.mjs'
+import { startFakeRegistry } from '../devkit/emulator/fake-registry.mjs'
+import { startEmulator } from '../devkit/emulator/sae-emulator.mjs'
+import { BUNDLE, ROOT, node24 } from '../devkit/harness/action-runner.mjs'
 
 /**
  * The emulator's AccessKey. TEST-ONLY: it is published here, opens nothing but this emulator, and
@@ -199,7 +199,7 @@ export function shellLines(run, node = node24(), bundle = BUNDLE) {
     'GITHUB_STEP_SUMMARY="$RUN/summary"',
     'RUNNER_TEMP="$RUN"',
     ...Object.entries(run.env).map(([name, value]) => `${name}=${shellWord(value)}`),
-    // The runner's names: INPUT_ and the input upper-cased, hyphens kept (test/harness/action-runner.mjs).
+    // The runner's names: INPUT_ and the input upper-cased, hyphens kept (devkit/harness/action-runner.mjs).
     ...Object.entries(run.inputs).map(([name, value]) => shellWord(`INPUT_${name.toUpperCase()}=${value}`))
   ]
   return [

@@ -7,15 +7,15 @@ import http from 'node:http'
 import https from 'node:https'
 import { join } from 'node:path'
 import * as OpenApi from '@alicloud/openapi-client'
-import { startEmulator } from '../test/emulator/sae-emulator.mjs'
-import { closedPort, startConnectProxy } from '../test/harness/connect-proxy.mjs'
-import { ROOT } from '../test/harness/action-runner.mjs'
+import { startEmulator } from '../devkit/emulator/sae-emulator.mjs'
+import { closedPort, startConnectProxy } from '../devkit/harness/connect-proxy.mjs'
+import { ROOT } from '../devkit/harness/action-runner.mjs'
 
 const Client = typeof OpenApi.default === 'function' ? OpenApi.default : OpenApi.default.default
 const KEY = { accessKeyId: 'LTAI5tRecord', accessKeySecret: 'record-secret' }
 const TLS = {
-  key: readFileSync(join(ROOT, 'test/fixtures/self-signed-key.pem'), 'utf8'),
-  cert: readFileSync(join(ROOT, 'test/fixtures/self-signed-cert.pem'), 'utf8')
+  key: readFileSync(join(ROOT, 'devkit/certs/self-signed-key.pem'), 'utf8'),
+  cert: readFileSync(join(ROOT, 'devkit/certs/self-signed-cert.pem'), 'utf8')
 }
 const version = JSON.parse(
   readFileSync(join(ROOT, 'node_modules/@alicloud/openapi-client/package.json'), 'utf8')

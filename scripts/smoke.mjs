@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { isDeepStrictEqual, parseArgs } from 'node:util'
-import { BUNDLE, ROOT, runAction } from '../test/harness/action-runner.mjs'
+import { BUNDLE, ROOT, runAction } from '../devkit/harness/action-runner.mjs'
 import { LOCAL_KEY, startLocalEmulator } from './emulator.mjs'
 import { READER_USER_AGENT, secretReader } from './sae-reader.mjs'
 

@@ -1,4 +1,4 @@
-import './sdk-environment.js'
+import './sae/sdk/environment.js'
 import { run } from './main.js'
 
 await run()

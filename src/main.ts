@@ -2,19 +2,19 @@
 // look-ups -> writes -> outputs and summary. Each line below is a call into the module that owns
 // that part; only this module and outputs.ts speak to the runner.
 import * as core from '@actions/core'
-import { planSecretChecks } from './check-plan.js'
-import { clientSettings, signIn, userAgent } from './clients.js'
-import { storedSecrets } from './docker-config.js'
-import { openConnections, type RunConnections } from './connections.js'
-import { expiryWarnings } from './expiring-credentials.js'
-import { parseExtraRegistries } from './extra-registries.js'
-import { parseInputs } from './inputs.js'
-import { StepReport } from './outputs.js'
-import { planSecrets } from './plan.js'
-import { provisionAll } from './provision.js'
-import { checkStoredSecret, runChecks } from './pull-checks.js'
-import { unknownRegionWarnings } from './regions.js'
-import { runOnStartup } from './run-context.js'
+import { planSecretChecks } from './registry/check-plan.js'
+import { clientSettings, signIn, userAgent } from './sae/clients.js'
+import { storedSecrets } from './secret/docker-config.js'
+import { openConnections, type RunConnections } from './network/connections.js'
+import { expiryWarnings } from './inputs/expiring-credentials.js'
+import { parseExtraRegistries } from './inputs/extra-registries.js'
+import { parseInputs } from './inputs/parse-inputs.js'
+import { StepReport } from './runner/step-report.js'
+import { planSecrets } from './secret/plan.js'
+import { provisionAll } from './sae/provision.js'
+import { checkStoredSecret, runChecks } from './registry/checks.js'
+import { unknownRegionWarnings } from './domain/regions.js'
+import { runOnStartup } from './runner/run-context.js'
 
 /** Runs the step. Never throws: whatever fails, the step ends with exactly one `::error::` line, and nothing is left running. */
 export async function run(): Promise<void> {

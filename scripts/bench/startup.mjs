@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startEmulator } from '../../test/emulator/sae-emulator.mjs'
-import { node24, runAction } from '../../test/harness/action-runner.mjs'
+import { startEmulator } from '../../devkit/emulator/sae-emulator.mjs'
+import { node24, runAction } from '../../devkit/harness/action-runner.mjs'
 
 const PROBE = join(dirname(fileURLToPath(import.meta.url)), 'first-request-probe.cjs')
 export const KEY = { accessKeyId: 'LTAI5tBench', accessKeySecret: 'bench-secret' }

@@ -1,7 +1,7 @@
 // state: absent — deleting the Secret (preview environments, cleanup after a live test), from the
 // bundle as the runner runs it.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
 import { absentInputs, emulator, stepInputs, stored, type Emulator } from './fixtures.js'
 
 let sae: Emulator

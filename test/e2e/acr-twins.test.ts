@@ -8,15 +8,15 @@ import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import tls from 'node:tls'
-import { startFakeRegistry } from '../emulator/fake-registry.mjs'
-import { ROOT, runAction } from '../harness/action-runner.mjs'
-import { startConnectProxy } from '../harness/connect-proxy.mjs'
+import { startFakeRegistry } from '../../devkit/emulator/fake-registry.mjs'
+import { ROOT, runAction } from '../../devkit/harness/action-runner.mjs'
+import { startConnectProxy } from '../../devkit/harness/connect-proxy.mjs'
 import { emulator, stepInputs, PASSWORD, USERNAME, type Emulator } from './fixtures.js'
 
 const PUBLIC = 'registry.cn-hangzhou.aliyuncs.com'
 const VPC = 'registry-vpc.cn-hangzhou.aliyuncs.com'
-const CERT = join(ROOT, 'test', 'fixtures', 'acr-public-test-only-cert.pem')
-const KEY = join(ROOT, 'test', 'fixtures', 'acr-public-test-only-key.pem')
+const CERT = join(ROOT, 'devkit', 'certs', 'acr-public-test-only-cert.pem')
+const KEY = join(ROOT, 'devkit', 'certs', 'acr-public-test-only-key.pem')
 
 let registry: Awaited<ReturnType<typeof startFakeRegistry>>
 let front: tls.Server

@@ -9,19 +9,19 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { startFakeRegistry } from '../emulator/fake-registry.mjs'
-import { BUNDLE, checkMasks, findLeaks, node24, ROOT, stepEnvironment } from '../harness/action-runner.mjs'
-import { startSquid } from '../harness/squid.mjs'
+import { startFakeRegistry } from '../../devkit/emulator/fake-registry.mjs'
+import { BUNDLE, checkMasks, findLeaks, node24, ROOT, stepEnvironment } from '../../devkit/harness/action-runner.mjs'
+import { startSquid } from '../../devkit/harness/squid.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
 type Squid = Awaited<ReturnType<typeof startSquid>>
 
-const CERT = join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem')
+const CERT = join(ROOT, 'devkit', 'certs', 'self-signed-cert.pem')
 const tls = {
-  key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'),
+  key: readFileSync(join(ROOT, 'devkit', 'certs', 'self-signed-key.pem'), 'utf8'),
   cert: readFileSync(CERT, 'utf8')
 }
-const OFFLINE_DNS = pathToFileURL(join(ROOT, 'test', 'harness', 'offline-dns.mjs')).href
+const OFFLINE_DNS = pathToFileURL(join(ROOT, 'devkit', 'harness', 'offline-dns.mjs')).href
 const PROXY_USER = 'runner-svc'
 const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd'
 /** How long after its last line a run may live before it is killed (and its test fails). */

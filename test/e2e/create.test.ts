@@ -1,6 +1,6 @@
 // The bundle, run as the runner runs it, against the emulator: what a user sees on a first run.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
 import { authOf, emulator, PASSWORD, stepInputs, USERNAME, type Emulator } from './fixtures.js'
 
 let sae: Emulator

@@ -1,7 +1,7 @@
 // Every way a workflow holds Alibaba Cloud credentials, through the bundle and the emulator
 // (which checks the signature, and the security token of STS keys, on every call).
 import { afterEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
 import { emulator, KEY, stepInputs, type Emulator } from './fixtures.js'
 
 const ROLE = 'acs:ram::1234567890123456:role/github-deploy'

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { startFakeRegistry } from '../emulator/fake-registry.mjs'
-import { actionDefaults, ROOT, runAction } from '../harness/action-runner.mjs'
+import { startFakeRegistry } from '../../devkit/emulator/fake-registry.mjs'
+import { actionDefaults, ROOT, runAction } from '../../devkit/harness/action-runner.mjs'
 import { emulator, KEY, PASSWORD, stepInputs, USERNAME, type Emulator } from './fixtures.js'
 
 const DEFAULTS: Record<string, string> = actionDefaults()

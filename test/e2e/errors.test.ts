@@ -3,7 +3,7 @@
 // runner that cannot take the outputs. Every run ends in exactly one ::error:: line, no stack.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { createServer } from 'node:net'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
 let sae: Emulator

@@ -1,7 +1,7 @@
 // Registry credentials that stop working by themselves, refused or warned about before any call,
 // from the bundle as the runner runs it. The token itself is never printed.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
 let sae: Emulator

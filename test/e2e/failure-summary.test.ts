@@ -1,7 +1,7 @@
 // Every failure writes a job summary that says what failed and what to do, and sets no secret-id
 // or result: an input error, an STS refusal, a failed namespace. Never a secret in it.
 import { afterEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
 let sae: Emulator

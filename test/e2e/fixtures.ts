@@ -1,4 +1,4 @@
-import { startEmulator } from '../emulator/sae-emulator.mjs'
+import { startEmulator } from '../../devkit/emulator/sae-emulator.mjs'
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>
 

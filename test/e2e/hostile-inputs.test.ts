@@ -1,7 +1,7 @@
 // Malformed and awkward inputs through the bundle: each ends in one clear error naming the input
 // (before any API call), or in a correct result; never a stack trace or a crash.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
 import { authOf, emulator, stepInputs, type Emulator } from './fixtures.js'
 
 let sae: Emulator

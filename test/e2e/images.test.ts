@@ -3,9 +3,9 @@
 // rights through its token auth; htpasswd for Basic) and, for faults a real registry will not play,
 // the fake one; from the bundle as the runner runs it.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
-import { startRealRegistry } from '../harness/real-registry.mjs'
-import { startFakeRegistry } from '../emulator/fake-registry.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
+import { startRealRegistry } from '../../devkit/harness/real-registry.mjs'
+import { startFakeRegistry } from '../../devkit/emulator/fake-registry.mjs'
 import {
   authOf,
   emulator,

@@ -3,7 +3,7 @@
 // derived and temporary ones included. (The harness also scans every other end-to-end run for
 // the secrets it was given.)
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { findLeaks, runAction } from '../harness/action-runner.mjs'
+import { findLeaks, runAction } from '../../devkit/harness/action-runner.mjs'
 import { authOf, emulator, KEY, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
 
 const ROLE = 'acs:ram::1234567890123456:role/github-deploy'

@@ -2,7 +2,7 @@
 // at all: a later step that prints a secret shows `***` only if this step registered that exact
 // string first. Here: what a real run registers, the runner's masking, and the check failing.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { actionDefaults, checkMasks, readLog, runAction } from '../harness/action-runner.mjs'
+import { actionDefaults, checkMasks, readLog, runAction } from '../../devkit/harness/action-runner.mjs'
 import { authOf, emulator, KEY, PASSWORD, stepInputs, USERNAME, type Emulator } from './fixtures.js'
 
 const NS = 'cn-hangzhou:prod'

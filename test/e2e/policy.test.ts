@@ -1,6 +1,6 @@
 // Existing Secrets, races, lost answers and fan-out, seen from outside the bundle.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
 import {
   authOf,
   emulator,

@@ -1,21 +1,21 @@
 // Proxies, as a self-hosted runner sets them: the bundle, run as the runner runs it, reaches the
-// TLS emulator through a CONNECT proxy on loopback (test/harness/connect-proxy.mjs). What a user
+// TLS emulator through a CONNECT proxy on loopback (devkit/harness/connect-proxy.mjs). What a user
 // sees (outputs, the one error line, no credential anywhere) and what the proxy and the endpoint
 // saw (CONNECTs, Proxy-Authorization, connections, TLS handshakes).
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
-import { findLeaks, ROOT, runAction } from '../harness/action-runner.mjs'
-import { closedPort, startConnectProxy } from '../harness/connect-proxy.mjs'
+import { findLeaks, ROOT, runAction } from '../../devkit/harness/action-runner.mjs'
+import { closedPort, startConnectProxy } from '../../devkit/harness/connect-proxy.mjs'
 import { emulator, PASSWORD, stepInputs, USERNAME, type Emulator } from './fixtures.js'
 
 type Proxy = Awaited<ReturnType<typeof startConnectProxy>>
 type Run = Awaited<ReturnType<typeof runAction>>
 
-const CERT = join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem')
+const CERT = join(ROOT, 'devkit', 'certs', 'self-signed-cert.pem')
 const tls = {
-  key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'),
+  key: readFileSync(join(ROOT, 'devkit', 'certs', 'self-signed-key.pem'), 'utf8'),
   cert: readFileSync(CERT, 'utf8')
 }
 const PROXY_USER = 'runner-svc'

@@ -1,10 +1,10 @@
-// verify-login against the real CNCF registry (Debian's docker-registry, test/harness/real-registry.mjs)
+// verify-login against the real CNCF registry (Debian's docker-registry, devkit/harness/real-registry.mjs)
 // beside the SAE emulator, in both of its auth modes: its own Basic challenge over bcrypt htpasswd,
 // and its own Bearer challenge pointing at our token service. The Secret a green run writes is then
 // used as kubelet would, against the same registry, to pull an image pushed there.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
-import { PULL_ACCEPT, startRealRegistry } from '../harness/real-registry.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
+import { PULL_ACCEPT, startRealRegistry } from '../../devkit/harness/real-registry.mjs'
 import { authOf, emulator, PASSWORD, stepInputs, USERNAME, type Emulator } from './fixtures.js'
 
 type Registry = Awaited<ReturnType<typeof startRealRegistry>>

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { closedPort, startFakeRegistry } from '../emulator/fake-registry.mjs'
-import { findLeaks, runAction } from '../harness/action-runner.mjs'
+import { closedPort, startFakeRegistry } from '../../devkit/emulator/fake-registry.mjs'
+import { findLeaks, runAction } from '../../devkit/harness/action-runner.mjs'
 import {
   authOf,
   emulator,

@@ -2,7 +2,7 @@
 // a delete that would break them is refused unless if-in-use says delete; an update says what
 // happens to their instances; every entry of results names them, and so does the summary.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
 import {
   absentInputs,
   authOf,

@@ -1,20 +1,20 @@
-// The bundle behind a real squid (test/harness/squid.mjs), as a self-hosted runner behind a
+// The bundle behind a real squid (devkit/harness/squid.mjs), as a self-hosted runner behind a
 // corporate proxy is: proxy authentication, CONNECT to the TLS emulator, an ACL. Counted from
 // squid's own access log. How long the process lives after a refusal is clean-exit.test.ts's
 // business; here squid drops idle clients after 1 s, so a refused run does not wait 2 minutes.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { findLeaks, ROOT, runAction } from '../harness/action-runner.mjs'
-import { startSquid } from '../harness/squid.mjs'
+import { findLeaks, ROOT, runAction } from '../../devkit/harness/action-runner.mjs'
+import { startSquid } from '../../devkit/harness/squid.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
 type Squid = Awaited<ReturnType<typeof startSquid>>
 type Run = Awaited<ReturnType<typeof runAction>>
 
-const CERT = join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem')
+const CERT = join(ROOT, 'devkit', 'certs', 'self-signed-cert.pem')
 const tls = {
-  key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'),
+  key: readFileSync(join(ROOT, 'devkit', 'certs', 'self-signed-key.pem'), 'utf8'),
   cert: readFileSync(CERT, 'utf8')
 }
 const PROXY_USER = 'runner-svc'

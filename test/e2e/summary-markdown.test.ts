@@ -3,8 +3,8 @@
 // header and rows, names shown as they are whatever Markdown they hold, the run link, and no raw
 // HTML but what GitHub's sanitizer keeps. PRINT_SUMMARY=1 prints the three-namespace table as rendered.
 import { afterEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../harness/action-runner.mjs'
-import { readSummary, type RenderedSummary } from '../harness/github-markdown.js'
+import { runAction } from '../../devkit/harness/action-runner.mjs'
+import { readSummary, type RenderedSummary } from '../support/github-markdown.js'
 import { authOf, emulator, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
 
 let sae: Emulator

@@ -3,12 +3,12 @@
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, runAction } from '../harness/action-runner.mjs'
+import { ROOT, runAction } from '../../devkit/harness/action-runner.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
-const CERT = join(ROOT, 'test', 'fixtures', 'self-signed-cert.pem')
+const CERT = join(ROOT, 'devkit', 'certs', 'self-signed-cert.pem')
 const tls = {
-  key: readFileSync(join(ROOT, 'test', 'fixtures', 'self-signed-key.pem'), 'utf8'),
+  key: readFileSync(join(ROOT, 'devkit', 'certs', 'self-signed-key.pem'), 'utf8'),
   cert: readFileSync(CERT, 'utf8')
 }
 

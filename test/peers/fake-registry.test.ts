@@ -1,10 +1,10 @@
-// The fake registry's repositories, pull rights and manifests (test/emulator/fake-registry.mjs):
+// The fake registry's repositories, pull rights and manifests (devkit/emulator/fake-registry.mjs):
 // the answers it gives where the real registry (test/peers/real-registry.test.ts) cannot be made
 // to, and the same answers where it can. The old login-only behaviour is pinned by the
 // registry-login tests, which run unchanged.
 import { afterEach, describe, expect, test } from '@jest/globals'
-import { fakeManifest, OCI_MANIFEST, startFakeRegistry } from '../emulator/fake-registry.mjs'
-import { PULL_ACCEPT, registryClient } from '../harness/real-registry.mjs'
+import { fakeManifest, OCI_MANIFEST, startFakeRegistry } from '../../devkit/emulator/fake-registry.mjs'
+import { PULL_ACCEPT, registryClient } from '../../devkit/harness/real-registry.mjs'
 
 type Fake = Awaited<ReturnType<typeof startFakeRegistry>>
 

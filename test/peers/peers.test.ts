@@ -4,7 +4,7 @@ import { describe, expect, test } from '@jest/globals'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { missingPeerMessage, PEERS, requirePeer } from '../harness/peers.mjs'
+import { missingPeerMessage, PEERS, requirePeer } from '../../devkit/harness/peers.mjs'
 
 describe('requirePeer', () => {
   test('each installed peer is found where Debian puts it', () => {

@@ -1,9 +1,9 @@
-// The real CNCF registry the end-to-end tests run (test/harness/real-registry.mjs), tested as the
+// The real CNCF registry the end-to-end tests run (devkit/harness/real-registry.mjs), tested as the
 // code it is: what distribution 2.8 really answers, in both auth modes, and that what we push is
 // there by tag and by digest. Facts the lead's image checks rely on are pinned here.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { existsSync } from 'node:fs'
-import { MEDIA_TYPES, PULL_ACCEPT, startRealRegistry } from '../harness/real-registry.mjs'
+import { MEDIA_TYPES, PULL_ACCEPT, startRealRegistry } from '../../devkit/harness/real-registry.mjs'
 
 type Registry = Awaited<ReturnType<typeof startRealRegistry>>
 

@@ -1,11 +1,11 @@
-// The real squid the proxy tests run (test/harness/squid.mjs), tested as the code it is: its 407s,
+// The real squid the proxy tests run (devkit/harness/squid.mjs), tested as the code it is: its 407s,
 // its ACL's 403s, its tunnels to loopback, its access log, and what it does with the connection
 // after refusing (it keeps it open: the fact our own CONNECT proxy got wrong).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { connect, type Socket } from 'node:net'
-import { startSquid } from '../harness/squid.mjs'
+import { startSquid } from '../../devkit/harness/squid.mjs'
 
 type Squid = Awaited<ReturnType<typeof startSquid>>
 

@@ -1,0 +1,215 @@
+// Runs the registry checks of a run (check-plan.ts says which), all at once and each once, and
+// turns their answers into what the step reports: lines for the log, warnings for what could not
+// be checked, and one error that names every refusal. A refusal stops every write; a registry that
+// cannot be reached only warns.
+import { planChecks, storedRegistries, type CheckPlan, type LoginCheck, type PullCheck } from './check-plan.js'
+import { decodeStoredConfig } from '../secret/docker-config.js'
+import { ActionError } from '../domain/errors.js'
+import { describeOrigin, type CredentialOrigin, type ImageReference } from '../domain/model.js'
+import { checkPull, login, type LoginResult, type PullResult, type RefusedFor, type RegistryDeps } from './client.js'
+
+export interface CheckVerdicts {
+  /** What was proved, one line each, for the log. */
+  passed: string[]
+  /** What could not be checked: warnings, the write goes ahead. */
+  warnings: string[]
+  /** Every refusal of the run in one error, or undefined. */
+  error?: RegistryCheckError
+}
+
+/** One thing a registry said no to. */
+export type Refusal =
+  | { kind: 'login'; host: string; domains: string[]; how: string; origin: CredentialOrigin }
+  | {
+      kind: 'pull'
+      image: string
+      repository: string
+      host: string
+      how: string
+      why: RefusedFor
+      origin: CredentialOrigin
+    }
+  | { kind: 'missing'; image: string; host: string; how: string }
+  | { kind: 'unmatched'; image: string; keys: string[] }
+
+const ACR_HINT = '(for ACR: the registry password set in the ACR console, not the Alibaba Cloud account password)'
+const LOGIN_NOTHING_WRITTEN =
+  'Nothing was written; set verify-login: false only if the registry is right to refuse this runner'
+
+/** The registries said no: the Secret would not pull. Its message names every refusal of the run. */
+export class RegistryCheckError extends ActionError {
+  readonly code: 'RegistryLoginRefused' | 'ImageNotPullable'
+  constructor(
+    readonly refusals: Refusal[],
+    /** What the refusals mean for the step, said after them: the default is the check before a write. */
+    ending?: string
+  ) {
+    super(describeRefusals(refusals, ending))
+    this.name = 'RegistryCheckError'
+    this.code = refusals.every((refusal) => refusal.kind === 'login') ? 'RegistryLoginRefused' : 'ImageNotPullable'
+  }
+}
+
+function describeRefusals(refusals: Refusal[], ending: string | undefined): string {
+  const logins = refusals.filter((refusal) => refusal.kind === 'login')
+  if (logins.length === refusals.length && ending === undefined) {
+    // The words of Release 2, which workflows and tests may match.
+    const [first] = logins
+    return logins.length === 1
+      ? `Registry ${first.host} refused the username and password (${first.how}): a Secret holding them could not pull images. ` +
+          `Check ${describeOrigin(first.origin)} ${ACR_HINT}. ${LOGIN_NOTHING_WRITTEN}`
+      : `${logins.length} registries refused the username and password: ` +
+          logins.map((refusal) => `${refusal.host} (${describeOrigin(refusal.origin)}: ${refusal.how})`).join(', ') +
+          `: a Secret holding them could not pull images. Check each ${ACR_HINT}. ${LOGIN_NOTHING_WRITTEN}`
+  }
+  const items = refusals.map(describeRefusal)
+  const what =
+    refusals.length === 1
+      ? items[0].charAt(0).toUpperCase() + items[0].slice(1)
+      : `${refusals.length} registry checks failed: ${items.join('; ')}`
+  return `${what}. ${ending ?? 'Nothing was written'}`
+}
+
+function describeRefusal(refusal: Refusal): string {
+  switch (refusal.kind) {
+    case 'login':
+      return `registry ${refusal.host} refused ${describeOrigin(refusal.origin)} (${refusal.how}) ${ACR_HINT}`
+    case 'pull':
+      return refusal.why === 'credentials'
+        ? `image ${refusal.image} cannot be pulled with ${describeOrigin(refusal.origin)}: ${refusal.host} refused them (${refusal.how}) ${ACR_HINT}`
+        : `image ${refusal.image} cannot be pulled with ${describeOrigin(refusal.origin)}: ${refusal.host} answered ${refusal.how}; ` +
+            `they may log in, but lack the right to pull ${refusal.repository} (grant it, or use credentials that have it)`
+    case 'missing':
+      return `image ${refusal.image} does not exist at ${refusal.host} (${refusal.how}): a tag not pushed yet? Push it before this step, or correct images`
+    case 'unmatched':
+      return `image ${refusal.image} matches no entry of the Secret (${refusal.keys.join(', ') || 'none'}), so kubelet would pull it without credentials`
+  }
+}
+
+/** Runs every login and pull of `plans` at once, each distinct one once (several namespaces share them). */
+export async function runChecks(plans: CheckPlan[], deps: RegistryDeps): Promise<CheckVerdicts> {
+  const logins = unique(
+    plans.flatMap((plan) => plan.logins),
+    (check) => [check.host, check.credential.username, check.credential.password]
+  )
+  const pulls = unique(
+    plans.flatMap((plan) => plan.pulls),
+    (check) => [
+      check.host,
+      check.image.repository,
+      check.image.reference,
+      check.credential.username,
+      check.credential.password
+    ]
+  )
+  const [loginResults, pullResults] = await Promise.all([
+    Promise.all(logins.map((check) => login(check.host, check.credential, deps))),
+    Promise.all(pulls.map((check) => checkPull(check.host, check.image, check.credential, deps)))
+  ])
+  const verdicts: CheckVerdicts = { passed: [], warnings: [] }
+  const refusals: Refusal[] = []
+  logins.forEach((check, index) => judgeLogin(check, loginResults[index], verdicts, refusals))
+  pulls.forEach((check, index) => judgePull(check, pullResults[index], verdicts, refusals))
+  for (const plan of plans)
+    for (const image of plan.unmatched) refusals.push({ kind: 'unmatched', image: image.text, keys: plan.keys })
+  if (refusals.length > 0) verdicts.error = new RegistryCheckError(refusals)
+  return verdicts
+}
+
+function judgeLogin(check: LoginCheck, result: LoginResult, verdicts: CheckVerdicts, refusals: Refusal[]): void {
+  const standsFor =
+    check.domains.length > 1 || check.domains[0] !== check.host ? ` (it stands for ${check.domains.join(' and ')})` : ''
+  if (result.outcome === 'accepted')
+    verdicts.passed.push(`Registry login accepted by ${check.host} (${result.how})${standsFor}`)
+  if (result.outcome === 'refused')
+    refusals.push({
+      kind: 'login',
+      host: check.host,
+      domains: check.domains,
+      how: result.how,
+      origin: check.credential.origin
+    })
+  if (result.outcome === 'unverified') {
+    const vpc = /-vpc[.-]/.test(check.host)
+      ? ' (a VPC domain answers only inside its VPC: expected on a runner outside it)'
+      : ''
+    // The same words in a dry run and where nothing needed writing: what the check decides, not what happened.
+    verdicts.warnings.push(
+      `Could not verify the registry login for ${check.domains.join(', ')}: ${result.reason}${vpc}; not a refusal, so it does not stop the Secret being written`
+    )
+  }
+}
+
+function judgePull(check: PullCheck, result: PullResult, verdicts: CheckVerdicts, refusals: Refusal[]): void {
+  const image = check.image.text
+  const via = check.host === check.key ? '' : ` (checked at ${check.host}, which answers for ${check.key})`
+  if (result.outcome === 'pullable')
+    verdicts.passed.push(
+      `Image ${image} can be pulled with ${describeOrigin(check.credential.origin)}${via}: ${result.how}`
+    )
+  if (result.outcome === 'refused') {
+    refusals.push({
+      kind: 'pull',
+      image,
+      repository: check.image.repository,
+      host: check.host,
+      how: result.how,
+      why: result.why,
+      origin: check.credential.origin
+    })
+  }
+  if (result.outcome === 'missing') refusals.push({ kind: 'missing', image, host: check.host, how: result.how })
+  if (result.outcome === 'unverified') {
+    verdicts.warnings.push(
+      `Could not check image ${image} at ${check.host}${via}: ${result.reason}; not a refusal, so it does not stop the Secret being written`
+    )
+  }
+}
+
+function unique<T>(items: T[], identity: (item: T) => unknown[]): T[] {
+  const seen = new Set<string>()
+  return items.filter((item) => {
+    const id = JSON.stringify(identity(item))
+    if (seen.has(id)) return false
+    seen.add(id)
+    return true
+  })
+}
+
+export interface StoredSecret {
+  namespaceId: string
+  secretName: string
+  secretId: number
+  /** The `.dockerconfigjson` value as DescribeSecret returned it (base64). */
+  storedBase64: string | undefined
+}
+
+/**
+ * Under `if-exists: skip` with drift, the Secret the deploy will use is the stored one: its
+ * credentials must still log in and pull the images. They are masked already: provision's
+ * `onStored` masks every `.dockerconfigjson` as DescribeSecret returns it, before this runs.
+ * A stored value that is not a readable docker config is a warning, not a refusal.
+ */
+export async function checkStoredSecret(
+  stored: StoredSecret,
+  wanted: { images: ImageReference[]; verifyLogin: boolean },
+  deps: RegistryDeps
+): Promise<CheckVerdicts> {
+  const where = `Secret '${stored.secretName}' (SecretId ${stored.secretId}) in ${stored.namespaceId}`
+  const config = decodeStoredConfig(stored.storedBase64)
+  if (!config) {
+    return {
+      passed: [],
+      warnings: [
+        `${where} holds data that is not a readable docker config, so what it can pull could not be checked; set if-exists: update to replace it`
+      ]
+    }
+  }
+  const plan = planChecks(storedRegistries(config, stored), wanted.images, wanted.verifyLogin)
+  const verdicts = await runChecks([plan], deps)
+  if (!verdicts.error) return verdicts
+  const ending =
+    `${where} was left as it is (if-exists: skip), so the deploy would pull with it, and it would fail. ` +
+    'Set if-exists: update to write the new credentials. Nothing was written'
+  return { ...verdicts, error: new RegistryCheckError(verdicts.error.refusals, ending) }
+}

@@ -1,0 +1,117 @@
+// Builds the SAE and STS clients of a run: endpoint, key, user agent, the run's connections (and
+// proxy), the retry policy and its deadline, in one place.
+import { VERSION } from '../version.js'
+import type { RunConnections } from '../network/connections.js'
+import { resolveCredentials } from '../inputs/credential-source.js'
+import { CredentialsError } from '../domain/errors.js'
+import type { AccessKey, CredentialSource, Endpoint, OidcRole } from '../domain/model.js'
+import { OpenApiConnection } from './sdk/openapi.js'
+import { systemClock, type RetryClock, type RetrySettings } from './sdk/retry.js'
+import { SaeSecretsClient } from './secrets-client.js'
+import type { RunInfo } from '../runner/run-context.js'
+import { assumeRoleWithOidc } from './sts.js'
+
+export interface ClientSettings {
+  userAgent: string
+  /** Removes every registered secret from a text (an API message may echo one). */
+  redact(text: string): string
+  retry: RetrySettings
+  /** The run's agents, sockets and proxy: every call goes through them, and they close with the step. */
+  connections?: RunConnections
+  debug?: (line: string) => void
+}
+
+export interface RunLimits {
+  maxAttempts: number
+  timeoutSeconds: number
+}
+
+/** The settings every client of one run shares; the deadline starts now, so timeout-seconds bounds the step's API work. */
+export function clientSettings(
+  limits: RunLimits,
+  rest: Omit<ClientSettings, 'retry'> & { onRetry?: RetrySettings['onRetry'] },
+  clock: RetryClock = systemClock
+): ClientSettings {
+  const { onRetry, ...shared } = rest
+  return {
+    ...shared,
+    retry: {
+      policy: { maxAttempts: limits.maxAttempts, deadline: clock.now() + limits.timeoutSeconds * 1000 },
+      clock,
+      onRetry
+    }
+  }
+}
+
+/** One SAE client per endpoint, so namespaces in one region share a connection pool. */
+export function saeClientFactory(key: AccessKey, settings: ClientSettings): (endpoint: Endpoint) => SaeSecretsClient {
+  const clients = new Map<string, SaeSecretsClient>()
+  return (endpoint) => {
+    const id = `${endpoint.protocol}://${endpoint.host}`
+    let client = clients.get(id)
+    if (!client) {
+      client = new SaeSecretsClient(connect(endpoint, settings, key), settings.retry)
+      clients.set(id, client)
+    }
+    return client
+  }
+}
+
+export function assumeRole(
+  endpoint: Endpoint,
+  role: OidcRole,
+  idToken: string,
+  settings: ClientSettings
+): Promise<AccessKey> {
+  return assumeRoleWithOidc(connect(endpoint, settings), role, idToken, settings.retry)
+}
+
+function connect(
+  endpoint: Endpoint,
+  { userAgent, redact, debug, connections }: ClientSettings,
+  key?: AccessKey
+): OpenApiConnection {
+  return new OpenApiConnection({
+    endpoint,
+    key,
+    userAgent,
+    redact,
+    debug,
+    agents: connections,
+    proxy: connections?.proxies[endpoint.protocol]
+  })
+}
+
+/** Names the repository and run in every request, so the account's ActionTrail shows who called. */
+export function userAgent(run: Pick<RunInfo, 'repository' | 'runId'>): string {
+  const where = run.repository ? ` (${run.repository}; run ${run.runId ?? '?'})` : ''
+  return `sae-image-pull-secret/${VERSION}${where}`
+}
+
+export interface SignInDeps {
+  settings: ClientSettings
+  mask(value: string): void
+  /** The runner's ID token for an audience (`core.getIDToken`). */
+  getIdToken(audience: string): Promise<string>
+}
+
+/** Turns the run's credentials into a key (GitHub OIDC through STS when asked) and the SAE clients that sign with it. */
+export async function signIn(
+  credentials: CredentialSource,
+  stsEndpoint: Endpoint,
+  { settings, mask, getIdToken }: SignInDeps
+): Promise<(endpoint: Endpoint) => SaeSecretsClient> {
+  const key = await resolveCredentials(credentials, {
+    mask,
+    idTokenAvailable: () =>
+      Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+    getIdToken: (audience) =>
+      getIdToken(audience).catch((error: unknown) => {
+        throw new CredentialsError(
+          `Could not get a GitHub ID token for audience ${audience}: ${error instanceof Error ? error.message : String(error)}`
+        )
+      }),
+    assumeRole: (role, idToken) => assumeRole(stsEndpoint, role, idToken, settings)
+  })
+  return saeClientFactory(key, settings)
+}

@@ -1,0 +1,285 @@
+// Workflows that use the action, checked against action.yml (scripts/validate-action.mjs, which
+// `npm run validate-action` runs in CI): a user copies the README's examples, so a misspelt input,
+// a value outside its set or an output that does not exist must be refused here, not in their run.
+// And the repository's own workflows: pinned by SHA, read-only by default, dependabot with a cooldown.
+import { describe, expect, test } from '@jest/globals'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import {
+  checkActionUses,
+  checkPinsAndPermissions,
+  INPUT_VALUES,
+  readActionMetadata,
+  readmeExamples,
+  REQUIRED_UNLESS
+} from '../../scripts/validate-action.mjs'
+
+const action = readActionMetadata()
+const readme = readFileSync('README.md', 'utf8')
+const workflowDir = join('.github', 'workflows')
+const workflows = readdirSync(workflowDir).filter((file) => file.endsWith('.yml'))
+
+/** A workflow of one job whose first step runs the action with `withLines` (YAML, indented 10). */
+function workflow(withLines: string, later = ''): string {
+  return [
+    'on: push',
+    'jobs:',
+    '  deploy:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - id: pull-secret',
+    '        uses: sae-image-pull-secret/sae-image-pull-secret@v3',
+    '        with:',
+    ...withLines.split('\n').map((line) => `          ${line}`),
+    later
+  ].join('\n')
+}
+const CREDENTIALS = 'username: ${{ secrets.U }}\npassword: ${{ secrets.P }}'
+const problems = (source: string) => checkActionUses(source, 'w.yml', action).problems
+
+describe('deliberately wrong workflows are refused, naming the workflow, the step and the key', () => {
+  test.each([
+    [
+      'if-exists-typo.yml',
+      'test/fixtures/workflows/if-exists-typo.yml:13: jobs.deploy.steps[0] (pull-secret): with.if-exists is "updte"; it takes skip, update or fail (did you mean update?)'
+    ],
+    [
+      'unknown-input.yml',
+      'test/fixtures/workflows/unknown-input.yml:15: jobs.deploy.steps[0] (Image-pull Secret): with.registry-password is not an input of the action'
+    ],
+    [
+      'wrong-output.yml',
+      'test/fixtures/workflows/wrong-output.yml:17: jobs.deploy.steps[1] (Deploy): env.SECRET_ID reads steps.x.outputs.secretid, but jobs.deploy.steps[0] (x) runs the action, which has no output secretid (it has secret-id, result, results) (did you mean secret-id?)'
+    ]
+  ])('%s', (file, message) => {
+    const path = `test/fixtures/workflows/${file}`
+    expect(checkActionUses(readFileSync(path, 'utf8'), path, action)).toEqual({ problems: [message], steps: 1 })
+  })
+
+  test('a required input missing, and username/password without state: absent', () => {
+    expect(problems(workflow('namespace-id: cn-hangzhou:prod'))).toEqual([
+      'w.yml:6: jobs.deploy.steps[0] (pull-secret): with.secret-name is missing; it is required',
+      'w.yml:6: jobs.deploy.steps[0] (pull-secret): with.username is missing; it is required unless state is absent',
+      'w.yml:6: jobs.deploy.steps[0] (pull-secret): with.password is missing; it is required unless state is absent'
+    ])
+  })
+
+  test('an empty value is a missing one (the runner passes "", the action refuses it)', () => {
+    expect(problems(workflow(`namespace-id: cn-hangzhou:prod\nsecret-name: ""\n${CREDENTIALS}`))).toEqual([
+      'w.yml:6: jobs.deploy.steps[0] (pull-secret): with.secret-name is missing; it is required'
+    ])
+  })
+
+  test('booleans take true or false, as the action reads them', () => {
+    const base = `namespace-id: cn-hangzhou:prod\nsecret-name: s\n${CREDENTIALS}`
+    expect(problems(workflow(`${base}\nverify-login: yes\ndry-run: "1"`))).toEqual([
+      'w.yml:13: jobs.deploy.steps[0] (pull-secret): with.verify-login is "yes"; it takes true or false',
+      'w.yml:14: jobs.deploy.steps[0] (pull-secret): with.dry-run is "1"; it takes true or false'
+    ])
+    expect(problems(workflow(`${base}\nverify-login: False\ndry-run: TRUE`))).toEqual([])
+  })
+
+  test('state takes present or absent; outputs are read in if: and in the job outputs too', () => {
+    const source = workflow(
+      'namespace-id: cn-hangzhou:prod\nsecret-name: s\nstate: abscent',
+      [
+        "      - if: steps.pull-secret.outputs.status == 'deleted'",
+        '        run: "true"',
+        '    outputs:',
+        "      id: ${{ steps['pull-secret'].outputs['secretId'] }}"
+      ].join('\n')
+    )
+    expect(problems(source)).toEqual([
+      'w.yml:11: jobs.deploy.steps[0] (pull-secret): with.state is "abscent"; it takes present or absent (did you mean absent?)',
+      'w.yml:6: jobs.deploy.steps[0] (pull-secret): with.username is missing; it is required unless state is absent',
+      'w.yml:6: jobs.deploy.steps[0] (pull-secret): with.password is missing; it is required unless state is absent',
+      'w.yml:12: jobs.deploy.steps[1]: if reads steps.pull-secret.outputs.status, but jobs.deploy.steps[0] (pull-secret) runs the action, which has no output status (it has secret-id, result, results)',
+      'w.yml:15: jobs.deploy: outputs.id reads steps.pull-secret.outputs.secretId, but jobs.deploy.steps[0] (pull-secret) runs the action, which has no output secretId (it has secret-id, result, results) (did you mean secret-id?)'
+    ])
+  })
+})
+
+describe('what is accepted', () => {
+  test('state: absent needs no registry credentials; expressions are not judged', () => {
+    expect(problems(workflow('namespace-id: cn-hangzhou:prod\nsecret-name: s\nstate: absent'))).toEqual([])
+    // An expression may be anything at run time: a state from an expression waives nothing we can see, so nothing is claimed.
+    expect(
+      problems(
+        workflow(
+          'namespace-id: ${{ vars.NS }}\nsecret-name: s\nstate: ${{ inputs.state }}\nif-exists: ${{ inputs.policy }}'
+        )
+      )
+    ).toEqual([])
+    // The runner trims values, so a block scalar's newline is not part of the value.
+    expect(
+      problems(workflow(`namespace-id: cn-hangzhou:prod\nsecret-name: s\n${CREDENTIALS}\nif-exists: |\n  update`))
+    ).toEqual([])
+  })
+
+  test('other actions and steps of other ids are left to actionlint', () => {
+    const source = [
+      'on: push',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: checkout',
+      '        uses: actions/checkout@v5',
+      '        with:',
+      '          if-exists: updte',
+      '      - run: echo "${{ steps.checkout.outputs.secretid }}"'
+    ].join('\n')
+    expect(checkActionUses(source, 'w.yml', action)).toEqual({ problems: [], steps: 0 })
+  })
+
+  test('every README example workflow passes, and every step in them that runs the action was checked', () => {
+    const examples = readmeExamples(readme)
+    const expectedSteps = examples
+      .map(
+        ({ source }) => source.match(/^\s*(?:- )?uses: sae-image-pull-secret\/sae-image-pull-secret@/gm)?.length ?? 0
+      )
+      .reduce((a, b) => a + b, 0)
+    expect(expectedSteps).toBeGreaterThanOrEqual(6)
+    let steps = 0
+    for (const { source, firstLine } of examples) {
+      const result = checkActionUses(source, 'README.md', action, firstLine)
+      expect(result.problems).toEqual([])
+      steps += result.steps
+    }
+    expect(steps).toBe(expectedSteps)
+  })
+
+  test('a README example is reported at its line in README.md', () => {
+    const broken = readme.replace('          if-exists: update\n', '          if-exists: updte\n')
+    const line = broken.split('\n').indexOf('          if-exists: updte') + 1
+    expect(line).toBeGreaterThan(0)
+    const reported = readmeExamples(broken).flatMap(
+      ({ source, firstLine }) => checkActionUses(source, 'README.md', action, firstLine).problems
+    )
+    expect(reported).toEqual([
+      expect.stringMatching(
+        new RegExp(`^README\\.md:${line}: jobs\\.\\w+\\.steps\\[\\d+\\] \\(pull-secret\\): with\\.if-exists is "updte"`)
+      )
+    ])
+  })
+
+  test.each(workflows)('.github/workflows/%s passes, every uses: ./ step checked', (file) => {
+    const source = readFileSync(join(workflowDir, file), 'utf8')
+    const result = checkActionUses(source, file, action)
+    expect(result.problems).toEqual([])
+    expect(result.steps).toBe(source.match(/^\s*(?:- )?uses: \.\/\s*$/gm)?.length ?? 0)
+  })
+})
+
+describe("the table of fixed values is action.yml's", () => {
+  /** Inputs whose description offers two or more `word` choices, or whose default is a boolean. */
+  function enumeratedInputs(inputs: Record<string, { description: string; default?: unknown }>): string[] {
+    return Object.entries(inputs)
+      .filter(([name, input]) => {
+        const choices = new Set(
+          [...input.description.matchAll(/`([a-z]+)`/g)]
+            .map((match) => match[1])
+            .filter((word) => !(word in inputs) && word !== name)
+        )
+        return choices.size >= 2 || ['true', 'false'].includes(String(input.default))
+      })
+      .map(([name]) => name)
+  }
+
+  test('the detection finds an input that offers a set of values', () => {
+    const colour = { description: 'Colour of the summary: `red`, `green` or `blue`.', default: 'red' }
+    const flag = { description: 'Whether to.', default: 'false' }
+    const free = { description: 'Registry hosts for `auths`, host[:port].' }
+    expect(enumeratedInputs({ colour, flag, free })).toEqual(['colour', 'flag'])
+  })
+
+  test('every input of action.yml with a fixed set of values is in the table', () => {
+    expect(enumeratedInputs(action.inputs).filter((name) => !(name in INPUT_VALUES))).toEqual([])
+    expect(enumeratedInputs(action.inputs).length).toBeGreaterThanOrEqual(4)
+  })
+
+  test.each(Object.entries(INPUT_VALUES))('%s: its values are the ones action.yml names', (name, values) => {
+    const input = action.inputs[name]
+    expect(input).toBeDefined()
+    const lower = [...new Set(values.map((value) => value.toLowerCase()))]
+    if (lower.join() === 'true,false') expect(lower).toContain(String(input.default))
+    else for (const value of lower) expect(input.description).toContain(`\`${value}\``)
+    if (input.default !== undefined) expect(values).toContain(String(input.default))
+  })
+
+  test('inputs required unless another is set are optional in action.yml, and the waiver is a value of that input', () => {
+    for (const [name, waiver] of Object.entries(REQUIRED_UNLESS)) {
+      expect(action.inputs[name]?.required).toBe(false)
+      expect(INPUT_VALUES[waiver.input]).toContain(waiver.value)
+      expect(action.inputs[name]?.description).toContain(`unless ${waiver.input} is ${waiver.value}`)
+    }
+  })
+})
+
+describe("the repository's workflows can be trusted", () => {
+  test.each(workflows)('%s: every action pinned by commit SHA with its version; contents: read at the top', (file) => {
+    expect(checkPinsAndPermissions(readFileSync(join(workflowDir, file), 'utf8'), file)).toEqual([])
+  })
+
+  test('a tag, a missing version comment and a wide top-level grant are refused', () => {
+    const source = [
+      'on: push',
+      'permissions: write-all',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: actions/checkout@v5',
+      '      - uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020',
+      '      - uses: ./'
+    ].join('\n')
+    expect(checkPinsAndPermissions(source, 'w.yml')).toEqual([
+      'w.yml: top-level permissions are "write-all"; they must be { contents: read }, wider only per job',
+      'w.yml:7: actions/checkout@v5 is not pinned by a full commit SHA',
+      'w.yml:8: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 has no "# vX.Y.Z" comment naming its release'
+    ])
+  })
+
+  test('CodeQL analyses the TypeScript on push to main, pull requests and weekly, writing security events only in its job', () => {
+    const codeql = parse(readFileSync(join(workflowDir, 'codeql.yml'), 'utf8'))
+    expect(Object.keys(codeql.on).sort()).toEqual(['pull_request', 'push', 'schedule', 'workflow_dispatch'])
+    expect(codeql.on.push.branches).toEqual(['main'])
+    expect(codeql.permissions).toEqual({ contents: 'read' })
+    expect(codeql.jobs.analyze.permissions).toEqual({ contents: 'read', 'security-events': 'write' })
+    expect(codeql.jobs.analyze.strategy.matrix.language).toContain('javascript-typescript')
+  })
+
+  test('the release rebuilds dist/, attests it, and only then moves the major tag; npm ci never holds a write or signing token', () => {
+    const release = parse(readFileSync(join(workflowDir, 'release.yml'), 'utf8'))
+    const { build, attest, publish } = release.jobs
+    expect(build.permissions).toBeUndefined()
+    const buildRuns = build.steps.map((step: { run?: string }) => step.run ?? '').join('\n')
+    expect(buildRuns).toMatch(/npm ci[\s\S]*npm run build[\s\S]*git diff --stat --exit-code -- dist\//)
+    expect(attest.needs).toBe('build')
+    expect(attest.permissions).toEqual({ contents: 'read', 'id-token': 'write', attestations: 'write' })
+    expect(attest.steps.map((step: { uses?: string }) => step.uses?.split('@')[0])).toContain(
+      'actions/attest-build-provenance'
+    )
+    expect(JSON.stringify(attest.steps)).not.toContain('npm ')
+    expect(publish.needs).toBe('attest')
+    expect(publish.permissions).toEqual({ contents: 'write' })
+    expect(JSON.stringify(publish.steps)).not.toContain('npm ')
+  })
+
+  test('dependabot waits a week for every ecosystem, and brings the SDK and httpx in one pull request', () => {
+    const config = parse(readFileSync('.github/dependabot.yml', 'utf8'))
+    const ecosystems = config.updates
+      .map((update: { 'package-ecosystem': string }) => update['package-ecosystem'])
+      .sort()
+    expect(ecosystems).toEqual(['github-actions', 'npm'])
+    for (const update of config.updates) expect(update.cooldown['default-days']).toBeGreaterThanOrEqual(7)
+    const npm = config.updates.find((update: { 'package-ecosystem': string }) => update['package-ecosystem'] === 'npm')
+    const groups = Object.entries(npm.groups) as [string, { patterns?: string[] }][]
+    // Dependabot puts a dependency in the first group it matches: the transport group comes first.
+    const [first] = groups[0]
+    expect(groups[0][1].patterns?.sort()).toEqual(['@alicloud/openapi-client', 'httpx'])
+    expect(first).toBe('sdk-transport')
+    expect(groups.map(([name]) => name)).toContain('npm-development')
+  })
+})

@@ -1,0 +1,65 @@
+// expiring-credentials.ts: a password that is a token with an expiry warns with the time (UTC),
+// never the token; one already expired is an input error before any call.
+import { describe, expect, test } from '@jest/globals'
+import { InputError } from '../../../src/domain/errors.js'
+import { expiryWarnings, jwtExpiry } from '../../../src/inputs/expiring-credentials.js'
+import type { RegistryCredential } from '../../../src/domain/model.js'
+
+const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+const jwt = (payload: unknown, header: unknown = { alg: 'RS256', typ: 'JWT' }) =>
+  `${part(header)}.${part(payload)}.c2lnbmF0dXJl`
+/** 2026-12-01T12:00:00Z */
+const NOW = Date.UTC(2026, 11, 1, 12, 0, 0)
+const EXP = NOW / 1000 + 3600
+
+const registry = (password: string, origin: RegistryCredential['origin'] = { kind: 'main' }): RegistryCredential => ({
+  domains: ['registry-vpc.cn-hangzhou.aliyuncs.com', 'registry.cn-hangzhou.aliyuncs.com'],
+  username: 'deploy',
+  password,
+  origin
+})
+
+describe('jwtExpiry', () => {
+  test.each([
+    ['a JWT with a numeric exp', jwt({ exp: 1796126400 }), 1796126400],
+    ['no alg in the header', jwt({ exp: 1796126400 }, { typ: 'JWT' }), undefined],
+    ['exp as a string', jwt({ exp: '1796126400' }), undefined],
+    ['no exp', jwt({ sub: 'x' }), undefined],
+    ['two parts', `${part({ alg: 'HS256' })}.${part({ exp: 1 })}`, undefined],
+    ['a plain password with dots', 'my.pass.word', undefined],
+    ['a header that is not JSON', `bm90LWpzb24.${part({ exp: 1 })}.c2ln`, undefined]
+  ])('%s', (_name, password, expected) => {
+    expect(jwtExpiry(password)).toBe(expected)
+  })
+})
+
+describe('expiryWarnings', () => {
+  test('a token password warns with its expiry in UTC and the domains, never the token', () => {
+    const token = jwt({ exp: EXP, sub: 'robot' })
+    const warnings = expiryWarnings([registry(token)], NOW)
+    expect(warnings).toEqual([
+      'The password from the username and password inputs (for registry-vpc.cn-hangzhou.aliyuncs.com, registry.cn-hangzhou.aliyuncs.com) is a token that expires at 2026-12-01T13:00:00Z: ' +
+        'SAE pulls again at every instance start, so the Secret stops working then. Use a credential that does not expire, or run this step again before that time'
+    ])
+    for (const piece of token.split('.')) expect(warnings[0]).not.toContain(piece)
+  })
+
+  test('a password that is not a token: no warning', () => {
+    expect(expiryWarnings([registry('a-fixed-password')], NOW)).toEqual([])
+  })
+
+  test('an expired token is an input error naming the input and the time', () => {
+    expect(() => expiryWarnings([registry(jwt({ exp: NOW / 1000 - 60 }))], NOW)).toThrow(
+      new InputError(
+        'password',
+        'is a token that expired at 2026-12-01T11:59:00Z (for registry-vpc.cn-hangzhou.aliyuncs.com, registry.cn-hangzhou.aliyuncs.com); a Secret holding it could not pull. Use a credential that does not expire'
+      )
+    )
+  })
+
+  test('an expired token of extra-registries names its item', () => {
+    expect(() => expiryWarnings([registry(jwt({ exp: NOW / 1000 }), { kind: 'extra', item: 2 })], NOW)).toThrow(
+      /^Input 'extra-registries' item 2: password is a token that expired at 2026-12-01T12:00:00Z/
+    )
+  })
+})

@@ -1,0 +1,204 @@
+// check-plan.ts: which requests prove that a Secret can pull. ACR twins are one registry, an image
+// check covers its registry's login, every image finds the entry kubelet would use.
+import { describe, expect, test } from '@jest/globals'
+import { planChecks, planSecretChecks, storedRegistries } from '../../../src/registry/check-plan.js'
+import { InputError } from '../../../src/domain/errors.js'
+import { parseImageReference } from '../../../src/kubelet/image-ref.js'
+import type { NamespacePlan, RegistryCredential } from '../../../src/domain/model.js'
+
+const VPC = 'registry-vpc.cn-hangzhou.aliyuncs.com'
+const PUBLIC = 'registry.cn-hangzhou.aliyuncs.com'
+const main = (domains: string[], password = 'pw'): RegistryCredential => ({
+  domains,
+  username: 'deploy',
+  password,
+  origin: { kind: 'main' }
+})
+const extra = (domains: string[], item = 1): RegistryCredential => ({
+  domains,
+  username: 'bot',
+  password: 'other',
+  origin: { kind: 'extra', item }
+})
+const images = (...texts: string[]) => texts.map(parseImageReference)
+
+/** What each check asks, in a line: `login <host> for <domains>` / `pull <image> at <host> with <key>`. */
+function asked(registries: RegistryCredential[], imageTexts: string[], verifyLogin = true): string[] {
+  const plan = planChecks(registries, images(...imageTexts), verifyLogin)
+  return [
+    ...plan.logins.map((check) => `login ${check.host} for ${check.domains.join(' ')} as ${check.credential.username}`),
+    ...plan.pulls.map(
+      (check) => `pull ${check.image.text} at ${check.host} with ${check.key} as ${check.credential.username}`
+    ),
+    ...plan.unmatched.map((image) => `unmatched ${image.text}`)
+  ]
+}
+
+describe('logins (verify-login)', () => {
+  test('the default ACR pair: one login, at the public domain, standing for both', () => {
+    expect(asked([main([VPC, PUBLIC])], [])).toEqual([`login ${PUBLIC} for ${VPC} ${PUBLIC} as deploy`])
+  })
+
+  test('Enterprise Edition twins too', () => {
+    expect(
+      asked([main(['acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', 'acme-registry.cn-shanghai.cr.aliyuncs.com'])], [])
+    ).toEqual([
+      'login acme-registry.cn-shanghai.cr.aliyuncs.com for acme-registry-vpc.cn-shanghai.cr.aliyuncs.com acme-registry.cn-shanghai.cr.aliyuncs.com as deploy'
+    ])
+  })
+
+  test('a VPC domain without its public twin is tried as it is', () => {
+    expect(asked([main([VPC])], [])).toEqual([`login ${VPC} for ${VPC} as deploy`])
+  })
+
+  test('twins of two regions are two registries', () => {
+    expect(asked([main([VPC, 'registry.cn-beijing.aliyuncs.com'])], [])).toEqual([
+      `login ${VPC} for ${VPC} as deploy`,
+      'login registry.cn-beijing.aliyuncs.com for registry.cn-beijing.aliyuncs.com as deploy'
+    ])
+  })
+
+  test('Docker Hub’s key is logged in to at registry-1.docker.io', () => {
+    expect(asked([extra(['https://index.docker.io/v1/'])], [])).toEqual([
+      'login registry-1.docker.io for https://index.docker.io/v1/ as bot'
+    ])
+  })
+
+  test('verify-login: false asks no login', () => {
+    expect(asked([main([VPC, PUBLIC])], [], false)).toEqual([])
+  })
+})
+
+describe('images', () => {
+  test('an image on the VPC domain is checked at its public twin, and covers the login', () => {
+    expect(asked([main([VPC, PUBLIC])], [`${VPC}/shop/web:1.4.2`])).toEqual([
+      `pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} with ${VPC} as deploy`
+    ])
+  })
+
+  test('the VPC domain alone: the image still goes through the public twin, and no login is tried at the VPC domain', () => {
+    expect(asked([main([VPC])], [`${VPC}/shop/web:1.4.2`])).toEqual([
+      `pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} with ${VPC} as deploy`
+    ])
+  })
+
+  test('images are checked even with verify-login: false', () => {
+    expect(asked([main([VPC, PUBLIC])], [`${PUBLIC}/shop/web:1.4.2`], false)).toEqual([
+      `pull ${PUBLIC}/shop/web:1.4.2 at ${PUBLIC} with ${PUBLIC} as deploy`
+    ])
+  })
+
+  test('each image with the credentials of its own registry; a registry without images keeps its login', () => {
+    expect(
+      asked(
+        [main([VPC, PUBLIC]), extra(['ghcr.io']), extra(['quay.io'], 2)],
+        ['ghcr.io/acme/sidecar:2', `${PUBLIC}/shop/web:1`]
+      )
+    ).toEqual([
+      'login quay.io for quay.io as bot',
+      'pull ghcr.io/acme/sidecar:2 at ghcr.io with ghcr.io as bot',
+      `pull ${PUBLIC}/shop/web:1 at ${PUBLIC} with ${PUBLIC} as deploy`
+    ])
+  })
+
+  test('a Docker Hub image written short matches the Docker Hub key and is asked of registry-1.docker.io', () => {
+    expect(asked([extra(['https://index.docker.io/v1/'])], ['nginx:1.27'])).toEqual([
+      'pull nginx:1.27 at registry-1.docker.io with https://index.docker.io/v1/ as bot'
+    ])
+  })
+
+  test('an image no entry matches is unmatched (the Secret could not pull it)', () => {
+    expect(asked([main([VPC, PUBLIC])], ['ghcr.io/acme/sidecar:2'])).toEqual([
+      `login ${PUBLIC} for ${VPC} ${PUBLIC} as deploy`,
+      'unmatched ghcr.io/acme/sidecar:2'
+    ])
+  })
+})
+
+describe('planSecretChecks', () => {
+  const plan = (namespaceId: string, domains: string[]): NamespacePlan =>
+    ({ namespaceId, state: 'present', registries: [main(domains)] }) as unknown as NamespacePlan
+
+  test('an image that a namespace’s Secret cannot pull is an input error naming the image, the namespace and its keys', () => {
+    expect(() =>
+      planSecretChecks(
+        [plan('cn-hangzhou:prod', [VPC, PUBLIC]), plan('cn-beijing:prod', ['registry.cn-beijing.aliyuncs.com'])],
+        images(`${PUBLIC}/shop/web:1`),
+        true
+      )
+    ).toThrow(
+      new InputError(
+        'images',
+        `has ${PUBLIC}/shop/web:1, which no registry of the Secret for cn-beijing:prod matches (its auths keys: registry.cn-beijing.aliyuncs.com), ` +
+          'so the Secret could not pull it; add its registry to registry-domains or extra-registries, or correct the image'
+      )
+    )
+  })
+
+  test('the error lists every auths key of that Secret, comma-separated', () => {
+    expect(() =>
+      planSecretChecks([plan('cn-hangzhou:prod', [VPC, PUBLIC])], images('ghcr.io/acme/sidecar:2'), true)
+    ).toThrow(
+      `has ghcr.io/acme/sidecar:2, which no registry of the Secret for cn-hangzhou:prod matches (its auths keys: ${VPC}, ${PUBLIC}), `
+    )
+  })
+
+  test('state: absent plans no checks', () => {
+    expect(planSecretChecks([{ ...plan('cn-hangzhou:prod', [VPC]), state: 'absent' }], [], true)).toEqual([])
+  })
+})
+
+describe('storedRegistries', () => {
+  test('entries with the same credentials are one registry (so twins log in once); others stay apart', () => {
+    const auth = (username: string, password: string) => ({
+      username,
+      password,
+      auth: Buffer.from(`${username}:${password}`).toString('base64')
+    })
+    const config = {
+      auths: { [VPC]: auth('old', 'pw-1'), [PUBLIC]: auth('old', 'pw-1'), 'ghcr.io': auth('bot', 'pw-2') }
+    }
+    const origin = { kind: 'stored' as const, namespaceId: 'cn-hangzhou:prod', secretId: 16 }
+    expect(storedRegistries(config, { namespaceId: 'cn-hangzhou:prod', secretId: 16 })).toEqual([
+      { domains: [VPC, PUBLIC], username: 'old', password: 'pw-1', origin },
+      { domains: ['ghcr.io'], username: 'bot', password: 'pw-2', origin }
+    ])
+  })
+})
+
+describe('an image check covers a login only with the same username and password', () => {
+  // A stored Secret may hold an ACR twin pair under two credentials: storedRegistries makes them two registries.
+  const vpc = (username: string, password: string): RegistryCredential => ({
+    domains: [VPC],
+    username,
+    password,
+    origin: { kind: 'main' }
+  })
+  const pub = (username: string, password: string): RegistryCredential => ({
+    domains: [PUBLIC],
+    username,
+    password,
+    origin: { kind: 'extra', item: 1 }
+  })
+  const image = `${VPC}/shop/web:1`
+
+  test('the same username and password: the image checked at the public twin stands for its login', () => {
+    expect(asked([vpc('deploy', 'pw'), pub('deploy', 'pw')], [image])).toEqual([
+      `pull ${image} at ${PUBLIC} with ${VPC} as deploy`
+    ])
+  })
+
+  test('the same username with another password keeps its own login', () => {
+    expect(asked([vpc('deploy', 'pw'), pub('deploy', 'other')], [image])).toEqual([
+      `login ${PUBLIC} for ${PUBLIC} as deploy`,
+      `pull ${image} at ${PUBLIC} with ${VPC} as deploy`
+    ])
+  })
+
+  test('another username with the same password keeps its own login', () => {
+    expect(asked([vpc('deploy', 'pw'), pub('bot', 'pw')], [image])).toEqual([
+      `login ${PUBLIC} for ${PUBLIC} as bot`,
+      `pull ${image} at ${PUBLIC} with ${VPC} as deploy`
+    ])
+  })
+})

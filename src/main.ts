@@ -3,8 +3,9 @@
 // that part; only this module and outputs.ts speak to the runner.
 import * as core from '@actions/core'
 import { planSecretChecks } from './registry/check-plan.js'
-import { clientSettings, signIn, userAgent } from './sae/clients.js'
-import { storedSecrets } from './secret/docker-config.js'
+import { clientSettings, userAgent } from './sae/clients.js'
+import { signIn } from './sae/sign-in.js'
+import { storedSecrets } from './secret/stored-config.js'
 import { openConnections, type RunConnections } from './network/connections.js'
 import { expiryWarnings } from './inputs/expiring-credentials.js'
 import { parseExtraRegistries } from './inputs/extra-registries.js'

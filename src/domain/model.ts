@@ -80,18 +80,6 @@ export interface RelatedApp {
   appName: string
 }
 
-const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i
-
-/** localhost, 127.0.0.0/8 or [::1]: the only hosts plain HTTP may go to. */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOST.test(hostname)
-}
-
-/** The host name of `host[:port]` (an IPv6 literal keeps its brackets). */
-export function hostnameOf(host: string): string {
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
-}
-
 /** One registry's entry in `auths`, as docker and kubelet read it. */
 export interface RegistryAuth {
   username: string

@@ -1,8 +1,8 @@
-// Where the Alibaba Cloud credentials come from (key inputs, GitHub OIDC inputs, the environment)
-// and how the chosen source becomes a key that signs SAE calls.
-import { ApiError, CredentialsError, InputError } from '../domain/errors.js'
+// Where the Alibaba Cloud credentials come from (key inputs, GitHub OIDC inputs, the environment),
+// decided from the inputs and the environment alone, before anything is fetched. Pure.
+import { InputError } from '../domain/errors.js'
 import { EMPTY_SECRET_HINT, matching, parseInteger, quote, singleLine, type InputReader } from './rules.js'
-import type { AccessKey, CredentialSource, OidcRole, StaticKeys } from '../domain/model.js'
+import type { CredentialSource, OidcRole, StaticKeys } from '../domain/model.js'
 
 const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@-]+$/i
 const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[\w.@-]+$/i
@@ -95,77 +95,4 @@ function parseOidcRole(read: InputReader, env: NodeJS.ProcessEnv): OidcRole {
     roleSessionName,
     durationSeconds: parseInteger(read('role-duration-seconds'), 'role-duration-seconds', 900, 900, 43200)
   }
-}
-
-export interface CredentialDeps {
-  /** Registers a secret with the runner (and our redactor) before anything can print it. */
-  mask(value: string): void
-  /** Whether the runner offers ID tokens (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN are set). */
-  idTokenAvailable(): boolean
-  getIdToken(audience: string): Promise<string>
-  assumeRole(role: OidcRole, idToken: string): Promise<AccessKey>
-}
-
-export const NO_CREDENTIALS =
-  'No Alibaba Cloud credentials were found. Give one of: access-key-id and access-key-secret ' +
-  '(from repository secrets); role-to-assume and oidc-provider-arn (GitHub OIDC, no stored keys); ' +
-  'or run aliyun/configure-aliyun-credentials-action before this step to export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET'
-
-/** Turns the chosen credential source into a key that can sign SAE calls; every secret is masked first. */
-export async function resolveCredentials(source: CredentialSource, deps: CredentialDeps): Promise<AccessKey> {
-  if (source.kind === 'none') throw new CredentialsError(NO_CREDENTIALS)
-  if (source.kind === 'keys') {
-    deps.mask(source.accessKeySecret)
-    if (source.securityToken) deps.mask(source.securityToken)
-    return {
-      accessKeyId: source.accessKeyId,
-      accessKeySecret: source.accessKeySecret,
-      securityToken: source.securityToken
-    }
-  }
-  if (!deps.idTokenAvailable()) {
-    throw new CredentialsError(
-      'role-to-assume needs a GitHub ID token, but the runner offers none: add `permissions: id-token: write` ' +
-        'to the job (or workflow); pull requests from forks never get one'
-    )
-  }
-  const idToken = await deps.getIdToken(source.audience)
-  deps.mask(idToken)
-  let key: AccessKey
-  try {
-    key = await deps.assumeRole(source, idToken)
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.retryable) throw error
-    throw new CredentialsError(
-      `STS refused role ${source.roleArn} for OIDC provider ${source.oidcProviderArn}: ${error.message}. ` +
-        `The ID token carried ${describeClaims(idToken)}. ` +
-        `The usual cause is the role's trust policy: it must trust that provider, with oidc:aud = ${source.audience} ` +
-        `and an oidc:sub condition that matches the sub above (README, "GitHub OIDC")`
-    )
-  }
-  deps.mask(key.accessKeySecret)
-  if (key.securityToken) deps.mask(key.securityToken)
-  return key
-}
-
-/**
- * The ID token's claims that a trust policy tests: sub, aud and iss. They name the repository,
- * ref and audience, not a secret; the token itself (its signature) stays masked.
- */
-export function describeClaims(idToken: string): string {
-  let claims: Record<string, unknown> = {}
-  try {
-    claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >
-  } catch {
-    return 'claims that could not be read'
-  }
-  const show = (name: string) => {
-    const value = claims[name]
-    const text = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : undefined
-    return `${name}=${text === undefined ? '(none)' : JSON.stringify(text.slice(0, 200))}`
-  }
-  return ['sub', 'aud', 'iss'].map(show).join(', ')
 }

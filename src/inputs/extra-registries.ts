@@ -2,7 +2,7 @@
 // a YAML list of { registry, username, password }. The YAML parser is loaded only when the input
 // is given, so other runs do not pay its start-up. Every error names the input and the item, and
 // never shows a value that could be a password.
-import { authKeyFor, DOCKER_HUB_KEY } from '../secret/docker-config.js'
+import { authKeyFor, DOCKER_HUB_KEY } from '../domain/hosts.js'
 import { InputError } from '../domain/errors.js'
 import { parsePassword, parseRegistryHosts, parseUsername, quote } from './rules.js'
 import type { RegistryCredential } from '../domain/model.js'

@@ -20,9 +20,8 @@ import {
   splitList,
   type InputReader
 } from './rules.js'
+import { hostnameOf, isLoopbackHost } from '../domain/hosts.js'
 import {
-  hostnameOf,
-  isLoopbackHost,
   SECRET_TYPE,
   type CredentialSource,
   type Endpoint,

@@ -2,7 +2,7 @@
 // would use (keyring.ts) and the host that answers for it (an ACR VPC domain through its public
 // twin); for each registry whose images are not checked, one login (an ACR twin pair: the public
 // domain stands for both). Pure: registries and images in, the checks out.
-import { acrTwin, reachableHost, registryApiHost } from '../secret/docker-config.js'
+import { acrTwin, reachableHost, registryApiHost } from '../domain/hosts.js'
 import { InputError } from '../domain/errors.js'
 import { matchingAuthKeys } from '../kubelet/keyring.js'
 import type { DockerConfig, ImageReference, NamespacePlan, RegistryCredential } from '../domain/model.js'

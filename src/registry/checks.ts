@@ -3,7 +3,7 @@
 // be checked, and one error that names every refusal. A refusal stops every write; a registry that
 // cannot be reached only warns.
 import { planChecks, storedRegistries, type CheckPlan, type LoginCheck, type PullCheck } from './check-plan.js'
-import { decodeStoredConfig } from '../secret/docker-config.js'
+import { decodeStoredConfig } from '../secret/stored-config.js'
 import { ActionError } from '../domain/errors.js'
 import { describeOrigin, type CredentialOrigin, type ImageReference } from '../domain/model.js'
 import { checkPull, login, type LoginResult, type PullResult, type RefusedFor, type RegistryDeps } from './client.js'

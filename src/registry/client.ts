@@ -5,9 +5,9 @@
 // manifest. Every answer is mapped to what it proves; tokens are masked at once and thrown away.
 import http from 'node:http'
 import https from 'node:https'
-import { describeSystemError, isCertificateError } from '../sae/sdk/api-errors.js'
+import { describeSystemError, isCertificateError } from '../network/system-errors.js'
 import { basicAuth } from '../secret/docker-config.js'
-import { hostnameOf, isLoopbackHost } from '../domain/model.js'
+import { hostnameOf, isLoopbackHost } from '../domain/hosts.js'
 
 /** How long one registry may take to answer one request. */
 export const ANSWER_TIMEOUT_MS = 5_000

@@ -2,7 +2,9 @@
 // the one `::error::` line. Every line goes through the run's redactor on its way out.
 import * as core from '@actions/core'
 import type { Inputs } from '../inputs/parse-inputs.js'
-import { ActionError, ApiError, describeApps, failureCode, RunnerEnvironmentError } from '../domain/errors.js'
+import { ActionError, failureCode, RunnerEnvironmentError } from '../domain/errors.js'
+import { ApiError } from '../sae/sdk/api-errors.js'
+import { describeApps } from '../sae/errors.js'
 import type { NamespaceOutcome, NamespacePlan, Provisioned, SecretPlan } from '../domain/model.js'
 import { proxyCredentials } from '../network/proxy.js'
 import type { CheckVerdicts } from '../registry/checks.js'

@@ -1,14 +1,11 @@
 // Builds the SAE and STS clients of a run: endpoint, key, user agent, the run's connections (and
 // proxy), the retry policy and its deadline, in one place.
-import { VERSION } from '../version.js'
 import type { RunConnections } from '../network/connections.js'
-import { resolveCredentials } from '../inputs/credential-source.js'
-import { CredentialsError } from '../domain/errors.js'
-import type { AccessKey, CredentialSource, Endpoint, OidcRole } from '../domain/model.js'
+import type { AccessKey, Endpoint, OidcRole } from '../domain/model.js'
+import { VERSION } from '../domain/version.js'
 import { OpenApiConnection } from './sdk/openapi.js'
 import { systemClock, type RetryClock, type RetrySettings } from './sdk/retry.js'
 import { SaeSecretsClient } from './secrets-client.js'
-import type { RunInfo } from '../runner/run-context.js'
 import { assumeRoleWithOidc } from './sts.js'
 
 export interface ClientSettings {
@@ -83,35 +80,7 @@ function connect(
 }
 
 /** Names the repository and run in every request, so the account's ActionTrail shows who called. */
-export function userAgent(run: Pick<RunInfo, 'repository' | 'runId'>): string {
+export function userAgent(run: { repository?: string; runId?: number }): string {
   const where = run.repository ? ` (${run.repository}; run ${run.runId ?? '?'})` : ''
   return `sae-image-pull-secret/${VERSION}${where}`
-}
-
-export interface SignInDeps {
-  settings: ClientSettings
-  mask(value: string): void
-  /** The runner's ID token for an audience (`core.getIDToken`). */
-  getIdToken(audience: string): Promise<string>
-}
-
-/** Turns the run's credentials into a key (GitHub OIDC through STS when asked) and the SAE clients that sign with it. */
-export async function signIn(
-  credentials: CredentialSource,
-  stsEndpoint: Endpoint,
-  { settings, mask, getIdToken }: SignInDeps
-): Promise<(endpoint: Endpoint) => SaeSecretsClient> {
-  const key = await resolveCredentials(credentials, {
-    mask,
-    idTokenAvailable: () =>
-      Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
-    getIdToken: (audience) =>
-      getIdToken(audience).catch((error: unknown) => {
-        throw new CredentialsError(
-          `Could not get a GitHub ID token for audience ${audience}: ${error instanceof Error ? error.message : String(error)}`
-        )
-      }),
-    assumeRole: (role, idToken) => assumeRole(stsEndpoint, role, idToken, settings)
-  })
-  return saeClientFactory(key, settings)
 }

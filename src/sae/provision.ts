@@ -1,7 +1,8 @@
 // The policy: what to do in one namespace so that it holds the Secret (or, with `state: absent`,
 // does not), in as few calls as each path allows. It talks to SAE only through SecretsApi.
-import { sameDockerConfig } from '../secret/docker-config.js'
-import { ApiError, SecretExistsError, SecretInUseError, SecretTypeMismatchError } from '../domain/errors.js'
+import { sameDockerConfig } from '../secret/stored-config.js'
+import { ApiError } from './sdk/api-errors.js'
+import { SecretExistsError, SecretInUseError, SecretTypeMismatchError } from './errors.js'
 import type { NamespaceOutcome, Provisioned, SecretPlan } from '../domain/model.js'
 import type { SecretsApi, SecretSummary } from './secrets-client.js'
 

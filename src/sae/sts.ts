@@ -1,4 +1,4 @@
-import { ApiError } from '../domain/errors.js'
+import { ApiError } from './sdk/api-errors.js'
 import type { AccessKey, OidcRole } from '../domain/model.js'
 import { callWithRetries, OpenApiConnection } from './sdk/openapi.js'
 import { stringField } from './sdk/transport-errors.js'

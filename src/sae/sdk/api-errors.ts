@@ -1,5 +1,7 @@
 // What the action knows about the codes SAE, STS and the transport report: what each means for
-// the user, and which are worth retrying. docs/sae-api.md lists where they come from.
+// the user, and which are worth retrying (docs/sae-api.md lists where they come from); and the one
+// error type of a failed call, ApiError.
+import { ActionError } from '../../domain/errors.js'
 
 const RAM_ADVICE =
   'the RAM identity lacks permission; grant sae:ListSecrets, sae:DescribeSecret, sae:CreateSecret, sae:UpdateSecret and sae:DeleteSecret (README, "RAM policy")'
@@ -85,24 +87,67 @@ export function explainApiCode(code: string): string | undefined {
   return EXPLANATIONS[code]
 }
 
-/** What the system errors of a failed connection mean, in a few words. */
-const SYSTEM_ERRORS: Record<string, string> = {
-  ENOTFOUND: 'the host name does not resolve',
-  EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
-  ECONNREFUSED: 'nothing listens there',
-  ECONNRESET: 'the connection was reset',
-  ETIMEDOUT: 'the connection timed out',
-  EHOSTUNREACH: 'the host is unreachable',
-  ENETUNREACH: 'the network is unreachable',
-  EPIPE: 'the connection was closed while sending'
+export interface ApiFault {
+  action: string
+  code: string
+  status?: number
+  requestId?: string
+  /** The API's own message, already redacted. */
+  detail?: string
+  /** What to do, when the transport knows better than the code's general explanation. */
+  advice?: string
 }
 
-/** Node's codes for a TLS certificate that could not be verified: never retried, never worked around. */
-export function isCertificateError(code: string): boolean {
-  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(code)
+/** A call to SAE or STS failed after retries (or at once, when retrying could not help). */
+export class ApiError extends ActionError {
+  readonly action: string
+  readonly code: string
+  readonly status?: number
+  readonly requestId?: string
+  readonly retryable: boolean
+  /**
+   * The transport's verdict on a write: its request may have reached the service and been applied
+   * although no definite answer came back (a 5xx, a page that is not the API, a lost connection).
+   */
+  readonly mayHaveBeenApplied: boolean
+  /** How long to wait before asking again, when the answer said so (a throttled call's `TimeLeft`). */
+  readonly retryAfterMs?: number
+  /** `<action>: <code> (HTTP <status>, RequestId <id>)`, for the line that announces a retry. */
+  readonly brief: string
+
+  constructor(
+    fault: ApiFault,
+    options: { mayHaveBeenApplied?: boolean; retryable?: boolean; retryAfterMs?: number } = {}
+  ) {
+    const where = describeWhere(fault)
+    const known = explainApiCode(fault.code)
+    // The API's own words help where our explanation is generic or missing.
+    const advice =
+      fault.advice ??
+      (known
+        ? fault.code.endsWith('WithMessage') && fault.detail
+          ? `${known}: ${fault.detail}`
+          : known
+        : (fault.detail ?? 'the API gave no message'))
+    super(`${fault.action} failed: ${fault.code} (${where}): ${advice}`)
+    this.name = 'ApiError'
+    this.brief = `${fault.action}: ${fault.code} (${where})`
+    this.action = fault.action
+    this.code = fault.code
+    this.status = fault.status
+    this.requestId = fault.requestId
+    this.retryable = options.retryable ?? isRetryableFault(fault.code, fault.status)
+    this.mayHaveBeenApplied = options.mayHaveBeenApplied ?? false
+    this.retryAfterMs = options.retryAfterMs
+  }
 }
 
-/** `ENOTFOUND (the host name does not resolve)`; an unknown code as it is. */
-export function describeSystemError(code: string): string {
-  return SYSTEM_ERRORS[code] ? `${code} (${SYSTEM_ERRORS[code]})` : code
+function describeWhere(fault: ApiFault): string {
+  if (fault.code === 'NonJsonResponse' && fault.status !== undefined)
+    return `HTTP ${fault.status}, an answer that is not the API, no RequestId`
+  if (fault.status === undefined) {
+    if (fault.code === 'NonJsonResponse') return 'an answer that is not the API, no RequestId'
+    return fault.code === 'ProxyRefused' ? 'the proxy answered, the API was not reached' : 'no HTTP response'
+  }
+  return `HTTP ${fault.status}, ${fault.requestId ? `RequestId ${fault.requestId}` : 'no RequestId'}`
 }

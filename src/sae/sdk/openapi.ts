@@ -1,7 +1,7 @@
 // The one module that loads the Alibaba SDK (`@alicloud/openapi-client`): it builds, signs and
 // sends each request, through the run's connections. What a failure means is transport-errors.ts's.
 import * as OpenApiModule from '@alicloud/openapi-client'
-import { ApiError } from '../../domain/errors.js'
+import { ApiError } from './api-errors.js'
 import type { AccessKey, Endpoint } from '../../domain/model.js'
 import { withRetry, type RetrySettings } from './retry.js'
 import { withExchange, type Exchange } from './seam.js'

@@ -2,8 +2,8 @@
 // answer: one ApiError that holds no secret, says whether retrying can help, whether a write may
 // have been applied, and how long a throttled caller should wait. Pure: recorded objects in,
 // errors out (test/transport-errors.test.ts feeds it every shape the SDK throws).
-import { describeSystemError, explainApiCode, isCertificateError, isThrottling } from './api-errors.js'
-import { ApiError, type ApiFault } from '../../domain/errors.js'
+import { describeSystemError, isCertificateError } from '../../network/system-errors.js'
+import { explainApiCode, isThrottling, ApiError, type ApiFault } from './api-errors.js'
 import type { Endpoint } from '../../domain/model.js'
 import { isSaeRegion, nearestSaeRegion } from '../../domain/regions.js'
 

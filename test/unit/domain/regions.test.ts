@@ -1,5 +1,4 @@
 import { describe, expect, test } from '@jest/globals'
-import { isLoopbackHost } from '../../../src/domain/model.js'
 import { isSaeRegion, nearestSaeRegion, SAE_REGIONS, unknownRegionWarnings } from '../../../src/domain/regions.js'
 
 describe('SAE regions (docs/sae-api.md)', () => {
@@ -23,21 +22,5 @@ describe('SAE regions (docs/sae-api.md)', () => {
       "namespace-id names region 'cn-hangzou', which is not a region SAE serves (as of this release); did you mean 'cn-hangzhou'?"
     ])
     expect(unknownRegionWarnings([...SAE_REGIONS])).toEqual([])
-  })
-})
-
-describe('isLoopbackHost', () => {
-  test.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '[::1]', '::1'])('%s is loopback', (host) => {
-    expect(isLoopbackHost(host)).toBe(true)
-  })
-
-  test.each([
-    'localhost.example.com',
-    '128.0.0.1',
-    '10.0.0.1',
-    'registry.cn-hangzhou.aliyuncs.com',
-    '127.0.0.1.nip.io'
-  ])('%s is not', (host) => {
-    expect(isLoopbackHost(host)).toBe(false)
   })
 })

@@ -1,126 +1,72 @@
 import { describe, expect, test } from '@jest/globals'
-import {
-  describeClaims,
-  NO_CREDENTIALS,
-  resolveCredentials,
-  type CredentialDeps
-} from '../../../src/inputs/credential-source.js'
-import { ApiError, CredentialsError } from '../../../src/domain/errors.js'
-import type { OidcRole } from '../../../src/domain/model.js'
+import { parseCredentialSource } from '../../../src/inputs/credential-source.js'
 
-const ROLE: OidcRole = {
-  kind: 'oidc',
-  roleArn: 'acs:ram::1:role/deploy',
-  oidcProviderArn: 'acs:ram::1:oidc-provider/github',
-  audience: 'sts.aliyuncs.com',
-  roleSessionName: 'github-actions-1',
-  durationSeconds: 900
-}
-
-/** Records the order of events, so masking can be shown to come before use. */
-function deps(overrides: Partial<CredentialDeps> = {}): CredentialDeps & { events: string[] } {
-  const events: string[] = []
-  return {
-    events,
-    mask: (value) => events.push(`mask ${value}`),
-    idTokenAvailable: () => true,
-    getIdToken: async (audience) => {
-      events.push(`token for ${audience}`)
-      return 'id-token'
-    },
-    assumeRole: async (_role, token) => {
-      events.push(`assume with ${token}`)
-      return { accessKeyId: 'STS.x', accessKeySecret: 'sts-secret', securityToken: 'sts-token' }
-    },
-    ...overrides
+describe('parseCredentialSource', () => {
+  const read = (values: Record<string, string>) => (name: string) => values[name] ?? ''
+  const ENV = {
+    ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIenv',
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'env-secret',
+    ALIBABA_CLOUD_SECURITY_TOKEN: 'env-token'
   }
-}
+  const OIDC = {
+    'role-to-assume': 'acs:ram::123:role/deploy',
+    'oidc-provider-arn': 'acs:ram::123:oidc-provider/github'
+  }
 
-describe('resolveCredentials', () => {
-  test('static keys are masked and returned', async () => {
-    const d = deps()
-    const key = await resolveCredentials(
-      { kind: 'keys', origin: 'inputs', accessKeyId: 'LTAI', accessKeySecret: 's', securityToken: 't' },
-      d
+  test('inputs come before OIDC inputs and the environment', () => {
+    expect(parseCredentialSource(read({ 'access-key-id': 'LTAIin', 'access-key-secret': 'in-secret' }), ENV)).toEqual({
+      kind: 'keys',
+      origin: 'inputs',
+      accessKeyId: 'LTAIin',
+      accessKeySecret: 'in-secret'
+    })
+  })
+
+  test('OIDC inputs come before the environment', () => {
+    expect(parseCredentialSource(read(OIDC), { ...ENV, GITHUB_RUN_ID: '77' })).toEqual({
+      kind: 'oidc',
+      roleArn: OIDC['role-to-assume'],
+      oidcProviderArn: OIDC['oidc-provider-arn'],
+      audience: 'sts.aliyuncs.com',
+      roleSessionName: 'github-actions-77',
+      durationSeconds: 900
+    })
+  })
+
+  test('the environment, with its STS token, is the last resort', () => {
+    expect(parseCredentialSource(read({}), ENV)).toEqual({
+      kind: 'keys',
+      origin: 'environment',
+      accessKeyId: 'LTAIenv',
+      accessKeySecret: 'env-secret',
+      securityToken: 'env-token'
+    })
+  })
+
+  test('an STS token input travels with its keys', () => {
+    const source = parseCredentialSource(
+      read({ 'access-key-id': 'STS.x', 'access-key-secret': 's', 'security-token': 't' }),
+      {}
     )
-    expect(key).toEqual({ accessKeyId: 'LTAI', accessKeySecret: 's', securityToken: 't' })
-    expect(d.events).toEqual(['mask s', 'mask t'])
+    expect(source).toMatchObject({ kind: 'keys', securityToken: 't' })
   })
 
-  test('OIDC: the ID token is masked before STS sees it, the temporary key before it is returned', async () => {
-    const d = deps()
-    await expect(resolveCredentials(ROLE, d)).resolves.toEqual({
-      accessKeyId: 'STS.x',
-      accessKeySecret: 'sts-secret',
-      securityToken: 'sts-token'
-    })
-    expect(d.events).toEqual([
-      'token for sts.aliyuncs.com',
-      'mask id-token',
-      'assume with id-token',
-      'mask sts-secret',
-      'mask sts-token'
-    ])
-  })
-
-  test('no ID-token environment: permissions advice, and no token is requested', async () => {
-    const d = deps({ idTokenAvailable: () => false })
-    await expect(resolveCredentials(ROLE, d)).rejects.toThrow('add `permissions: id-token: write`')
-    expect(d.events).toEqual([])
-  })
-
-  test('a refusal by STS names the role, the provider and the trust policy', async () => {
-    const refusal = new ApiError({
-      action: 'AssumeRoleWithOIDC',
-      code: 'AuthenticationFail.NoPermission',
-      status: 403,
-      requestId: 'R'
-    })
-    const d = deps({
-      assumeRole: async () => {
-        throw refusal
-      }
-    })
-    const failure = resolveCredentials(ROLE, d)
-    await expect(failure).rejects.toBeInstanceOf(CredentialsError)
-    await expect(failure).rejects.toThrow(
-      /STS refused role acs:ram::1:role\/deploy for OIDC provider acs:ram::1:oidc-provider\/github: AssumeRoleWithOIDC failed: AuthenticationFail\.NoPermission \(HTTP 403, RequestId R\).*trust policy.*oidc:aud = sts\.aliyuncs\.com/
+  test('half a key pair in the environment is an error naming what is missing', () => {
+    expect(() => parseCredentialSource(read({}), { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI' })).toThrow(
+      /environment holds only ALIBABA_CLOUD_ACCESS_KEY_ID/
     )
   })
 
-  test('a retryable STS fault that outlasted the retries is passed through as it is', async () => {
-    const throttled = new ApiError({ action: 'AssumeRoleWithOIDC', code: 'Throttling.User', status: 503 })
-    await expect(resolveCredentials(ROLE, deps({ assumeRole: async () => Promise.reject(throttled) }))).rejects.toBe(
-      throttled
-    )
+  test('a malformed AccessKey ID in the environment is named', () => {
+    expect(() =>
+      parseCredentialSource(read({}), {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'not an id',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's'
+      })
+    ).toThrow(/ALIBABA_CLOUD_ACCESS_KEY_ID is not an AccessKey ID/)
   })
 
-  test('no credentials at all lists the three ways', async () => {
-    await expect(resolveCredentials({ kind: 'none' }, deps())).rejects.toThrow(NO_CREDENTIALS)
-  })
-})
-
-describe('describeClaims: what a trust policy tests, from the ID token', () => {
-  const jwt = (claims: object) =>
-    `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJl`
-
-  test('sub, aud and iss, quoted; the signature and other claims are left out', () => {
-    const token = jwt({
-      sub: 'repo:octo-org/octo-repo:environment:production',
-      aud: 'sts.aliyuncs.com',
-      iss: 'https://token.actions.githubusercontent.com',
-      jti: 'x'
-    })
-    expect(describeClaims(token)).toBe(
-      'sub="repo:octo-org/octo-repo:environment:production", aud="sts.aliyuncs.com", iss="https://token.actions.githubusercontent.com"'
-    )
-  })
-
-  test('an audience list is joined; a missing claim says so; control characters stay escaped', () => {
-    expect(describeClaims(jwt({ sub: 'a\nb', aud: ['x', 'y'] }))).toBe('sub="a\\nb", aud="x,y", iss=(none)')
-  })
-
-  test('a token that is not a JWT says its claims could not be read', () => {
-    expect(describeClaims('not-a-jwt')).toBe('claims that could not be read')
+  test('nothing at all is a source of kind none, refused later with the three ways', () => {
+    expect(parseCredentialSource(read({}), {})).toEqual({ kind: 'none' })
   })
 })

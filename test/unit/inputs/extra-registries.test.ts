@@ -1,7 +1,7 @@
 // extra-registries: the YAML list read into registry credentials, and every way it can be wrong
 // said with the input, the item and the field, never with a value that could be a password.
 import { describe, expect, test } from '@jest/globals'
-import { DOCKER_HUB_KEY } from '../../../src/secret/docker-config.js'
+import { DOCKER_HUB_KEY } from '../../../src/domain/hosts.js'
 import { InputError } from '../../../src/domain/errors.js'
 import { MAX_EXTRA_REGISTRIES_LENGTH, parseExtraRegistries } from '../../../src/inputs/extra-registries.js'
 import { parseInputs } from '../../../src/inputs/parse-inputs.js'

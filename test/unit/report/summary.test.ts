@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { ApiError } from '../../../src/domain/errors.js'
+import { ApiError } from '../../../src/sae/sdk/api-errors.js'
 import type { NamespaceOutcome } from '../../../src/domain/model.js'
 import { failureLine, renderSummary, resultsOutput } from '../../../src/report/summary.js'
 

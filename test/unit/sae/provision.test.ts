@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { buildDockerConfig, encodeDockerConfig, secretDataParameter } from '../../../src/secret/docker-config.js'
-import { ApiError, SecretExistsError, SecretInUseError, SecretTypeMismatchError } from '../../../src/domain/errors.js'
+import { ApiError } from '../../../src/sae/sdk/api-errors.js'
+import { SecretExistsError, SecretInUseError, SecretTypeMismatchError } from '../../../src/sae/errors.js'
 import type { IfExists, RelatedApp, SecretPlan } from '../../../src/domain/model.js'
 import { forEachNamespace, provisionAll, provisionSecret } from '../../../src/sae/provision.js'
 import type { SecretDetail, SecretsApi, SecretSummary } from '../../../src/sae/secrets-client.js'

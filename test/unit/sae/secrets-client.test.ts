@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { buildDockerConfig, encodeDockerConfig, secretDataParameter } from '../../../src/secret/docker-config.js'
-import { ApiError } from '../../../src/domain/errors.js'
+import { ApiError } from '../../../src/sae/sdk/api-errors.js'
 import { OpenApiConnection } from '../../../src/sae/sdk/openapi.js'
 import { Redactor } from '../../../src/report/redaction.js'
 import type { RetryClock } from '../../../src/sae/sdk/retry.js'

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { ApiError } from '../../../src/domain/errors.js'
+import { ApiError } from '../../../src/sae/sdk/api-errors.js'
 import { ROLE } from '../../fixtures/oidc-role.js'
 import { OpenApiConnection } from '../../../src/sae/sdk/openapi.js'
 import { assumeRoleWithOidc } from '../../../src/sae/sts.js'

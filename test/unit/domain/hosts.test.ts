@@ -1,0 +1,94 @@
+import { describe, expect, test } from '@jest/globals'
+import {
+  acrTwin,
+  authKeyFor,
+  DOCKER_HUB_KEY,
+  isLoopbackHost,
+  reachableHost,
+  registryApiHost
+} from '../../../src/domain/hosts.js'
+
+describe('authKeyFor', () => {
+  test.each(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])(
+    "Docker Hub host %s has Docker Hub's key",
+    (host) => {
+      expect(authKeyFor(host)).toBe('https://index.docker.io/v1/')
+    }
+  )
+
+  test('any other host is its own key', () => {
+    expect(authKeyFor('ghcr.io')).toBe('ghcr.io')
+  })
+})
+
+describe('ACR twins', () => {
+  test.each([
+    [
+      'registry-vpc.cn-hangzhou.aliyuncs.com',
+      { vpc: 'registry-vpc.cn-hangzhou.aliyuncs.com', public: 'registry.cn-hangzhou.aliyuncs.com' }
+    ],
+    [
+      'registry.ap-southeast-1.aliyuncs.com',
+      { vpc: 'registry-vpc.ap-southeast-1.aliyuncs.com', public: 'registry.ap-southeast-1.aliyuncs.com' }
+    ],
+    [
+      'acme-registry-vpc.cn-shanghai.cr.aliyuncs.com',
+      { vpc: 'acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', public: 'acme-registry.cn-shanghai.cr.aliyuncs.com' }
+    ],
+    [
+      'my-team-registry.cn-beijing.cr.aliyuncs.com',
+      { vpc: 'my-team-registry-vpc.cn-beijing.cr.aliyuncs.com', public: 'my-team-registry.cn-beijing.cr.aliyuncs.com' }
+    ],
+    ['ghcr.io', undefined],
+    ['registry-vpc.cn-hangzhou.aliyuncs.com.evil.example', undefined],
+    ['registry.cn-hangzhou.aliyuncs.com:5000', undefined],
+    // Only the whole host: no twin for a name that merely contains or begins with an ACR domain.
+    ['myregistry.cn-hangzhou.aliyuncs.com', undefined],
+    ['acme-registry.cn-hangzhou.aliyuncs.com', undefined],
+    ['evil.acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', undefined],
+    ['acme-registry.cn-shanghai.cr.aliyuncs.com.evil.example', undefined]
+  ])('%s', (host, twin) => {
+    expect(acrTwin(host)).toEqual(twin)
+  })
+
+  test('a VPC domain is reached through its public twin; any other host as it is', () => {
+    expect(reachableHost('registry-vpc.cn-hangzhou.aliyuncs.com')).toBe('registry.cn-hangzhou.aliyuncs.com')
+    expect(reachableHost('registry.cn-hangzhou.aliyuncs.com')).toBe('registry.cn-hangzhou.aliyuncs.com')
+    expect(reachableHost('harbor.example.com:8443')).toBe('harbor.example.com:8443')
+  })
+})
+
+describe('registryApiHost', () => {
+  test.each([
+    [DOCKER_HUB_KEY, 'registry-1.docker.io'],
+    ['docker.io', 'registry-1.docker.io'],
+    ['https://ghcr.io', 'ghcr.io'],
+    ['http://harbor.example.com:8443/v2/', 'harbor.example.com:8443'],
+    ['quay.io/coreos', 'quay.io'],
+    ['index.docker.io', 'registry-1.docker.io'],
+    ['registry.hub.docker.com', 'registry-1.docker.io'],
+    ['*.example.com', undefined],
+    // No host at all: nothing to ask.
+    ['', undefined],
+    ['https://', undefined],
+    ['/v2/', undefined]
+  ])('%s → %s', (key, host) => {
+    expect(registryApiHost(key)).toBe(host)
+  })
+})
+
+describe('isLoopbackHost', () => {
+  test.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '[::1]', '::1'])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true)
+  })
+
+  test.each([
+    'localhost.example.com',
+    '128.0.0.1',
+    '10.0.0.1',
+    'registry.cn-hangzhou.aliyuncs.com',
+    '127.0.0.1.nip.io'
+  ])('%s is not', (host) => {
+    expect(isLoopbackHost(host)).toBe(false)
+  })
+})

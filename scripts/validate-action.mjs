@@ -19,34 +19,26 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument } from 'yaml'
+import { INPUTS } from '../src/inputs/table.ts'
 
 /** How a workflow names this action: the checkout itself, or the published repository at any ref. */
 const THIS_ACTION = /^(\.\/?|sae-image-pull-secret\/sae-image-pull-secret@\S+)$/
 
-// The spellings @actions/core's getBooleanInput accepts, as src/input-rules.ts does.
-const BOOLEAN = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE']
-
 /**
- * The inputs whose value is one of a fixed set, keyed by input name: the one place the check reads
- * them from. test/workflows.test.ts fails when action.yml describes a set that is not here.
- * @type {Record<string, string[]>}
+ * The inputs whose value is one of a fixed set, and those that action.yml cannot mark required
+ * because another input's value waives them: both read from the table of inputs
+ * (src/inputs/table.ts, which Node runs as it is). test/project/workflows.test.ts fails when
+ * action.yml describes a set the table lacks.
+ * @type {Record<string, readonly string[]>}
  */
-export const INPUT_VALUES = {
-  'if-exists': ['skip', 'update', 'fail'],
-  state: ['present', 'absent'],
-  'if-in-use': ['fail', 'delete'],
-  'verify-login': BOOLEAN,
-  'dry-run': BOOLEAN
-}
+export const INPUT_VALUES = Object.fromEntries(
+  Object.entries(INPUTS).flatMap(([name, spec]) => ('values' in spec ? [[name, spec.values]] : []))
+)
 
-/**
- * Inputs that action.yml cannot mark required because another input's value waives them.
- * @type {Record<string, { input: string, value: string }>}
- */
-export const REQUIRED_UNLESS = {
-  username: { input: 'state', value: 'absent' },
-  password: { input: 'state', value: 'absent' }
-}
+/** @type {Record<string, { input: string, value: string }>} */
+export const REQUIRED_UNLESS = Object.fromEntries(
+  Object.entries(INPUTS).flatMap(([name, spec]) => ('requiredUnless' in spec ? [[name, spec.requiredUnless]] : []))
+)
 
 /**
  * @typedef {{ description: string, required?: boolean, default?: unknown }} InputMetadata

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
+// The inputs that hold secrets, from the table of inputs (Node runs it as it is).
+import { SECRET_INPUTS } from '../../src/inputs/table.ts'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BUNDLE = join(ROOT, 'dist', 'index.js')
@@ -76,9 +78,7 @@ export function secretEncodings(secret) {
  */
 function givenSecrets(inputs, env) {
   const secrets = {
-    password: inputs.password,
-    'access-key-secret': inputs['access-key-secret'],
-    'security-token': inputs['security-token'],
+    ...Object.fromEntries(SECRET_INPUTS.map((name) => [name, inputs[name]])),
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
     ALIBABA_CLOUD_SECURITY_TOKEN: env.ALIBABA_CLOUD_SECURITY_TOKEN
   }
@@ -269,9 +269,7 @@ function extraDomains(registry) {
 function promisedMasks(inputs, env) {
   const read = (name) => (inputs[name] ?? '').trim()
   const given = [
-    ['password', read('password')],
-    ['access-key-secret', read('access-key-secret')],
-    ['security-token', read('security-token')],
+    ...SECRET_INPUTS.map((name) => [name, read(name)]),
     ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? ''],
     ['ALIBABA_CLOUD_SECURITY_TOKEN', env.ALIBABA_CLOUD_SECURITY_TOKEN ?? '']
   ]

@@ -4,15 +4,6 @@
 /** The one Secret type this action writes. */
 export const SECRET_TYPE = 'kubernetes.io/dockerconfigjson'
 
-/** What to do when a Secret of the name already exists (`if-exists`). */
-export type IfExists = 'skip' | 'update' | 'fail'
-
-/** Whether the Secret should exist (`state`). */
-export type SecretState = 'present' | 'absent'
-
-/** What `state: absent` does with a Secret that applications use (`if-in-use`). */
-export type IfInUse = 'fail' | 'delete'
-
 /** An HTTP(S) endpoint of an API: SAE, STS or a local emulator. */
 export interface Endpoint {
   protocol: 'https' | 'http'
@@ -89,50 +80,6 @@ export interface RegistryAuth {
 
 export interface DockerConfig {
   auths: Record<string, RegistryAuth>
-}
-
-/** What one namespace is to hold: the input of the provisioning policy. */
-export interface SecretPlan {
-  namespaceId: string
-  secretName: string
-  secretType: string
-  state: SecretState
-  /** The computed docker config, to compare with what is stored. */
-  dockerConfig: DockerConfig
-  /** base64 of the docker config, the `.dockerconfigjson` value. */
-  encodedConfig: string
-  /** The SecretData query value that carries `encodedConfig`. */
-  secretData: string
-  ifExists: IfExists
-  ifInUse: IfInUse
-}
-
-/** A SecretPlan with where it goes and what it is made of. */
-export interface NamespacePlan extends SecretPlan {
-  region: string
-  endpoint: Endpoint
-  /** The registries in the Secret with their credentials: the main one first, then extra-registries. */
-  registries: RegistryCredential[]
-  /** Every key of `auths`, in order. */
-  domains: string[]
-}
-
-export type ProvisionResult = 'created' | 'updated' | 'unchanged' | 'skipped' | 'deleted' | 'absent'
-
-/** What one namespace got. */
-export interface Provisioned {
-  /** The Secret's id; none when there was no Secret to delete. */
-  secretId?: number
-  result: ProvisionResult
-  /** The applications that use the Secret (none for one just created). */
-  relatedApps: RelatedApp[]
-  /** `skip` only: the stored data differs from what this step computed (a rotated password?). */
-  drifted?: boolean
-}
-
-export interface NamespaceOutcome {
-  namespaceId: string
-  outcome: { ok: true; value: Provisioned } | { ok: false; error: unknown }
 }
 
 /** An image reference of the `images` input, normalised as kubelet reads it. */

@@ -1,7 +1,15 @@
 // Where the Alibaba Cloud credentials come from (key inputs, GitHub OIDC inputs, the environment),
 // decided from the inputs and the environment alone, before anything is fetched. Pure.
 import { InputError } from '../domain/errors.js'
-import { EMPTY_SECRET_HINT, matching, parseInteger, quote, singleLine, type InputReader } from './rules.js'
+import {
+  EMPTY_SECRET_HINT,
+  matching,
+  parseInteger,
+  quote,
+  singleLine,
+  valueOrDefault,
+  type InputReader
+} from './rules.js'
 import type { CredentialSource, OidcRole, StaticKeys } from '../domain/model.js'
 
 const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@-]+$/i
@@ -81,7 +89,7 @@ function parseOidcRole(read: InputReader, env: NodeJS.ProcessEnv): OidcRole {
     OIDC_PROVIDER_ARN,
     'must be an OIDC provider ARN such as acs:ram::123456789012:oidc-provider/github'
   )
-  const audience = read('audience') || 'sts.aliyuncs.com'
+  const audience = valueOrDefault(read('audience'), 'audience')
   singleLine(audience, 'audience', 'must be one short line')
   if (audience.length > 256) throw new InputError('audience', 'must be one short line')
   const runId = env.GITHUB_RUN_ID ?? ''
@@ -93,6 +101,6 @@ function parseOidcRole(read: InputReader, env: NodeJS.ProcessEnv): OidcRole {
     oidcProviderArn,
     audience,
     roleSessionName,
-    durationSeconds: parseInteger(read('role-duration-seconds'), 'role-duration-seconds', 900, 900, 43200)
+    durationSeconds: parseInteger(read('role-duration-seconds'), 'role-duration-seconds')
   }
 }

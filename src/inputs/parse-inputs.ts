@@ -7,6 +7,7 @@ import {
   EMPTY_SECRET_HINT,
   HOST,
   matching,
+  oneOf,
   optional,
   outsidePortRange,
   parseBoolean,
@@ -18,6 +19,7 @@ import {
   quote,
   required,
   splitList,
+  valueOrDefault,
   type InputReader
 } from './rules.js'
 import { hostnameOf, isLoopbackHost } from '../domain/hosts.js'
@@ -25,12 +27,10 @@ import {
   SECRET_TYPE,
   type CredentialSource,
   type Endpoint,
-  type IfExists,
-  type IfInUse,
   type ImageReference,
-  type Namespace,
-  type SecretState
+  type Namespace
 } from '../domain/model.js'
+import { type IfExists, type IfInUse, type SecretState } from './table.js'
 
 export type { InputReader } from './rules.js'
 
@@ -70,7 +70,7 @@ const ACR_INSTANCE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
 export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Inputs {
   const namespaces = parseNamespaces(required(read, 'namespace-id'))
   const secretName = parseSecretName(required(read, 'secret-name'))
-  const state = parseState(read('state'))
+  const state = oneOf<SecretState>(read('state'), 'state')
   // Deleting needs no registry credentials; anything given is still masked by the caller.
   const username = state === 'absent' ? '' : parseUsername(required(read, 'username', EMPTY_SECRET_HINT), 'username')
   const password = state === 'absent' ? '' : parsePassword(required(read, 'password', EMPTY_SECRET_HINT), 'password')
@@ -101,7 +101,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Inp
   const images = optional(read, 'images', (value) => parseImages(value, state)) ?? []
 
   const endpoint = optional(read, 'endpoint', (value) => parseEndpoint(value, 'endpoint'))
-  const stsEndpoint = parseEndpoint(read('sts-endpoint') || 'sts.aliyuncs.com', 'sts-endpoint')
+  const stsEndpoint = parseEndpoint(valueOrDefault(read('sts-endpoint'), 'sts-endpoint'), 'sts-endpoint')
 
   return {
     namespaces,
@@ -115,15 +115,15 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Inp
     // Longer than other inputs may be (several JSON keys): extra-registries.ts bounds it.
     extraRegistries: state === 'absent' ? undefined : read('extra-registries') || undefined,
     images,
-    ifExists: parseIfExists(read('if-exists')),
-    ifInUse: parseIfInUse(read('if-in-use')),
-    verifyLogin: parseBoolean(read('verify-login'), 'verify-login', true),
+    ifExists: oneOf<IfExists>(read('if-exists'), 'if-exists'),
+    ifInUse: oneOf<IfInUse>(read('if-in-use'), 'if-in-use'),
+    verifyLogin: parseBoolean(read('verify-login'), 'verify-login'),
     credentials: parseCredentialSource(read, env),
     endpoint,
     stsEndpoint,
-    dryRun: parseBoolean(read('dry-run'), 'dry-run', false),
-    maxAttempts: parseInteger(read('max-attempts'), 'max-attempts', 4, 1, 10),
-    timeoutSeconds: parseInteger(read('timeout-seconds'), 'timeout-seconds', 60, 1, 3600)
+    dryRun: parseBoolean(read('dry-run'), 'dry-run'),
+    maxAttempts: parseInteger(read('max-attempts'), 'max-attempts'),
+    timeoutSeconds: parseInteger(read('timeout-seconds'), 'timeout-seconds')
   }
 }
 
@@ -167,13 +167,6 @@ function parseSecretName(value: string): string {
   )
 }
 
-function parseState(value: string): SecretState {
-  const state = value === '' ? 'present' : value
-  if (state !== 'present' && state !== 'absent')
-    throw new InputError('state', `must be present or absent; got ${quote(value)}`)
-  return state
-}
-
 /** `host[:port]` means HTTPS; `http://` is only for a loopback emulator, so credentials never cross a network in clear. */
 export function parseEndpoint(value: string, name: string): Endpoint {
   let protocol: Endpoint['protocol'] = 'https'
@@ -202,19 +195,4 @@ export function parseEndpoint(value: string, name: string): Endpoint {
     )
   }
   return { protocol, host: rest.toLowerCase(), input: name }
-}
-
-function parseIfExists(value: string): IfExists {
-  const policy = value === '' ? 'skip' : value
-  if (policy !== 'skip' && policy !== 'update' && policy !== 'fail') {
-    throw new InputError('if-exists', `must be skip, update or fail; got ${quote(value)}`)
-  }
-  return policy
-}
-
-function parseIfInUse(value: string): IfInUse {
-  const policy = value === '' ? 'fail' : value
-  if (policy !== 'fail' && policy !== 'delete')
-    throw new InputError('if-in-use', `must be fail or delete; got ${quote(value)}`)
-  return policy
 }

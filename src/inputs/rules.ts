@@ -2,6 +2,7 @@
 // credentials.ts, extra-registries.ts), and the rules for values given in more than one place
 // (registry hosts, user names, passwords). Pure: values in, values or an InputError out.
 import { InputError } from '../domain/errors.js'
+import { INPUTS, type InputName, type InputSpec } from './table.js'
 
 /** Reads one input the way the runner passes it; '' when absent. */
 export type InputReader = (name: string) => string
@@ -58,20 +59,38 @@ export function quote(value: string): string {
   return JSON.stringify(shown)
 }
 
-/** The YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput accepts them. */
-export function parseBoolean(value: string, name: string, fallback: boolean): boolean {
-  if (value === '') return fallback
-  if (['true', 'True', 'TRUE'].includes(value)) return true
-  if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw new InputError(name, `must be true or false; got ${quote(value)}`)
+/** An input's value as given, else its default in the table ('' for an input without one). */
+export function valueOrDefault(value: string, name: InputName): string {
+  return value === '' ? ((INPUTS[name] as InputSpec).default ?? '') : value
 }
 
-export function parseInteger(value: string, name: string, fallback: number, min: number, max: number): number {
-  if (value === '') return fallback
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+/** One of the input's fixed set of values (the table's), its default when absent. */
+export function oneOf<T extends string>(value: string, name: InputName): T {
+  const given = valueOrDefault(value, name)
+  const values = (INPUTS[name] as InputSpec).values ?? []
+  if (!values.includes(given)) throw new InputError(name, `must be ${alternatives(values)}; got ${quote(value)}`)
+  return given as T
+}
+
+/** `a, b or c`, each spelling once whatever its case (true, True and TRUE are `true`). */
+export function alternatives(values: readonly string[]): string {
+  const shown = [...new Set(values.map((value) => value.toLowerCase()))]
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}` : shown.join('')
+}
+
+/** The YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput accepts them (BOOLEAN_VALUES). */
+export function parseBoolean(value: string, name: InputName): boolean {
+  return oneOf(value, name).toLowerCase() === 'true'
+}
+
+/** A whole number within the input's range in the table, its default when absent. */
+export function parseInteger(value: string, name: InputName): number {
+  const given = valueOrDefault(value, name)
+  const { min, max } = (INPUTS[name] as InputSpec).range ?? { min: 0, max: Number.MAX_SAFE_INTEGER }
+  if (!/^\d+$/.test(given) || Number(given) < min || Number(given) > max) {
     throw new InputError(name, `must be a whole number from ${min} to ${max}; got ${quote(value)}`)
   }
-  return Number(value)
+  return Number(given)
 }
 
 /** A value that must be one line: control characters would end it early in YAML and break what it goes into. */

@@ -5,7 +5,8 @@
 import { acrTwin, reachableHost, registryApiHost } from '../domain/hosts.js'
 import { InputError } from '../domain/errors.js'
 import { matchingAuthKeys } from '../kubelet/keyring.js'
-import type { DockerConfig, ImageReference, NamespacePlan, RegistryCredential } from '../domain/model.js'
+import type { DockerConfig, ImageReference, RegistryCredential } from '../domain/model.js'
+import type { NamespacePlan } from '../secret/plan.js'
 
 export interface LoginCheck {
   /** Where the login goes. */

@@ -1,7 +1,8 @@
 // What a run reports, rendered as text: the `results` output, the one failure line, the job
 // summary. Pure: values in, strings out (outputs.ts writes them).
 import { failureCode } from '../domain/errors.js'
-import type { NamespaceOutcome, RelatedApp } from '../domain/model.js'
+import type { NamespaceOutcome } from '../sae/provision.js'
+import type { RelatedApp } from '../domain/model.js'
 
 export interface SummaryRow {
   namespaceId: string

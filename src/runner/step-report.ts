@@ -1,11 +1,13 @@
 // Everything the step tells the runner: masks, log lines, warnings, outputs, the job summary and
 // the one `::error::` line. Every line goes through the run's redactor on its way out.
 import * as core from '@actions/core'
+import { SECRET_INPUTS } from '../inputs/table.js'
 import type { Inputs } from '../inputs/parse-inputs.js'
 import { ActionError, failureCode, RunnerEnvironmentError } from '../domain/errors.js'
 import { ApiError } from '../sae/sdk/api-errors.js'
 import { describeApps } from '../sae/errors.js'
-import type { NamespaceOutcome, NamespacePlan, Provisioned, SecretPlan } from '../domain/model.js'
+import type { NamespaceOutcome, Provisioned } from '../sae/provision.js'
+import type { NamespacePlan, SecretPlan } from '../secret/plan.js'
 import { proxyCredentials } from '../network/proxy.js'
 import type { CheckVerdicts } from '../registry/checks.js'
 import { Redactor } from '../report/redaction.js'
@@ -20,9 +22,6 @@ import {
   type SummaryRow
 } from '../report/summary.js'
 import { readRun, runLink } from './run-context.js'
-
-/** The inputs that hold secrets, masked before anything (validation included) could print them. */
-const SECRET_INPUTS = ['password', 'access-key-secret', 'security-token']
 
 export class StepReport {
   private readonly redactor = new Redactor()

@@ -3,8 +3,27 @@
 import { sameDockerConfig } from '../secret/stored-config.js'
 import { ApiError } from './sdk/api-errors.js'
 import { SecretExistsError, SecretInUseError, SecretTypeMismatchError } from './errors.js'
-import type { NamespaceOutcome, Provisioned, SecretPlan } from '../domain/model.js'
+import type { RelatedApp } from '../domain/model.js'
+import type { SecretPlan } from '../secret/plan.js'
 import type { SecretsApi, SecretSummary } from './secrets-client.js'
+
+export type ProvisionResult = 'created' | 'updated' | 'unchanged' | 'skipped' | 'deleted' | 'absent'
+
+/** What one namespace got. */
+export interface Provisioned {
+  /** The Secret's id; none when there was no Secret to delete. */
+  secretId?: number
+  result: ProvisionResult
+  /** The applications that use the Secret (none for one just created). */
+  relatedApps: RelatedApp[]
+  /** `skip` only: the stored data differs from what this step computed (a rotated password?). */
+  drifted?: boolean
+}
+
+export interface NamespaceOutcome {
+  namespaceId: string
+  outcome: { ok: true; value: Provisioned } | { ok: false; error: unknown }
+}
 
 export interface ProvisionOptions {
   /** How many times a write whose answer was lost may be sent (max-attempts). */

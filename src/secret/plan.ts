@@ -2,7 +2,34 @@
 import { buildDockerConfig, encodeDockerConfig, registryDomains, secretDataParameter } from './docker-config.js'
 import { InputError } from '../domain/errors.js'
 import type { Inputs } from '../inputs/parse-inputs.js'
-import { SECRET_TYPE, type NamespacePlan, type RegistryCredential } from '../domain/model.js'
+import { SECRET_TYPE, type DockerConfig, type Endpoint, type RegistryCredential } from '../domain/model.js'
+import type { IfExists, IfInUse, SecretState } from '../inputs/table.js'
+
+/** What one namespace is to hold: the input of the provisioning policy. */
+export interface SecretPlan {
+  namespaceId: string
+  secretName: string
+  secretType: string
+  state: SecretState
+  /** The computed docker config, to compare with what is stored. */
+  dockerConfig: DockerConfig
+  /** base64 of the docker config, the `.dockerconfigjson` value. */
+  encodedConfig: string
+  /** The SecretData query value that carries `encodedConfig`. */
+  secretData: string
+  ifExists: IfExists
+  ifInUse: IfInUse
+}
+
+/** A SecretPlan with where it goes and what it is made of. */
+export interface NamespacePlan extends SecretPlan {
+  region: string
+  endpoint: Endpoint
+  /** The registries in the Secret with their credentials: the main one first, then extra-registries. */
+  registries: RegistryCredential[]
+  /** Every key of `auths`, in order. */
+  domains: string[]
+}
 
 export function planSecrets(inputs: Inputs, extraRegistries: RegistryCredential[] = []): NamespacePlan[] {
   return inputs.namespaces.map((namespace) => {

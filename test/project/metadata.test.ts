@@ -1,7 +1,9 @@
-// The README is the user's first contact: its tables must say exactly what action.yml declares.
+// The README is the user's first contact: its tables must say exactly what action.yml declares, and
+// action.yml exactly what the table of inputs (src/inputs/table.ts) holds.
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { INPUTS, type InputSpec } from '../../src/inputs/table.js'
 
 interface Metadata {
   inputs: Record<string, { description: string; required?: boolean; default?: string | number | boolean }>
@@ -61,25 +63,40 @@ describe('action.yml', () => {
     for (const output of Object.values(action.outputs)) expect(output.description.length).toBeGreaterThan(10)
   })
 
-  test("the defaults are the contract's (docs/sae-api.md, README)", () => {
-    const defaults = Object.fromEntries(
-      Object.entries(action.inputs)
-        .filter(([, i]) => i.default !== undefined)
-        .map(([n, i]) => [n, String(i.default)])
+  test('declares exactly the inputs of the table (src/inputs/table.ts), each required and defaulted as the table says', () => {
+    const declared = Object.fromEntries(
+      Object.entries(action.inputs).map(([name, input]) => [
+        name,
+        { required: Boolean(input.required), default: input.default === undefined ? undefined : String(input.default) }
+      ])
     )
-    expect(defaults).toEqual({
-      'secret-type': 'kubernetes.io/dockerconfigjson',
-      'if-exists': 'skip',
-      audience: 'sts.aliyuncs.com',
-      'role-duration-seconds': '900',
-      'sts-endpoint': 'sts.aliyuncs.com',
-      'dry-run': 'false',
-      'verify-login': 'true',
-      state: 'present',
-      'if-in-use': 'fail',
-      'max-attempts': '4',
-      'timeout-seconds': '60'
-    })
+    const tabled = Object.fromEntries(
+      Object.entries(INPUTS).map(([name, spec]) => [
+        name,
+        { required: spec.required, default: 'default' in spec ? spec.default : undefined }
+      ])
+    )
+    expect(declared).toEqual(tabled)
+  })
+
+  test('an input required unless another is set says so, and the waiver is a value of that input', () => {
+    for (const [name, spec] of Object.entries(INPUTS)) {
+      if (!('requiredUnless' in spec)) continue
+      const { input, value } = spec.requiredUnless
+      expect(action.inputs[name].description).toContain(`unless ${input} is ${value}`)
+      expect((INPUTS as Record<string, { values?: readonly string[] }>)[input].values).toContain(value)
+    }
+  })
+
+  test('a default lies within the values or the range the table allows', () => {
+    for (const spec of Object.values(INPUTS) as InputSpec[]) {
+      if (spec.default === undefined) continue
+      if (spec.values) expect(spec.values).toContain(spec.default)
+      if (spec.range) {
+        expect(Number(spec.default)).toBeGreaterThanOrEqual(spec.range.min)
+        expect(Number(spec.default)).toBeLessThanOrEqual(spec.range.max)
+      }
+    }
   })
 })
 

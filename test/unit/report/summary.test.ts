@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { ApiError } from '../../../src/sae/sdk/api-errors.js'
-import type { NamespaceOutcome } from '../../../src/domain/model.js'
+import type { NamespaceOutcome } from '../../../src/sae/provision.js'
 import { failureLine, renderSummary, resultsOutput } from '../../../src/report/summary.js'
 
 const ok = (namespaceId: string, secretId: number): NamespaceOutcome => ({

@@ -30,12 +30,6 @@ export class CredentialsError extends ActionError {
   }
 }
 
-/** A short code for a failure, for the per-namespace line and the summary. */
-export function failureCode(error: unknown): string {
-  if (error instanceof ActionError) return error.code
-  return error instanceof Error ? error.name : 'Error'
-}
-
 /** The runner's environment cannot support the run: a malformed proxy variable, a Node.js without proxy support. */
 export class RunnerEnvironmentError extends ActionError {
   readonly code = 'RunnerEnvironment'

@@ -213,3 +213,32 @@ export async function checkStoredSecret(
     'Set if-exists: update to write the new credentials. Nothing was written'
   return { ...verdicts, error: new RegistryCheckError(verdicts.error.refusals, ending) }
 }
+
+/** What a namespace's writes wait for: see writeGate. */
+export type WriteGate = (secret: { namespaceId: string; secretName: string }) => {
+  beforeWrite(): Promise<void>
+  checkStored(storedBase64: string | undefined, secretId: number): Promise<void>
+}
+
+/**
+ * What a write waits for: the run's registry checks, whose refusal stops every write; and, under
+ * `if-exists: skip` with drift, a check of the Secret left in place, whose refusal stops its
+ * namespace. `heard` is told of the stored Secret's verdicts (and passes them on).
+ */
+export function writeGate(
+  checks: Promise<CheckVerdicts>,
+  wanted: { images: ImageReference[]; verifyLogin: boolean },
+  deps: RegistryDeps,
+  heard: (verdicts: CheckVerdicts) => CheckVerdicts
+): WriteGate {
+  return (secret) => ({
+    async beforeWrite() {
+      const refusal = (await checks).error
+      if (refusal) throw refusal
+    },
+    async checkStored(storedBase64, secretId) {
+      const verdicts = heard(await checkStoredSecret({ ...secret, secretId, storedBase64 }, wanted, deps))
+      if (verdicts.error) throw verdicts.error
+    }
+  })
+}

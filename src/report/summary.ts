@@ -1,8 +1,10 @@
-// What a run reports, rendered as text: the `results` output, the one failure line, the job
-// summary. Pure: values in, strings out (outputs.ts writes them).
-import { failureCode } from '../domain/errors.js'
-import type { NamespaceOutcome } from '../sae/provision.js'
+// The job summary, rendered as Markdown: a row per namespace, the plan of a dry run, the failure of
+// a step that failed outside any namespace. Pure: values in, text out (runner/step-report.ts writes it).
 import type { RelatedApp } from '../domain/model.js'
+import type { NamespaceOutcome } from '../sae/provision.js'
+import type { NamespacePlan } from '../secret/plan.js'
+import { escapeMarkdown } from './markdown.js'
+import { failureCode } from './results.js'
 
 export interface SummaryRow {
   namespaceId: string
@@ -13,72 +15,11 @@ export interface SummaryRow {
   relatedApps?: RelatedApp[]
 }
 
-/** The `results` output: every namespace that succeeded, keyed by its ID, with the applications that use its Secret. */
-export function resultsOutput(outcomes: NamespaceOutcome[]): string {
-  const results: Record<string, { secretId?: number; result: string; relatedApps: RelatedApp[] }> = {}
-  for (const { namespaceId, outcome } of outcomes) {
-    if (!outcome.ok) continue
-    const { secretId, result, relatedApps } = outcome.value
-    results[namespaceId] = { ...(secretId === undefined ? {} : { secretId }), result, relatedApps }
-  }
-  return JSON.stringify(results)
-}
-
-/**
- * Every namespace fails with the run's refusal (a registry check that said no), whatever its own
- * outcome: even where nothing needed writing, the Secret would not pull.
- */
-export function failedBy(outcomes: NamespaceOutcome[], refusal: Error | undefined): NamespaceOutcome[] {
-  if (!refusal) return outcomes
-  return outcomes.map(({ namespaceId, outcome }) => ({
-    namespaceId,
-    outcome: outcome.ok ? { ok: false, error: refusal } : outcome
-  }))
-}
-
-/**
- * One line naming every failed namespace with its code and reason, or undefined when all
- * succeeded. Namespaces that failed for the same reason (one refused login, say) share it.
- */
-export function failureLine(outcomes: NamespaceOutcome[]): string | undefined {
-  const failed = outcomes.flatMap(({ namespaceId, outcome }) =>
-    outcome.ok ? [] : [{ namespaceId, error: outcome.error }]
-  )
-  if (failed.length === 0) return undefined
-  if (outcomes.length === 1) return messageOf(failed[0].error)
-  const byReason = new Map<string, string[]>()
-  for (const { namespaceId, error } of failed)
-    byReason.set(messageOf(error), [...(byReason.get(messageOf(error)) ?? []), namespaceId])
-  const codes = failed.map(({ namespaceId, error }) => `${namespaceId} ${failureCode(error)}`).join(', ')
-  const reasons = [...byReason].map(([reason, namespaces]) => `${namespaces.join(', ')}: ${reason}`).join(' | ')
-  return `${failed.length} of ${outcomes.length} namespaces failed (${codes}) — ${reasons}`
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 /** The run's page, for the summary's last line. */
 export interface RunLink {
   repository?: string
   runUrl?: string
   workflow?: string
-}
-
-/**
- * Markdown that shows `text` as it is, inside a table cell or a sentence: GitHub renders nothing of
- * it (no emphasis, strikethrough, HTML, entity, link or autolink). A line break, which would end
- * the table row (or start a block), shows as a space.
- */
-export function escapeMarkdown(text: string): string {
-  return (
-    text
-      .replace(/\s*[\r\n]+\s*/g, ' ')
-      .replace(/[|\\`*_~<>[\]&@]/g, (c) => `\\${c}`)
-      // GFM links a bare `scheme://…` or `www.…`; an escaped `:` or `.` is not one.
-      .replace(/:\/\//g, '\\://')
-      .replace(/\b(www)\./gi, '$1\\.')
-  )
 }
 
 /**
@@ -133,4 +74,18 @@ function runLine(link: RunLink, verb: string): string[] {
     '',
     `${verb} by [${escapeMarkdown(link.workflow ?? 'this workflow')}](${link.runUrl})${link.repository ? ` in ${escapeMarkdown(link.repository)}` : ''}.`
   ]
+}
+
+/** A row per namespace of a run that called SAE: what it got, or the code it failed with. */
+export function summaryRows(plans: NamespacePlan[], outcomes: NamespaceOutcome[]): SummaryRow[] {
+  return outcomes.map(({ namespaceId, outcome }, index) => ({
+    namespaceId,
+    secretName: plans[index].secretName,
+    domains: plans[index].domains,
+    secretId: outcome.ok ? outcome.value.secretId : undefined,
+    relatedApps: outcome.ok ? outcome.value.relatedApps : undefined,
+    result: outcome.ok
+      ? outcome.value.result + (outcome.value.drifted ? ' (differs: see warning)' : '')
+      : `failed: ${failureCode(outcome.error)}`
+  }))
 }

@@ -1,5 +1,6 @@
 import { expect, test } from '@jest/globals'
-import { ActionError, failureCode, InputError } from '../../../src/domain/errors.js'
+import { ActionError, InputError } from '../../../src/domain/errors.js'
+import { failureCode } from '../../../src/report/results.js'
 
 class NamedFailure extends ActionError {
   readonly code = 'Named.Code'

@@ -1,51 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import { ApiError } from '../../../src/sae/sdk/api-errors.js'
-import type { NamespaceOutcome } from '../../../src/sae/provision.js'
-import { failureLine, renderSummary, resultsOutput } from '../../../src/report/summary.js'
-
-const ok = (namespaceId: string, secretId: number): NamespaceOutcome => ({
-  namespaceId,
-  outcome: { ok: true, value: { secretId, result: 'created', relatedApps: [] } }
-})
-const failed = (namespaceId: string, code: string): NamespaceOutcome => ({
-  namespaceId,
-  outcome: { ok: false, error: new ApiError({ action: 'ListSecrets', code, status: 404, requestId: 'R1' }) }
-})
-
-describe('resultsOutput', () => {
-  test('holds every namespace that succeeded, keyed by its ID', () => {
-    expect(
-      JSON.parse(resultsOutput([ok('cn-a:x', 16), failed('cn-a:y', 'InvalidNamespaceId.NotFound'), ok('cn-b:z', 17)]))
-    ).toEqual({
-      'cn-a:x': { secretId: 16, result: 'created', relatedApps: [] },
-      'cn-b:z': { secretId: 17, result: 'created', relatedApps: [] }
-    })
-  })
-})
-
-describe('failureLine', () => {
-  test('is undefined when everything succeeded', () => {
-    expect(failureLine([ok('cn-a:x', 1)])).toBeUndefined()
-  })
-
-  test('is the error itself for a single namespace', () => {
-    expect(failureLine([failed('cn-a:x', 'InvalidNamespaceId.NotFound')])).toMatch(
-      /^ListSecrets failed: InvalidNamespaceId\.NotFound \(HTTP 404, RequestId R1\)/
-    )
-  })
-
-  test('names each failed namespace with its code on one line', () => {
-    const line = failureLine([
-      ok('cn-a:x', 1),
-      failed('cn-a:y', 'InvalidNamespaceId.NotFound'),
-      failed('cn-b:z', 'Forbidden.RAM')
-    ])!
-    expect(line).toMatch(
-      /^2 of 3 namespaces failed \(cn-a:y InvalidNamespaceId\.NotFound, cn-b:z Forbidden\.RAM\) — cn-a:y: ListSecrets failed/
-    )
-    expect(line).not.toContain('\n')
-  })
-})
+import { renderFailureSummary, renderSummary, summaryRows } from '../../../src/report/summary.js'
+import { failed, ok, plansOf } from './support/outcomes.js'
 
 describe('renderSummary', () => {
   test('escapes table-breaking characters in names', () => {
@@ -55,5 +10,75 @@ describe('renderSummary', () => {
       false
     )
     expect(markdown).toContain('| cn-a:x | a\\|b\\_c | 16 | created | – | r.example.com |')
+  })
+})
+
+describe('summaryRows', () => {
+  const plans = plansOf({ 'namespace-id': 'cn-hangzhou:dev, cn-hangzhou:prod, cn-beijing:prod' })
+  const domains = ['registry-vpc.cn-hangzhou.aliyuncs.com', 'registry.cn-hangzhou.aliyuncs.com']
+
+  test('a row per namespace: its result and SecretId, or the code it failed with', () => {
+    const apps = [{ appId: 'a-1', appName: 'shop-web' }]
+    const rows = summaryRows(plans, [
+      ok('cn-hangzhou:dev', { secretId: 16, result: 'skipped', relatedApps: apps, drifted: true }),
+      ok('cn-hangzhou:prod', { secretId: 17, result: 'created', relatedApps: [] }),
+      failed('cn-beijing:prod', 'InvalidNamespaceId.NotFound')
+    ])
+    expect(rows).toEqual([
+      {
+        namespaceId: 'cn-hangzhou:dev',
+        secretName: 'registry-auth',
+        domains,
+        secretId: 16,
+        relatedApps: apps,
+        result: 'skipped (differs: see warning)'
+      },
+      {
+        namespaceId: 'cn-hangzhou:prod',
+        secretName: 'registry-auth',
+        domains,
+        secretId: 17,
+        relatedApps: [],
+        result: 'created'
+      },
+      {
+        namespaceId: 'cn-beijing:prod',
+        secretName: 'registry-auth',
+        domains: ['registry-vpc.cn-beijing.aliyuncs.com', 'registry.cn-beijing.aliyuncs.com'],
+        secretId: undefined,
+        relatedApps: undefined,
+        result: 'failed: InvalidNamespaceId.NotFound'
+      }
+    ])
+  })
+})
+
+describe('renderFailureSummary', () => {
+  test('what failed and whether anything was written before it, with the run named', () => {
+    const link = { repository: 'octo/repo', runUrl: 'https://github.com/octo/repo/actions/runs/7', workflow: 'deploy' }
+    expect(renderFailureSummary("Input 'secret-name' must start with a letter", link)).toBe(
+      [
+        '## SAE image-pull Secret: failed',
+        '',
+        "Input 'secret-name' must start with a letter",
+        '',
+        'No Secret was created, changed or deleted.',
+        '',
+        'Provisioned by [deploy](https://github.com/octo/repo/actions/runs/7) in octo/repo.',
+        ''
+      ].join('\n')
+    )
+    expect(renderFailureSummary('Boom', {}, ["cn-a:x: Secret 'registry_auth' created (SecretId 3)"])).toBe(
+      [
+        '## SAE image-pull Secret: failed',
+        '',
+        'Boom',
+        '',
+        'Written before the failure (see the log):',
+        '',
+        "- cn-a:x: Secret 'registry\\_auth' created (SecretId 3)",
+        ''
+      ].join('\n')
+    )
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { failureCode } from '../../../src/domain/errors.js'
+import { failureCode } from '../../../src/report/results.js'
 import { describeApps, SecretExistsError, SecretInUseError, SecretTypeMismatchError } from '../../../src/sae/errors.js'
 
 describe('what the policy refuses, named by its code', () => {

@@ -1,5 +1,5 @@
 // Records what `@alicloud/openapi-client` really throws for each way a call can fail, as data for
-// test/transport-errors.test.ts: run against the local emulator, a closed port, a name that does
+// test/unit/sae/sdk/transport-errors.test.ts: run against the local emulator, a closed port, a name that does
 // not resolve, an untrusted certificate, a server that never answers and a proxy that refuses.
 // `node scripts/record-sdk-errors.mjs > test/fixtures/sdk-errors.json` (on Node 24, as npm scripts run).
 import { readFileSync } from 'node:fs'

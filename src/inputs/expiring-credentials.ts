@@ -1,7 +1,7 @@
 // Registry passwords that stop working by themselves: tokens with an expiry. SAE pulls again at
 // every instance start, so a Secret that holds one breaks at the next scale-out, long after a green
 // step. (ACR's temporary login, `cr_temp_user`, is refused with the other user-name rules in
-// input-rules.ts.) Pure: the credentials and the time in, warnings or an InputError out; never the token.
+// inputs/rules.ts.) Pure: the credentials and the time in, warnings or an InputError out; never the token.
 import { InputError } from '../domain/errors.js'
 import { describeOrigin, type RegistryCredential } from '../domain/model.js'
 

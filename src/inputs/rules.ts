@@ -1,5 +1,5 @@
-// How one input value is read and checked: the rules every input's parser shares (inputs.ts,
-// credentials.ts, extra-registries.ts), and the rules for values given in more than one place
+// How one input value is read and checked: the rules every input's parser shares (parse-inputs.ts,
+// credential-source.ts, extra-registries.ts), and the rules for values given in more than one place
 // (registry hosts, user names, passwords). Pure: values in, values or an InputError out.
 import { InputError } from '../domain/errors.js'
 import { INPUTS, type InputName, type InputSpec } from './table.js'

@@ -1,5 +1,5 @@
 // Which registry requests prove that a Secret can pull: for each image, the `auths` entry kubelet
-// would use (keyring.ts) and the host that answers for it (an ACR VPC domain through its public
+// would use (kubelet/keyring.ts) and the host that answers for it (an ACR VPC domain through its public
 // twin); for each registry whose images are not checked, one login (an ACR twin pair: the public
 // domain stands for both). Pure: registries and images in, the checks out.
 import { acrTwin, reachableHost, registryApiHost } from '../domain/hosts.js'

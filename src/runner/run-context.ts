@@ -3,7 +3,7 @@
 // Its entry loads Octokit (+9 % of start-up CPU, measured: scripts/bench/github.mjs), so it is
 // imported only on the summary path, after the outputs; what the first request needs (the user
 // agent, the default STS session name) is read from the two variables `context` itself reads
-// (test/run-context.test.ts holds the two readings equal).
+// (test/unit/runner/run-context.test.ts holds the two readings equal).
 import type { RunLink } from '../report/summary.js'
 
 export interface RunInfo {

@@ -7,7 +7,7 @@ import type { RetrySettings } from './sdk/retry.js'
 const VERSION = '2019-05-06'
 const SECRET_PATH = '/pop/v1/sam/secret/secret'
 
-/** SAE's Secret API as its official SDK sends it (docs/sae-api.md); test/wire-parity.test.ts holds us to it. */
+/** SAE's Secret API as its official SDK sends it (docs/sae-api.md); test/unit/sae/sdk/wire-parity.test.ts holds us to it. */
 const OPERATIONS = {
   CreateSecret: { action: 'CreateSecret', method: 'POST', pathname: SECRET_PATH, writes: true },
   UpdateSecret: { action: 'UpdateSecret', method: 'PUT', pathname: SECRET_PATH, writes: true },

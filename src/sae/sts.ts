@@ -16,7 +16,7 @@ const ASSUME_ROLE_WITH_OIDC = {
 
 /**
  * Exchanges a GitHub ID token for temporary keys, sent as the official STS client sends it (the
- * RPC form, parameters in the query; test/wire-parity.test.ts compares the two). Done through the
+ * RPC form, parameters in the query; test/unit/sae/sdk/wire-parity.test.ts compares the two). Done through the
  * OpenAPI client rather than @alicloud/credentials' OIDC provider, which reads the token only from
  * a file: the token never touches the disk this way.
  */

@@ -1,4 +1,4 @@
-// httpx (the Alibaba SDK's HTTP layer) ships no types; these are the parts proxy.ts relies on.
+// httpx (the Alibaba SDK's HTTP layer) ships no types; these are the parts seam.ts relies on.
 declare module 'httpx' {
   import type { Agent } from 'node:http'
   import type { IncomingMessage } from 'node:http'

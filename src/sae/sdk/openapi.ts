@@ -131,7 +131,7 @@ export class OpenApiConnection {
     const protocol = this.settings.endpoint.protocol.toUpperCase()
     const authType = operation.anonymous ? 'Anonymous' : 'AK'
     if (operation.style === 'RPC') {
-      // Exactly what @alicloud/sts20150401's assumeRoleWithOIDC calls (test/wire-parity.test.ts).
+      // Exactly what @alicloud/sts20150401's assumeRoleWithOIDC calls (test/unit/sae/sdk/wire-parity.test.ts).
       return this.client.doRPCRequest(
         operation.action,
         operation.version,
@@ -163,7 +163,7 @@ const ATTEMPT_TIMEOUT_MS = 20_000
 
 /**
  * One API call with retries. A write is never sent again blindly once an attempt may have been
- * applied: that failure goes to the caller, who looks before deciding (provision.ts).
+ * applied: that failure goes to the caller, who looks before deciding (sae/provision.ts).
  */
 export async function callWithRetries(
   connection: OpenApiConnection,

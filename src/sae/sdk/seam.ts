@@ -3,7 +3,7 @@
 // answer it cannot parse as JSON: neither the status of a gateway's page nor the rate-limit headers
 // of a throttled answer reach the caller. Inside `withExchange`, a request goes through the run's
 // agents (its proxy; closed when the step ends), and its answer's status and headers are kept for
-// the caller. test/sdk-seam.test.ts pins this against the real SDK: it fails if an upgrade makes
+// the caller. test/unit/sae/sdk/seam.test.ts pins this against the real SDK: it fails if an upgrade makes
 // the SDK stop sending through here.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type http from 'node:http'

@@ -1,7 +1,7 @@
 // What a failed call means, from what the Alibaba SDK threw and what the transport saw of the
 // answer: one ApiError that holds no secret, says whether retrying can help, whether a write may
 // have been applied, and how long a throttled caller should wait. Pure: recorded objects in,
-// errors out (test/transport-errors.test.ts feeds it every shape the SDK throws).
+// errors out (test/unit/sae/sdk/transport-errors.test.ts feeds it every shape the SDK throws).
 import { describeSystemError, isCertificateError } from '../../network/system-errors.js'
 import { explainApiCode, isThrottling, ApiError, type ApiFault } from './api-errors.js'
 import type { Endpoint } from '../../domain/model.js'

@@ -40,7 +40,7 @@ describe('assumeRoleWithOidc', () => {
     expect(call.path).toBe('/')
     expect(call.headers['x-acs-version']).toBe('2015-04-01')
     expect(call.headers.authorization).toBeUndefined()
-    // The RPC form, as the official STS client sends it (test/wire-parity.test.ts compares the two).
+    // The RPC form, as the official STS client sends it (test/unit/sae/sdk/wire-parity.test.ts compares the two).
     expect(call.query).toEqual({
       Action: 'AssumeRoleWithOIDC',
       Format: 'json',

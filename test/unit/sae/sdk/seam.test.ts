@@ -1,4 +1,4 @@
-// The seam in the SDK's transport (sdk-seam.ts), pinned against the real `@alicloud/openapi-client`:
+// The seam in the SDK's transport (seam.ts), pinned against the real `@alicloud/openapi-client`:
 // every call goes through the run's agents (and so its proxy), and what the SDK drops of an answer
 // (a gateway page's status, a throttled answer's rate-limit headers) reaches the caller. If an
 // upgrade stops sending through httpx.request, these fail.

@@ -224,6 +224,9 @@ describe('the repository\'s workflows can be trusted', () => {
     expect(build.permissions).toBeUndefined()
     const buildRuns = build.steps.map((step: { run?: string }) => step.run ?? '').join('\n')
     expect(buildRuns).toMatch(/npm ci[\s\S]*npm run build[\s\S]*git diff --stat --exit-code -- dist\//)
+    // A cache an earlier run wrote must not reach the build that is attested (zizmor: cache-poisoning).
+    const setupNode = build.steps.find((step: { uses?: string }) => step.uses?.startsWith('actions/setup-node@'))
+    expect(setupNode.with).toEqual({ 'node-version': 24, 'package-manager-cache': false })
     expect(attest.needs).toBe('build')
     expect(attest.permissions).toEqual({ contents: 'read', 'id-token': 'write', attestations: 'write' })
     expect(attest.steps.map((step: { uses?: string }) => step.uses?.split('@')[0])).toContain('actions/attest-build-provenance')

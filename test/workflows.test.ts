@@ -1,12 +1,26 @@
 // Workflows that use the action, checked against action.yml (scripts/validate-action.mjs, which
 // `npm run validate-action` runs in CI): a user copies the README's examples, so a misspelt input,
 // a value outside its set or an output that does not exist must be refused here, not in their run.
-// And the repository's own workflows: pinned by SHA, read-only by default, dependabot with a cooldown.
+// And what zizmor's high-severity audits look for (template injection, persisted checkout credentials,
+// excessive permissions, unpinned actions), which CI's zizmor job audits too but this machine cannot
+// run: refused in deliberately wrong workflows, absent from ours. Dependabot with a cooldown.
 import { describe, expect, test } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { checkActionUses, checkPinsAndPermissions, INPUT_VALUES, readActionMetadata, readmeExamples, REQUIRED_UNLESS } from '../scripts/validate-action.mjs'
+import {
+  checkActionUses,
+  checkWorkflowSecurity,
+  contextReferences,
+  EXAMPLE_POLICY,
+  INPUT_VALUES,
+  PERSISTED_CHECKOUTS,
+  readActionMetadata,
+  readmeExamples,
+  REQUIRED_UNLESS,
+  WRITE_GRANTS,
+  workflowPolicy
+} from '../scripts/validate-action.mjs'
 
 const action = readActionMetadata()
 const readme = readFileSync('README.md', 'utf8')
@@ -185,28 +199,158 @@ describe('the table of fixed values is action.yml\'s', () => {
   })
 })
 
-describe('the repository\'s workflows can be trusted', () => {
-  test.each(workflows)('%s: every action pinned by commit SHA with its version; contents: read at the top', (file) => {
-    expect(checkPinsAndPermissions(readFileSync(join(workflowDir, file), 'utf8'), file)).toEqual([])
+describe('what zizmor\'s high-severity audits look for is refused, each at its line', () => {
+  const fixture = (file: string) => {
+    const path = `test/fixtures/workflows/${file}`
+    return checkWorkflowSecurity(readFileSync(path, 'utf8'), path)
+  }
+
+  test('template injection: an issue\'s title pasted into a run: script (the run id beside it is the runner\'s own)', () => {
+    expect(fixture('template-injection.yml')).toEqual([
+      "test/fixtures/workflows/template-injection.yml:15: jobs.label.steps[0] (Check the title): run: expands ${{ github.event.issue.title }} into the script's text (template injection): pass github.event.issue.title in env: and read the variable"
+    ])
   })
 
-  test('a tag, a missing version comment and a wide top-level grant are refused', () => {
-    const source = [
-      'on: push',
-      'permissions: write-all',
-      'jobs:',
-      '  build:',
-      '    runs-on: ubuntu-latest',
-      '    steps:',
-      '      - uses: actions/checkout@v5',
-      '      - uses: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020',
-      '      - uses: ./'
-    ].join('\n')
-    expect(checkPinsAndPermissions(source, 'w.yml')).toEqual([
-      'w.yml: top-level permissions are "write-all"; they must be { contents: read }, wider only per job',
-      'w.yml:7: actions/checkout@v5 is not pinned by a full commit SHA',
-      'w.yml:8: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 has no "# vX.Y.Z" comment naming its release'
+  test('persisted checkout credentials: a checkout that does not say persist-credentials: false', () => {
+    expect(fixture('persisted-checkout.yml')).toEqual([
+      "test/fixtures/workflows/persisted-checkout.yml:10: jobs.build.steps[0]: actions/checkout leaves the job's token on disk for every later step (persist-credentials is not false); set persist-credentials: false"
     ])
+  })
+
+  test('excessive permissions: a write at the top, a job\'s write with no reason on record, write-all', () => {
+    expect(fixture('excessive-permissions.yml')).toEqual([
+      'test/fixtures/workflows/excessive-permissions.yml:6: top-level permissions grant pull-requests: write; the top must be read-only, writes only in the job that needs them',
+      'test/fixtures/workflows/excessive-permissions.yml:11: jobs.comment: permissions grant contents: write, which has no reason on record (no allow-list)',
+      'test/fixtures/workflows/excessive-permissions.yml:16: jobs.everything: permissions are write-all; name each scope the job needs'
+    ])
+  })
+
+  test('unpinned uses: a tag, a branch, an image by tag, a SHA without the release it is', () => {
+    expect(fixture('unpinned-uses.yml')).toEqual([
+      'test/fixtures/workflows/unpinned-uses.yml:10: jobs.build.steps[0]: actions/setup-node@v7 is not pinned by a full commit SHA',
+      'test/fixtures/workflows/unpinned-uses.yml:11: jobs.build.steps[1]: octo-org/lint-action@main is not pinned by a full commit SHA',
+      'test/fixtures/workflows/unpinned-uses.yml:12: jobs.build.steps[2]: docker://alpine:3.20 is not pinned by its digest (docker://…@sha256:…)',
+      'test/fixtures/workflows/unpinned-uses.yml:13: jobs.build.steps[3]: actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 has no "# vX.Y.Z" comment naming its release'
+    ])
+  })
+
+  test('a template injection, a persisted checkout token and an unpinned action in one workflow: each caught', () => {
+    expect(fixture('injection-token-unpinned.yml')).toEqual([
+      'test/fixtures/workflows/injection-token-unpinned.yml:12: jobs.preview.steps[0]: actions/checkout@v5 is not pinned by a full commit SHA',
+      "test/fixtures/workflows/injection-token-unpinned.yml:12: jobs.preview.steps[0]: actions/checkout leaves the job's token on disk for every later step (persist-credentials is not false); set persist-credentials: false",
+      "test/fixtures/workflows/injection-token-unpinned.yml:14: jobs.preview.steps[1] (Build the preview): run: expands ${{ github.head_ref }} into the script's text (template injection): pass github.head_ref in env: and read the variable"
+    ])
+  })
+})
+
+describe('the workflow rules, case by case', () => {
+  /** A workflow of one job `build` with `jobLines` (YAML, indented 4) under it. */
+  const job = (jobLines: string, top = 'permissions:\n  contents: read') =>
+    ['on: push', top, 'jobs:', '  build:', '    runs-on: ubuntu-latest', ...jobLines.split('\n').map((line) => `    ${line}`)].join('\n')
+
+  test('an expression\'s contexts: literals and function names are not contexts, a[\'b\'] is a.b', () => {
+    expect(contextReferences("format('{0} {1}', github.event.issue.title, steps['pull-secret'].outputs.x) || 'github.sha'")).toEqual([
+      'github.event.issue.title',
+      'steps.pull-secret.outputs.x'
+    ])
+    expect(contextReferences('matrix.os == true && runner.os != null')).toEqual(['matrix.os', 'runner.os'])
+    expect(contextReferences('fromJSON(needs.plan.outputs.list)[0x1F]')).toEqual(['needs.plan.outputs.list'])
+    expect(contextReferences("github['head_ref']")).toEqual(['github.head_ref'])
+  })
+
+  test('in scripts: the runner\'s own values and a written-out matrix pass; what others choose, a computed matrix, env, vars and secrets do not', () => {
+    const steps = (matrix: string, run: string) => job(`strategy:\n  matrix:\n    os: ${matrix}\nsteps:\n  - run: ${run}`)
+    expect(checkWorkflowSecurity(steps('[a, b]', 'echo "${{ matrix.os }} ${{ runner.os }} ${{ github.run_id }}-${{ github.run_attempt }} ${{ github.sha }}"'), 'w.yml')).toEqual([])
+    expect(checkWorkflowSecurity(steps('${{ fromJSON(inputs.oses) }}', 'echo "${{ matrix.os }}"'), 'w.yml')).toEqual([
+      `w.yml:11: jobs.build.steps[0]: run: expands \${{ matrix.os }} into the script's text (template injection): pass matrix.os in env: and read the variable`
+    ])
+    for (const unsafe of ['env.TAG', 'vars.REGION', 'secrets.TOKEN', 'inputs.name', 'github.ref_name', "steps['pull-secret'].outputs.secret-id"]) {
+      const reported = checkWorkflowSecurity(steps('[a]', `echo "\${{ ${unsafe} }}"`), 'w.yml')
+      expect(reported).toHaveLength(1)
+      expect(reported[0]).toContain('(template injection)')
+    }
+  })
+
+  test('actions/github-script\'s script is a script too', () => {
+    const source = job(
+      [
+        'steps:',
+        '  - uses: actions/github-script@f28e40c7f34bde8b3046d885e986cb6290c5673b # v7.1.0',
+        '    with:',
+        '      script: |',
+        '        console.log(${{ github.run_number }})',
+        '        core.setOutput("title", "${{ github.event.pull_request.title }}")'
+      ].join('\n')
+    )
+    expect(checkWorkflowSecurity(source, 'w.yml')).toEqual([
+      "w.yml:12: jobs.build.steps[0]: with.script: expands ${{ github.event.pull_request.title }} into the script's text (template injection): pass github.event.pull_request.title in env: and read the variable"
+    ])
+  })
+
+  test('the top may be contents: read, {} or read-all; no permissions there is refused, and so is write-all', () => {
+    const steps = 'steps:\n  - run: make'
+    expect(checkWorkflowSecurity(job(steps, 'permissions: read-all'), 'w.yml')).toEqual([])
+    expect(checkWorkflowSecurity(job(steps, 'permissions: {}'), 'w.yml')).toEqual([])
+    expect(checkWorkflowSecurity(job(steps, 'permissions:\n  contents: read\n  actions: none'), 'w.yml')).toEqual([])
+    expect(checkWorkflowSecurity(job(steps, 'name: build'), 'w.yml')).toEqual([
+      "w.yml: no top-level permissions: a job without its own gets the repository's default token, which may write; set permissions: contents: read (or {} or read-all)"
+    ])
+    expect(checkWorkflowSecurity(job(steps, 'permissions: write-all'), 'w.yml')).toEqual([
+      'w.yml:2: top-level permissions are write-all; the top must be read-only (contents: read, {} or read-all), writes only per job'
+    ])
+  })
+
+  test('a job\'s write needs a reason on record for that job; a checkout on record must say persist-credentials: true', () => {
+    const source = job('permissions:\n  contents: write\n  id-token: write\nsteps:\n  - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1')
+    const policy = { writes: { build: { contents: 'pushes a tag' } }, persistedCheckouts: { build: 'pushes a tag with git' }, source: 'the test\'s policy' }
+    expect(checkWorkflowSecurity(source, 'w.yml', policy)).toEqual([
+      "w.yml:9: jobs.build: permissions grant id-token: write, which has no reason on record (the test's policy)",
+      'w.yml:11: jobs.build.steps[0]: actions/checkout keeps the token for this job (pushes a tag with git), but does not say so: set persist-credentials: true'
+    ])
+    expect(checkWorkflowSecurity(source.replace('v7.0.1', 'v7.0.1\n      with:\n        persist-credentials: true').replace('    id-token: write\n', ''), 'w.yml', policy)).toEqual([])
+  })
+
+  test('local actions, images by digest and, in the docs\' examples, this action by its major tag pass', () => {
+    const source = job(
+      [
+        'permissions:',
+        '  id-token: write',
+        'steps:',
+        '  - uses: ./',
+        '  - uses: docker://alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+        '  - uses: sae-image-pull-secret/sae-image-pull-secret@v3'
+      ].join('\n')
+    )
+    expect(checkWorkflowSecurity(source, 'README.md', EXAMPLE_POLICY)).toEqual([])
+    expect(checkWorkflowSecurity(source, 'w.yml')).toEqual([
+      'w.yml:8: jobs.build: permissions grant id-token: write, which has no reason on record (no allow-list)',
+      'w.yml:12: jobs.build.steps[2]: sae-image-pull-secret/sae-image-pull-secret@v3 is not pinned by a full commit SHA'
+    ])
+  })
+})
+
+describe('the repository\'s workflows can be trusted', () => {
+  test.each(workflows)('%s: nothing zizmor\'s high-severity audits look for', (file) => {
+    expect(checkWorkflowSecurity(readFileSync(join(workflowDir, file), 'utf8'), file, workflowPolicy(file))).toEqual([])
+  })
+
+  test('every write and every kept token on record is one a workflow uses, with its reason', () => {
+    for (const [file, jobs] of Object.entries(WRITE_GRANTS)) {
+      const workflow = parse(readFileSync(join(workflowDir, file), 'utf8'))
+      for (const [jobName, scopes] of Object.entries(jobs)) {
+        for (const [scope, reason] of Object.entries(scopes)) {
+          expect([file, jobName, scope, workflow.jobs[jobName]?.permissions?.[scope]]).toEqual([file, jobName, scope, 'write'])
+          expect(reason.length).toBeGreaterThan(10)
+        }
+      }
+    }
+    for (const [file, jobs] of Object.entries(PERSISTED_CHECKOUTS)) {
+      const workflow = parse(readFileSync(join(workflowDir, file), 'utf8'))
+      for (const jobName of Object.keys(jobs)) {
+        const checkout = workflow.jobs[jobName].steps.find((step: { uses?: string }) => step.uses?.startsWith('actions/checkout@'))
+        expect([file, jobName, checkout?.with?.['persist-credentials']]).toEqual([file, jobName, true])
+      }
+    }
   })
 
   test('CodeQL analyses the TypeScript on push to main, pull requests and weekly, writing security events only in its job', () => {

@@ -212,6 +212,12 @@ export const WRITE_GRANTS = {
       attestations: 'the attestation is stored with the repository, where gh attestation verify finds it'
     },
     publish: { contents: 'publishes the release and moves the major tag' }
+  },
+  'scorecard.yml': {
+    analysis: {
+      'security-events': 'Scorecard uploads its results to code scanning',
+      'id-token': "publish_results: the results sent to the OpenSSF API are signed with the run's OIDC identity"
+    }
   }
 }
 

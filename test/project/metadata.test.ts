@@ -1,7 +1,8 @@
 // The README is the user's first contact: its tables must say exactly what action.yml declares, and
 // action.yml exactly what the table of inputs (src/inputs/table.ts) holds.
 import { describe, expect, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, normalize } from 'node:path'
 import { parse } from 'yaml'
 import { INPUTS, type InputSpec } from '../../src/inputs/table.js'
 
@@ -131,5 +132,87 @@ describe('README "Versions"', () => {
     expect(signer).toBe('.github/workflows/release.yml')
     expect(readFileSync(signer!, 'utf8')).toContain('actions/attest-build-provenance@')
     expect(section).toContain('repo=sae-image-pull-secret/sae-image-pull-secret\n')
+  })
+})
+
+describe('README first screen', () => {
+  const firstScreen = readme.split('\n').slice(0, 45).join('\n')
+
+  test('says what the action does, shows the step to copy with a deliberate if-exists, and the two commands to try it', () => {
+    expect(firstScreen).toMatch(/SAE[\s\S]*image-pull Secret[\s\S]*SecretId/)
+    expect(firstScreen).toMatch(/```yaml\n[\s\S]*uses: sae-image-pull-secret\/sae-image-pull-secret@v3\n[\s\S]*```/)
+    // The quick start names if-exists and says why, instead of inheriting skip without a word.
+    expect(firstScreen).toMatch(/^ +if-exists: update +# .*rotat.*\bskip\b/m)
+    expect(firstScreen).toContain('npm ci && npm run demo')
+    expect(firstScreen).toMatch(/^npm test\b/m)
+  })
+
+  test('the commands it names exist', () => {
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
+    for (const script of ['demo', 'test', 'emulator']) expect(scripts[script]).toBeDefined()
+  })
+})
+
+describe('links between the README, docs/ and CONTRIBUTING resolve', () => {
+  /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
+  function anchors(markdown: string): Set<string> {
+    const seen = new Map<string, number>()
+    const result = new Set<string>()
+    for (const [, heading] of markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} +(.+?) *$/gm)) {
+      const slug = heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-')
+      const count = seen.get(slug) ?? 0
+      seen.set(slug, count + 1)
+      result.add(count === 0 ? slug : `${slug}-${count}`)
+    }
+    return result
+  }
+  const pages = [
+    'README.md',
+    'SECURITY.md',
+    ...readdirSync('docs')
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => join('docs', file))
+  ]
+
+  test.each(pages)('%s: every relative link names a file that exists, and a heading in it', (page) => {
+    const text = readFileSync(page, 'utf8').replace(/```[\s\S]*?```/g, '')
+    const broken: string[] = []
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue
+      const [path, anchor] = target.split('#')
+      const file = path === '' ? page : normalize(join(dirname(page), path))
+      if (!existsSync(file)) broken.push(`${target}: no file ${file}`)
+      else if (anchor !== undefined && file.endsWith('.md') && !anchors(readFileSync(file, 'utf8')).has(anchor))
+        broken.push(`${target}: no heading #${anchor} in ${file}`)
+    }
+    expect(broken).toEqual([])
+  })
+
+  test("the anchors are GitHub's", () => {
+    expect([
+      ...anchors(
+        '## Tearing down a preview environment: `state: absent` and `if-in-use`\n## Chained after aliyun/configure-aliyun-credentials-action\n## Which `sub` a job has\n## Which `sub` a job has'
+      )
+    ]).toEqual([
+      'tearing-down-a-preview-environment-state-absent-and-if-in-use',
+      'chained-after-aliyunconfigure-aliyun-credentials-action',
+      'which-sub-a-job-has',
+      'which-sub-a-job-has-1'
+    ])
+  })
+
+  test("the README sections the action's own error messages point at are there", () => {
+    const pointers = readdirSync('src', { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .flatMap((file) =>
+        [...readFileSync(join('src', file), 'utf8').matchAll(/\(README, "([^"]+)"\)/g)].map((match) => match[1])
+      )
+    expect(pointers.length).toBeGreaterThanOrEqual(2)
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((match) => match[1])
+    for (const section of pointers)
+      expect([section, headings.some((heading) => heading.startsWith(section))]).toEqual([section, true])
   })
 })

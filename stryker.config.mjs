@@ -30,6 +30,8 @@ export default {
     'src/inputs/parse-inputs.ts',
     'src/inputs/rules.ts',
     'src/secret/docker-config.ts',
+    'src/secret/stored-config.ts',
+    'src/domain/hosts.ts',
     'src/kubelet/image-ref.ts',
     'src/kubelet/keyring.ts',
     'src/secret/plan.ts',

@@ -5,9 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { findLeaks, ROOT, runAction } from '../../devkit/harness/action-runner.mjs'
-import { startSquid } from '../../devkit/harness/squid.mjs'
-import { emulator, stepInputs, type Emulator } from './fixtures.js'
+import { findLeaks, ROOT, runAction } from '../../../devkit/harness/action-runner.mjs'
+import { startSquid } from '../../../devkit/harness/squid.mjs'
+import { emulator, stepInputs, type Emulator } from '../../e2e/fixtures.js'
 
 type Squid = Awaited<ReturnType<typeof startSquid>>
 type Run = Awaited<ReturnType<typeof runAction>>

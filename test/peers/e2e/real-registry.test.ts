@@ -3,9 +3,9 @@
 // and its own Bearer challenge pointing at our token service. The Secret a green run writes is then
 // used as kubelet would, against the same registry, to pull an image pushed there.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals'
-import { runAction } from '../../devkit/harness/action-runner.mjs'
-import { PULL_ACCEPT, startRealRegistry } from '../../devkit/harness/real-registry.mjs'
-import { authOf, emulator, PASSWORD, stepInputs, USERNAME, type Emulator } from './fixtures.js'
+import { runAction } from '../../../devkit/harness/action-runner.mjs'
+import { PULL_ACCEPT, startRealRegistry } from '../../../devkit/harness/real-registry.mjs'
+import { authOf, emulator, PASSWORD, stepInputs, USERNAME, type Emulator } from '../../e2e/fixtures.js'
 
 type Registry = Awaited<ReturnType<typeof startRealRegistry>>
 type Run = Awaited<ReturnType<typeof runAction>>

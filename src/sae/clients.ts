@@ -1,12 +1,12 @@
 // Builds the SAE and STS clients of a run: endpoint, key, user agent, the run's connections (and
 // proxy), the retry policy and its deadline, in one place.
 import type { RunConnections } from '../network/connections.js'
-import type { AccessKey, Endpoint, OidcRole } from '../domain/model.js'
+import type { AccessKey, Endpoint, RoleSession } from '../domain/model.js'
 import { VERSION } from '../domain/version.js'
 import { OpenApiConnection } from './sdk/openapi.js'
 import { systemClock, type RetryClock, type RetrySettings } from './sdk/retry.js'
 import { SaeSecretsClient } from './secrets-client.js'
-import { assumeRoleWithOidc } from './sts.js'
+import { assumeRole, assumeRoleWithOidc } from './sts.js'
 
 export interface ClientSettings {
   userAgent: string
@@ -54,13 +54,24 @@ export function saeClientFactory(key: AccessKey, settings: ClientSettings): (end
   }
 }
 
-export function assumeRole(
+/** STS AssumeRoleWithOIDC: an OIDC token (GitHub's ID token, ACK's RRSA token) for the role's temporary key. */
+export function assumeRoleWithToken(
   endpoint: Endpoint,
-  role: OidcRole,
-  idToken: string,
+  role: RoleSession & { oidcProviderArn: string },
+  token: string,
   settings: ClientSettings
 ): Promise<AccessKey> {
-  return assumeRoleWithOidc(connect(endpoint, settings), role, idToken, settings.retry)
+  return assumeRoleWithOidc(connect(endpoint, settings), role, token, settings.retry)
+}
+
+/** STS AssumeRole signed with `base`: the role's temporary key (role chaining). */
+export function assumeRoleWithKey(
+  endpoint: Endpoint,
+  role: RoleSession,
+  base: AccessKey,
+  settings: ClientSettings
+): Promise<AccessKey> {
+  return assumeRole(connect(endpoint, settings, base), role, settings.retry)
 }
 
 function connect(

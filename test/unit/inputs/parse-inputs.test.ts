@@ -35,7 +35,7 @@ describe('parseInputs', () => {
       maxAttempts: 4,
       timeoutSeconds: 60,
       stsEndpoint: { protocol: 'https', host: 'sts.aliyuncs.com', input: 'sts-endpoint' },
-      credentials: { kind: 'none' }
+      credentials: { kind: 'instance-role' }
     })
     expect(inputs.endpoint).toBeUndefined()
   })
@@ -104,11 +104,11 @@ describe('parseInputs', () => {
     ],
     [{ 'access-key-secret': 'x' }, 'access-key-id', 'is required when'],
     [
-      { 'access-key-id': 'LTAI', 'access-key-secret': 'x', 'role-to-assume': 'acs:ram::1:role/r' },
+      { 'access-key-id': 'LTAI', 'access-key-secret': 'x', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh' },
       'access-key-id',
       'not both'
     ],
-    [{ 'role-to-assume': 'acs:ram::1:role/r' }, 'oidc-provider-arn', 'is required when role-to-assume'],
+    [{ 'role-to-assume': 'acs:ram:1:role/r' }, 'role-to-assume', 'RAM role ARN'],
     [
       { 'role-to-assume': 'arn:aws:iam::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh' },
       'role-to-assume',

@@ -100,7 +100,8 @@ function writeGate(inputs: Inputs): string {
     ...(inputs.verifyLogin ? ['no registry refuses its login'] : []),
     ...(inputs.images.length > 0 ? [`it pulls ${inputs.images.map((image) => image.text).join(', ')}`] : [])
   ]
+  const verdict = inputs.ifUnverified === 'fail' ? ', each check reaching a verdict (if-unverified: fail)' : ''
   return gates.length > 0
-    ? `written only if ${gates.join(' and ')}`
+    ? `written only if ${gates.join(' and ')}${verdict}`
     : 'no registry check first (verify-login: false, no images)'
 }

@@ -110,6 +110,12 @@ describe('dryRunReport', () => {
     )
   })
 
+  test('if-unverified: fail adds to what the write waits for', () => {
+    expect(dryRun({ 'if-unverified': 'fail' }).lines[1].text).toMatch(
+      /; written only if no registry refuses its login, each check reaching a verdict \(if-unverified: fail\)$/
+    )
+  })
+
   test("a registry's refusal fails the dry run as it would the real one", () => {
     const refusal = new RegistryCheckError([
       { kind: 'missing', image: 'r/shop/web:9', host: 'r', how: 'HTTP 404 to HEAD /v2/shop/web/manifests/9' }

@@ -16,6 +16,8 @@ export interface ClientSettings {
   /** The run's agents, sockets and proxy: every call goes through them, and they close with the step. */
   connections?: RunConnections
   debug?: (line: string) => void
+  /** Told who the calls are signed as, when the source found it (RRSA, the instance role, a chained role). */
+  onSignedIn?: (identity: string) => void
 }
 
 export interface RunLimits {

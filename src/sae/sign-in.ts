@@ -27,6 +27,8 @@ export interface CredentialDeps {
   instanceRole(roleName: string | undefined): Promise<InstanceRoleKey>
   /** The STS endpoint's host, for messages. */
   stsHost: string
+  /** Told who the calls are signed as, where the workflow file does not say it. */
+  signedIn?(identity: string): void
 }
 
 const SOURCES = [
@@ -75,7 +77,11 @@ export async function resolveCredentials(source: CredentialSource, deps: Credent
     })
     return masked(key, deps)
   }
-  if (source.kind !== 'chained') return (await baseKey(source, deps)).key
+  if (source.kind !== 'chained') {
+    const { key, identity } = await baseKey(source, deps)
+    if (source.kind === 'rrsa' || source.kind === 'instance-role') deps.signedIn?.(identity)
+    return key
+  }
   const base = await baseKey(source.base, deps, source)
   const key = await fromSts(deps, `assume role ${source.roleArn} (role chaining)`, {
     call: () => deps.assumeRoleWithKey(source, base.key),
@@ -84,6 +90,7 @@ export async function resolveCredentials(source: CredentialSource, deps: Credent
       "The usual causes: the role's trust policy does not trust that identity (its account, RAM user or role), " +
       'or the identity may not call sts:AssumeRole on the role (a RAM policy); docs/self-hosted-runners.md, "Role chaining"'
   })
+  deps.signedIn?.(`role ${source.roleArn} (STS AssumeRole, signed with ${base.identity})`)
   return masked(key, deps)
 }
 
@@ -115,7 +122,7 @@ async function baseKey(
           "The usual cause is the role's trust policy: it must trust the cluster's OIDC provider, with oidc:aud = sts.aliyuncs.com " +
           "and oidc:sub = system:serviceaccount:<namespace>:<service account> of the runner's pod (docs/self-hosted-runners.md, RRSA)"
       })
-      return { key: masked(key, deps), identity: `the RRSA role ${source.roleArn}` }
+      return { key: masked(key, deps), identity: `the RRSA role ${source.roleArn} (ALIBABA_CLOUD_OIDC_TOKEN_FILE)` }
     }
     case 'instance-role': {
       let found: InstanceRoleKey
@@ -125,7 +132,7 @@ async function baseKey(
         if (error instanceof MetadataAbsent) throw noCredentials(error.reason, chained)
         throw error
       }
-      return { key: found.key, identity: `the ECS instance role '${found.roleName}'` }
+      return { key: found.key, identity: `the ECS instance role '${found.roleName}' (metadata service)` }
     }
   }
 }
@@ -202,6 +209,7 @@ export async function signIn(
   const key = await resolveCredentials(credentials, {
     mask,
     stsHost: stsEndpoint.host,
+    signedIn: settings.onSignedIn,
     idTokenAvailable: () =>
       Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
     getIdToken: (audience) =>

@@ -97,6 +97,7 @@ describe('RRSA: the pod’s token file, exchanged with AssumeRoleWithOIDC', () =
       RoleSessionName: 'github-actions-4242',
       DurationSeconds: '900'
     })
+    expect(run.stdout).toContain(`\nSigned in as the RRSA role ${RRSA.roleArn} (ALIBABA_CLOUD_OIDC_TOKEN_FILE)\n`)
     expect(signers()).toEqual([
       'AssumeRoleWithOIDC unsigned',
       `ListSecrets ${sae.issuedKeys[0].accessKeyId}`,
@@ -174,6 +175,7 @@ describe('the ECS instance role (the fake metadata service, through the test-onl
       'GET /latest/meta-data/ram/security-credentials/ci-runner token:valid'
     ])
     expect(signers()).toEqual([`ListSecrets ${service.key.accessKeyId}`, `CreateSecret ${service.key.accessKeyId}`])
+    expect(run.stdout).toContain("\nSigned in as the ECS instance role 'ci-runner' (metadata service)\n")
   })
 
   test('ALIBABA_CLOUD_ECS_METADATA_DISABLED=true: the service is never asked, and the error says it was skipped', async () => {
@@ -216,6 +218,9 @@ describe('role chaining: role-to-assume without oidc-provider-arn', () => {
     expect(run.errors).toEqual([])
     const chained = sae.issuedKeys[0]
     expect(chained.roleArn).toBe(DEPLOYER)
+    expect(run.stdout).toContain(
+      `\nSigned in as role ${DEPLOYER} (STS AssumeRole, signed with the AccessKey ${KEY.accessKeyId} (access-key-id))\n`
+    )
     expect(signers()).toEqual([
       `AssumeRole ${KEY.accessKeyId}`,
       `ListSecrets ${chained.accessKeyId}`,

@@ -41,6 +41,7 @@ describe('an ECS instance with a RAM role', () => {
     const { run, metadataRequests, calls, instanceKeyId } = await scenario({ metadata: 'address', service: {} })
     expect(run.errors).toEqual([])
     expect(run.outputs.result).toBe('created')
+    expect(run.visible.split('\n')).toContain("Signed in as the ECS instance role 'ci-runner' (metadata service)")
     expect(metadataRequests).toEqual([
       { method: 'PUT', path: '/latest/api/token', ttl: true, token: 'none', status: 200 },
       { method: 'GET', path: '/latest/meta-data/ram/security-credentials/', ttl: false, token: 'valid', status: 200 },

@@ -140,6 +140,23 @@ describe('resolveCredentials', () => {
     }
   })
 
+  test('who the calls are signed as is told where the workflow file does not say it: RRSA, the instance role, a chained role', async () => {
+    const told: string[] = []
+    const d = deps({ signedIn: (identity) => told.push(identity) })
+    await resolveCredentials(KEYS, d)
+    await resolveCredentials(ROLE, d)
+    await resolveCredentials(RRSA, d)
+    await resolveCredentials({ kind: 'instance-role' }, d)
+    await resolveCredentials(chained({ kind: 'instance-role' }), d)
+    await resolveCredentials(chained(KEYS), d)
+    expect(told).toEqual([
+      `the RRSA role ${RRSA.roleArn} (ALIBABA_CLOUD_OIDC_TOKEN_FILE)`,
+      "the ECS instance role 'ci-runner' (metadata service)",
+      "role acs:ram::2:role/sae-deployer (STS AssumeRole, signed with the ECS instance role 'ci-runner' (metadata service))",
+      'role acs:ram::2:role/sae-deployer (STS AssumeRole, signed with the AccessKey LTAI (access-key-id))'
+    ])
+  })
+
   test('no ID-token environment: permissions advice, and no token is requested', async () => {
     const d = deps({ idTokenAvailable: () => false })
     await expect(resolveCredentials(ROLE, d)).rejects.toThrow('add `permissions: id-token: write`')
@@ -204,7 +221,7 @@ describe('resolveCredentials', () => {
   test('AssumeRole refused: the role, who asked, STS’s own words (not SAE’s RAM advice), and the two usual causes', async () => {
     const d = deps({ assumeRoleWithKey: async () => Promise.reject(refusal('AssumeRole', 'NoPermission')) })
     await expect(resolveCredentials(chained({ kind: 'instance-role' }), d)).rejects.toThrow(
-      "STS refused role acs:ram::2:role/sae-deployer (role-to-assume) to the ECS instance role 'ci-runner': " +
+      "STS refused role acs:ram::2:role/sae-deployer (role-to-assume) to the ECS instance role 'ci-runner' (metadata service): " +
         'AssumeRole failed: NoPermission (HTTP 403, RequestId R): No permission perform sts:AssumeRole on this Role. ' +
         "The usual causes: the role's trust policy does not trust that identity (its account, RAM user or role), " +
         'or the identity may not call sts:AssumeRole on the role (a RAM policy); docs/self-hosted-runners.md, "Role chaining"'

@@ -406,7 +406,8 @@ export function stepEnvironment(inputs, env = {}, { defaults = true, prefix = 's
  * @param {Record<string, string>} [options.env] extra environment (e.g. ALIBABA_CLOUD_*)
  * @param {boolean} [options.defaults] pass action.yml defaults too (true, as the runner does)
  * @param {string} [options.bundle] the script to run (dist/index.js)
- * @param {boolean} [options.offline] resolve only loopback names (true; the benchmark turns it off to time the bare bundle)
+ * @param {boolean} [options.offline] resolve only loopback names, and keep the bundle from the ECS metadata
+ *   address (true; the benchmark turns it off to time the bare bundle, whose runs all have keys)
  * @param {Record<string, string> | (() => Record<string, string>)} [options.expectMasked] more values the run
  *   must mask, by kind (a stored Secret's credentials, a registry's token); a function is called once
  *   the run has ended, for values a peer issued during it
@@ -427,7 +428,7 @@ export async function runAction({
   const { all, work } = step
   const started = process.hrtime.bigint()
   // Never the metadata address from this machine's own network: a loopback fake, or refused at once.
-  const guard = ownNetwork ? [] : ['--import', pathToFileURL(METADATA_ADDRESS).href]
+  const guard = ownNetwork || !offline ? [] : ['--import', pathToFileURL(METADATA_ADDRESS).href]
   const args = [...guard, ...(offline ? ['--import', pathToFileURL(OFFLINE_DNS).href] : []), bundle]
   const child = spawn(node24(), args, { env: step.env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''

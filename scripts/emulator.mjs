@@ -1,13 +1,19 @@
 // `npm run emulator`: everything the action talks to, on loopback, until Ctrl-C, so that a user can
-// run dist/index.js by hand: the SAE Secret API and STS AssumeRoleWithOIDC (one server, which checks
-// every request's signature against a fixed, test-only AccessKey, or the keys its STS hands out), the
-// runner's ID-token endpoint, and a Docker registry (Bearer token service, as ACR) holding
-// shop/web:1.4.2. It prints shell lines that run the action against them, with OIDC and with the
-// AccessKey, and logs every call as it comes in (names and statuses, never values).
+// run dist/index.js by hand: the SAE Secret API and STS (AssumeRoleWithOIDC, AssumeRole; one server,
+// which checks every request's signature against a fixed, test-only AccessKey, or the keys its STS
+// hands out), the runner's ID-token endpoint, a stand-in for the ECS metadata service (an instance
+// role) and an RRSA token file (an ACK pod's identity), and a Docker registry (Bearer token service,
+// as ACR) holding shop/web:1.4.2. It prints shell lines that run the action against them, with OIDC,
+// the AccessKey, the instance role and RRSA, and logs every call as it comes in (names and statuses,
+// never values).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setInterval, clearInterval } from 'node:timers'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { startFakeMetadata } from '../devkit/emulator/fake-metadata.mjs'
 import { startFakeRegistry } from '../devkit/emulator/fake-registry.mjs'
 import { startEmulator } from '../devkit/emulator/sae-emulator.mjs'
 import { BUNDLE, ROOT, node24 } from '../devkit/harness/action-runner.mjs'
@@ -26,6 +32,24 @@ export const LOCAL_OIDC = Object.freeze({
   oidcProviderArn: 'acs:ram::1234567890123456:oidc-provider/github',
   requestToken: 'local-runner-id-token-request-test-only'
 })
+/** The RAM role of the local stand-in for an ECS instance, and its temporary key; TEST-ONLY, like LOCAL_KEY. */
+export const LOCAL_INSTANCE_ROLE = Object.freeze({
+  roleName: 'local-ci-runner',
+  key: Object.freeze({
+    accessKeyId: 'STS.LocalInstanceRole',
+    accessKeySecret: 'local-instance-role-test-secret-not-real',
+    securityToken: 'CAIS-local-instance-role-test-token-not-real'
+  })
+})
+/** The role an ACK pod's service account may assume with RRSA, in the emulator's STS; TEST-ONLY. */
+export const LOCAL_RRSA = Object.freeze({
+  roleArn: 'acs:ram::1234567890123456:role/ack-arc-runner',
+  oidcProviderArn: 'acs:ram::1234567890123456:oidc-provider/ack-rrsa-local'
+})
+/** A role any key the emulator knows may assume with AssumeRole (role chaining); TEST-ONLY. */
+export const LOCAL_CHAINED_ROLE = 'acs:ram::6543210987654321:role/sae-deployer'
+/** The preload that sends the metadata address to the local stand-in: test-only, not part of the action. */
+export const METADATA_SEAM = pathToFileURL(join(ROOT, 'devkit', 'harness', 'metadata-address.mjs')).href
 /** The one account of the local registry; TEST-ONLY. */
 export const LOCAL_REGISTRY = Object.freeze({ username: 'shop-ci', password: 'local-registry-test-password-not-real' })
 /** The image the local registry holds, and a tag it does not. */
@@ -61,8 +85,43 @@ async function onPort(port, preferred, listen) {
  * @param {{port?: number, namespaces?: string[], onCall?: (call: object) => void}} [options]
  */
 export async function startLocalEmulator({ port, namespaces = [...DEFAULT_NAMESPACES], onCall } = {}) {
-  const options = { keys: [LOCAL_KEY], namespaces: [...new Set(namespaces)], onCall, oidc: { ...LOCAL_OIDC } }
+  const options = {
+    keys: [LOCAL_KEY, LOCAL_INSTANCE_ROLE.key],
+    namespaces: [...new Set(namespaces)],
+    onCall,
+    oidc: { ...LOCAL_OIDC },
+    rrsa: { ...LOCAL_RRSA },
+    roles: [{ roleArn: LOCAL_CHAINED_ROLE }]
+  }
   return onPort(port, DEFAULT_PORT, (listenPort) => startEmulator({ ...options, port: listenPort }))
+}
+
+/**
+ * What a runner inside Alibaba Cloud signs in with, locally: a stand-in for the ECS metadata service
+ * on a free loopback port (LOCAL_INSTANCE_ROLE), and an RRSA token file that the emulator's STS
+ * accepts, written again every 30 minutes as ACK rotates it. stop() removes the file.
+ * @param {{serviceAccountToken(): string}} sae
+ */
+export async function startLocalKeyless(sae) {
+  const metadata = await startFakeMetadata({
+    roleName: LOCAL_INSTANCE_ROLE.roleName,
+    key: { ...LOCAL_INSTANCE_ROLE.key }
+  })
+  const folder = mkdtempSync(join(tmpdir(), 'sae-emulator-rrsa-'))
+  const tokenFile = join(folder, 'token')
+  const write = () => writeFileSync(tokenFile, `${sae.serviceAccountToken()}\n`, { mode: 0o600 })
+  write()
+  const rotation = setInterval(write, 30 * 60 * 1000)
+  rotation.unref()
+  return {
+    metadata,
+    tokenFile,
+    async stop() {
+      clearInterval(rotation)
+      rmSync(folder, { recursive: true, force: true })
+      await metadata.stop()
+    }
+  }
 }
 
 /**
@@ -144,12 +203,15 @@ export function smokeEnvironment(origin, namespaceId) {
 
 /**
  * The step's inputs and the runner's variables for a run of the action against a local emulator
- * and registry: with GitHub OIDC (`oidc`) and with the AccessKey (`accessKey`).
+ * and registry: with GitHub OIDC (`oidc`), the AccessKey (`accessKey`) and, given the keyless
+ * stand-ins, as an ECS instance with a RAM role (`instanceRole`, through the metadata preload) and as
+ * an ACK pod with RRSA (`rrsa`).
  * @param {{origin: string, idTokenRequestUrl: string}} sae
  * @param {{host: string, image: string}} registry
  * @param {string} namespaceId
+ * @param {{metadata: {address: string}, tokenFile: string}} [keyless]
  */
-export function localRuns(sae, registry, namespaceId) {
+export function localRuns(sae, registry, namespaceId, keyless) {
   const common = {
     'namespace-id': namespaceId,
     'secret-name': SECRET_NAME,
@@ -176,7 +238,24 @@ export function localRuns(sae, registry, namespaceId) {
     accessKey: {
       inputs: { ...common, 'access-key-id': LOCAL_KEY.accessKeyId, 'access-key-secret': LOCAL_KEY.accessKeySecret },
       env: {}
-    }
+    },
+    ...(keyless
+      ? {
+          instanceRole: {
+            inputs: { ...common, 'sts-endpoint': sae.origin },
+            env: { SAE_DEVKIT_METADATA_ADDRESS: keyless.metadata.address },
+            preload: METADATA_SEAM
+          },
+          rrsa: {
+            inputs: { ...common, 'sts-endpoint': sae.origin },
+            env: {
+              ALIBABA_CLOUD_ROLE_ARN: LOCAL_RRSA.roleArn,
+              ALIBABA_CLOUD_OIDC_PROVIDER_ARN: LOCAL_RRSA.oidcProviderArn,
+              ALIBABA_CLOUD_OIDC_TOKEN_FILE: keyless.tokenFile
+            }
+          }
+        }
+      : {})
   }
 }
 
@@ -189,8 +268,9 @@ export function shellWord(text) {
  * Shell lines that run `bundle` with `node` as a runner would: a clean environment (`env -i`, so no
  * key, proxy or GitHub variable of the user's shell changes the run), the inputs as INPUT_* variables
  * (`env` takes their hyphenated names, which `export` does not), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
- * as files in a fresh folder; then the exit code and both files.
- * @param {{inputs: Record<string, string>, env: Record<string, string>}} run
+ * as files in a fresh folder; then the exit code and both files. `run.preload`: a module Node loads
+ * first (`--import`), the metadata stand-in's.
+ * @param {{inputs: Record<string, string>, env: Record<string, string>, preload?: string}} run
  */
 export function shellLines(run, node = node24(), bundle = BUNDLE) {
   const assignments = [
@@ -206,7 +286,7 @@ export function shellLines(run, node = node24(), bundle = BUNDLE) {
     'RUN="$(mktemp -d)"; touch "$RUN/output" "$RUN/summary"',
     'env -i \\',
     ...assignments.map((assignment) => `  ${assignment} \\`),
-    `  ${shellWord(node)} ${shellWord(bundle)}`,
+    `  ${shellWord(node)}${run.preload ? ` --import ${shellWord(run.preload)}` : ''} ${shellWord(bundle)}`,
     'echo "exit code $?"; echo "== outputs ($RUN/output)"; cat "$RUN/output"; echo "== summary ($RUN/summary)"; cat "$RUN/summary"'
   ]
 }
@@ -258,9 +338,11 @@ async function main() {
   const taken = (asked, option) => `port ${asked} is in use; choose another with ${option}, or ${option} 0 for any`
   let sae
   let registry
+  let keyless
   // Registry requests are logged by polling (the fake registry has no hook); flush them before each SAE line, to keep the order.
   const onCall = (call) => {
     if (registry) logRegistryRequests(registry.registry)
+    if (keyless) logMetadataRequests(keyless.metadata)
     logCall(call)
   }
   try {
@@ -270,8 +352,9 @@ async function main() {
     registry = await startLocalRegistry({ port: registryPort }).catch((error) => {
       throw error?.code === 'EADDRINUSE' ? new Error(taken(registryPort, '--registry-port')) : error
     })
+    keyless = await startLocalKeyless(sae)
   } catch (error) {
-    await sae?.stop()
+    await Promise.all([sae?.stop(), registry?.stop()])
     console.error(`The emulator could not start: ${error?.message ?? error}`)
     process.exit(1)
   }
@@ -284,20 +367,22 @@ async function main() {
       ? `port ${DEFAULT_REGISTRY_PORT} (registry) was taken, so it listens on ${registry.port}`
       : undefined
   ].filter(Boolean)
-  const runs = localRuns(sae, registry, namespaces[0])
+  const runs = localRuns(sae, registry, namespaces[0], keyless)
   const indent = (lines) => lines.map((line) => `    ${line}`)
   console.log(
     [
       'Local SAE emulator, STS and registry, to run the action by hand (loopback only; state in memory only)',
       ...fellBack.map((note) => `NOTE: ${note}: the lines below hold that port (another emulator running?).`),
       '',
-      `  Endpoint:   ${sae.origin}   (SAE Secret API 2019-05-06 and STS AssumeRoleWithOIDC; every signature checked)`,
+      `  Endpoint:   ${sae.origin}   (SAE Secret API 2019-05-06, STS AssumeRoleWithOIDC and AssumeRole; every signature checked)`,
       `  AccessKey:  ${LOCAL_KEY.accessKeyId}`,
       `  Secret:     ${LOCAL_KEY.accessKeySecret}`,
       '              (a fixed TEST-ONLY key: it opens this emulator and nothing else)',
       `  Namespaces: ${namespaces.join(', ')}`,
       `  OIDC:       ${LOCAL_OIDC.roleArn} trusts ID tokens of ${sae.idTokenRequestUrl.replace(/\?.*$/, '')}`,
       `              (provider ${LOCAL_OIDC.oidcProviderArn}, audience sts.aliyuncs.com)`,
+      `  Metadata:   http://${keyless.metadata.address}   (a stand-in for the ECS metadata service at 100.100.100.200: instance role ${LOCAL_INSTANCE_ROLE.roleName})`,
+      `  RRSA:       ${keyless.tokenFile}   (an ACK pod's token file: role ${LOCAL_RRSA.roleArn}, provider ${LOCAL_RRSA.oidcProviderArn})`,
       `  Registry:   ${registry.host}   (Docker Registry V2, Bearer tokens from 127.0.0.1:${registry.registry.tokenPort}; holds ${LOCAL_IMAGE.repository}:${LOCAL_IMAGE.tag})`,
       `              user ${LOCAL_REGISTRY.username}, password ${LOCAL_REGISTRY.password} (TEST-ONLY)`,
       '',
@@ -308,6 +393,19 @@ async function main() {
       `== The same with the AccessKey instead of OIDC:`,
       '',
       ...indent(shellLines(runs.accessKey)),
+      '',
+      `== The same as an ECS instance with a RAM role (no key, no OIDC: the metadata service gives the role's key):`,
+      '',
+      ...indent(shellLines(runs.instanceRole)),
+      '',
+      `== The same as an ACK pod with RRSA (its token file, exchanged with STS):`,
+      '',
+      ...indent(shellLines(runs.rrsa)),
+      '',
+      'The action asks 100.100.100.200 for the instance role; on this machine, the --import line (devkit/harness/metadata-address.mjs,',
+      'a test-only preload that is not part of the action) sends that address to the stand-in above.',
+      `Role chaining: add INPUT_ROLE-TO-ASSUME=${LOCAL_CHAINED_ROLE} to any block but the OIDC one: the emulator's STS`,
+      'lets every key it knows assume that role, and the SAE calls are signed with the role’s key.',
       '',
       'The lines that start with :: are commands to the runner; on GitHub, ::add-mask:: and ::debug:: lines are hidden.',
       `A tag the registry does not hold is refused before anything is written: run a block with INPUT_IMAGES=${registry.missingImage}`,
@@ -325,14 +423,18 @@ async function main() {
     ].join('\n')
   )
 
-  const registryLog = setInterval(() => logRegistryRequests(registry.registry), 100)
+  const registryLog = setInterval(() => {
+    logRegistryRequests(registry.registry)
+    logMetadataRequests(keyless.metadata)
+  }, 100)
   let stopping = false
   const stop = async (signal) => {
     if (stopping) return
     stopping = true
     clearInterval(registryLog)
     logRegistryRequests(registry.registry)
-    await Promise.all([sae.stop(), registry.stop()])
+    logMetadataRequests(keyless.metadata)
+    await Promise.all([sae.stop(), registry.stop(), keyless.stop()])
     console.log(
       `\n${signal}: emulator stopped (${sae.calls().length} SAE/STS calls and ${registry.registry.requests.length} registry requests served; its Secrets are gone with it)`
     )
@@ -360,6 +462,16 @@ function logCall(call) {
 }
 
 const loggedRequests = new WeakSet()
+
+/** The metadata stand-in's answered requests not logged yet: method, path, whether the session token came; never a value. */
+function logMetadataRequests(metadata) {
+  for (const request of metadata.requests) {
+    if (request.status === 0 || loggedRequests.has(request)) continue
+    loggedRequests.add(request)
+    const token = request.method === 'PUT' ? '' : ` (session token: ${request.token})`
+    console.log(`${clock()}  metadata ${request.method} ${request.path}${token} -> HTTP ${request.status}`)
+  }
+}
 
 /** The registry's answered requests not logged yet: method, path, scope, who and the status, never a credential or token. */
 function logRegistryRequests(registry) {

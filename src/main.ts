@@ -1,8 +1,6 @@
 // One step: inputs -> plans -> registry checks beside the SAE look-ups -> sign-in -> writes that wait for the
 // checks -> outputs and summary. Each line calls the folder that owns its part; only runner/ writes to the runner.
 import * as core from '@actions/core'
-import { unknownRegionWarnings } from './domain/regions.js'
-import { expiryWarnings } from './inputs/expiring-credentials.js'
 import { parseExtraRegistries } from './inputs/extra-registries.js'
 import { parseInputs } from './inputs/parse-inputs.js'
 import { openConnections, type RunConnections } from './network/connections.js'
@@ -13,7 +11,7 @@ import { StepReport } from './runner/step-report.js'
 import { clientSettings, userAgent } from './sae/clients.js'
 import { provisionAll, type ProvisionOptions } from './sae/provision.js'
 import { signIn } from './sae/sign-in.js'
-import { planSecrets, type NamespacePlan } from './secret/plan.js'
+import { planSecrets, planWarnings, type NamespacePlan } from './secret/plan.js'
 
 /** Runs the step. Never throws: it ends with one `::error::` line at most, and nothing is left running. */
 export async function run(): Promise<void> {
@@ -25,14 +23,13 @@ export async function run(): Promise<void> {
     const inputs = parseInputs((name) => core.getInput(name), process.env)
     const plans = planSecrets(inputs, await parseExtraRegistries(inputs.extraRegistries))
     report.maskPlans(plans)
-    const regions = plans.map((plan) => plan.region)
-    report.planned(plans, [...expiryWarnings(plans[0].registries, Date.now()), ...unknownRegionWarnings(regions)])
-    const checkPlans = planSecretChecks(plans, inputs.images, inputs.verifyLogin)
+    report.planned(plans, planWarnings(plans, inputs.endpoint, Date.now()))
+    const checkPlans = planSecretChecks(plans, inputs)
 
     connections = openConnections(process.env)
-    const registry = { agents: connections, mask: report.mask, signal: stop.signal }
+    const registry = { agents: connections, proxies: connections.proxies, mask: report.mask, signal: stop.signal }
     // The registry checks run beside the SAE look-ups; a write waits for their verdict.
-    const checks = runChecks(checkPlans, registry).then(report.checks)
+    const checks = runChecks(checkPlans, registry, inputs.ifUnverified).then(report.checks)
     if (inputs.dryRun) return await report.dryRun(inputs, plans, await checks)
     const hooks = report.clientHooks(inputs.maxAttempts)
     const settings = clientSettings(inputs, { userAgent: userAgent(runOnStartup(process.env)), connections, ...hooks })

@@ -1,6 +1,7 @@
-// A local stand-in for SAE's Secret API, STS AssumeRoleWithOIDC and the runner's ID-token
-// endpoint, on loopback. It checks every signature itself (signature.mjs), keeps per-namespace
-// state, answers with the documented shapes and codes, and lets a test script faults per call.
+// A local stand-in for SAE's Secret API, STS (AssumeRoleWithOIDC for GitHub OIDC and ACK's RRSA,
+// AssumeRole for role chaining) and the runner's ID-token endpoint, on loopback. It checks every
+// signature itself (signature.mjs: V3 for SAE, the RPC HMAC-SHA1 form for AssumeRole), keeps
+// per-namespace state, answers with the documented shapes and codes, and lets a test script faults per call.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
@@ -8,6 +9,10 @@ import {
   canonicalRequest,
   headersToSign,
   parseAuthorization,
+  RPC_SIGNATURE_METHOD,
+  RPC_SIGNATURE_VERSION,
+  rpcSignature,
+  rpcStringToSign,
   sha256Hex,
   sign,
   signaturesEqual,
@@ -17,6 +22,11 @@ import {
 export const SAE_VERSION = '2019-05-06'
 export const STS_VERSION = '2015-04-01'
 const ID_TOKEN_PATH = '/_github/idtoken'
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
+/** The issuer of an ACK cluster's service-account tokens (RRSA), as ACK names it: an OSS bucket of the region. */
+const RRSA_ISSUER = 'https://oidc-ack-cn-hangzhou.oss-cn-hangzhou.aliyuncs.com/c0ffee0123456789abcdef0123456789a'
+/** What STS serves at `POST /`, by x-acs-action. */
+const STS_ACTIONS = new Set(['AssumeRoleWithOIDC', 'AssumeRole'])
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000
 
 /** Which query parameters each SAE action takes, and which it requires. */
@@ -68,6 +78,11 @@ class Fault extends Error {
  * @param {{key: string, cert: string}} [options.tls] serve HTTPS with this key and certificate
  * @param {{roleArn: string, oidcProviderArn: string, audience?: string, subject?: string, trustedSubject?: string, requestToken?: string}} [options.oidc]
  *   `subject` is the ID token's sub; the role trusts `trustedSubject` (default: the same)
+ * @param {{roleArn: string, oidcProviderArn: string, subject?: string, trustedSubject?: string}} [options.rrsa]
+ *   ACK's RRSA: a role that trusts the cluster's OIDC provider for a service account (`subject`,
+ *   default `system:serviceaccount:arc-runners:arc-runner`); `serviceAccountToken()` mints its token
+ * @param {Array<{roleArn: string, trusts?: string[]}>} [options.roles] roles AssumeRole may take, each
+ *   trusting the AccessKey IDs in `trusts` (absent: any key the emulator knows)
  */
 export async function startEmulator(options = {}) {
   const keys = new Map((options.keys ?? []).map((key) => [key.accessKeyId, { ...key }]))
@@ -85,6 +100,14 @@ export async function startEmulator(options = {}) {
         ...options.oidc
       }
     : undefined
+  const rrsa = options.rrsa
+    ? {
+        subject: 'system:serviceaccount:arc-runners:arc-runner',
+        audience: 'sts.aliyuncs.com',
+        ...options.rrsa
+      }
+    : undefined
+  const roles = new Map((options.roles ?? []).map((role) => [role.roleArn, role]))
   const tokenKey = randomBytes(32)
   const nonces = new Set()
   const faults = []
@@ -164,8 +187,11 @@ export async function startEmulator(options = {}) {
       const isSts = url.pathname === '/' && req.method === 'POST'
       const route = isSts ? undefined : SAE_ACTIONS[`${req.method} ${url.pathname}`]
       if (!isSts && !route) throw new Fault(404, 'InvalidAction.NotFound', `No API at ${req.method} ${url.pathname}`)
+      const stsAction = STS_ACTIONS.has(req.headers['x-acs-action'])
+        ? req.headers['x-acs-action']
+        : 'AssumeRoleWithOIDC'
       const expected = isSts
-        ? { action: 'AssumeRoleWithOIDC', version: STS_VERSION }
+        ? { action: stsAction, version: STS_VERSION }
         : { action: route.action, version: SAE_VERSION }
       if (req.headers['x-acs-action'] !== expected.action) {
         throw new Fault(400, 'InvalidAction.NotFound', `x-acs-action must be ${expected.action} for this path`)
@@ -173,17 +199,21 @@ export async function startEmulator(options = {}) {
       if (req.headers['x-acs-version'] !== expected.version) {
         throw new Fault(400, 'InvalidVersion', `x-acs-version must be ${expected.version}`)
       }
-      if (isSts) verifyRpcForm(req, url)
-      else verifySignature(req, url, body)
+      let signer
+      if (isSts) {
+        verifyRpcForm(req, url, stsAction)
+        // AssumeRole is signed with the caller's key; AssumeRoleWithOIDC is anonymous (the token is the proof).
+        if (stsAction === 'AssumeRole') signer = verifyRpcSignature(req, url, body)
+      } else verifySignature(req, url, body)
 
+      const serve = () =>
+        !isSts ? dispatch(route, url, body) : signer ? assumeRoleWithKey(url, body, signer) : assumeRole(req, url, body)
       const fault = takeFault(expected.action)
       if (fault) {
-        const handled = await injectFault(fault, req, res, record, () =>
-          isSts ? assumeRole(req, url, body) : dispatch(route, url, body)
-        )
+        const handled = await injectFault(fault, req, res, record, serve)
         if (handled) return
       }
-      const data = isSts ? assumeRole(req, url, body) : dispatch(route, url, body)
+      const data = serve()
       respond(200, isSts ? { RequestId: requestId(), ...data } : envelope(data))
     } catch (error) {
       if (error instanceof Fault) {
@@ -266,12 +296,12 @@ export async function startEmulator(options = {}) {
   }
 
   /**
-   * STS takes AssumeRoleWithOIDC in the RPC form its official client sends: Action, Version,
-   * Format, Timestamp and SignatureNonce in the query, none of the V3 signature headers.
+   * STS takes its calls in the RPC form its official client sends: Action, Version, Format,
+   * Timestamp and SignatureNonce in the query, none of the V3 signature headers.
    */
-  function verifyRpcForm(req, url) {
+  function verifyRpcForm(req, url, action) {
     const query = Object.fromEntries(url.searchParams)
-    if (query.Action !== 'AssumeRoleWithOIDC' || query.Version !== STS_VERSION || query.Format !== 'json') {
+    if (query.Action !== action || query.Version !== STS_VERSION || query.Format !== 'json') {
       throw new Fault(400, 'MissingParameter', 'The RPC form needs Action, Version and Format=json in the query.')
     }
     const stamp = Date.parse(query.Timestamp ?? '')
@@ -290,6 +320,50 @@ export async function startEmulator(options = {}) {
     )
     if (v3.length > 0)
       throw new Fault(400, 'InvalidParameter', `Unexpected V3 headers for an RPC call: ${v3.join(', ')}`)
+  }
+
+  /**
+   * The RPC signature (HMAC-SHA1, signature.mjs): every parameter of the query and of a form body
+   * but Signature, signed with the caller's secret; a temporary key must bring its SecurityToken
+   * among them. Returns the key that signed.
+   */
+  function verifyRpcSignature(req, url, body) {
+    const parameters = [...url.searchParams.entries()]
+    if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      parameters.push(...new URLSearchParams(body.toString('utf8')).entries())
+    const given = Object.fromEntries(parameters)
+    if (given.SignatureMethod !== RPC_SIGNATURE_METHOD || given.SignatureVersion !== RPC_SIGNATURE_VERSION) {
+      throw new Fault(400, 'IncompleteSignature', 'SignatureMethod must be HMAC-SHA1 and SignatureVersion 1.0.')
+    }
+    if (!given.Signature) throw new Fault(400, 'IncompleteSignature', 'The Signature parameter is missing.')
+    const key = keys.get(given.AccessKeyId)
+    if (!key) throw new Fault(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.')
+    const text = rpcStringToSign(
+      req.method,
+      parameters.filter(([name]) => name !== 'Signature')
+    )
+    if (!signaturesEqual(rpcSignature(key.accessKeySecret, text), given.Signature)) {
+      throw new Fault(400, 'SignatureDoesNotMatch', 'The request signature does not conform to Aliyun standards.')
+    }
+    if (key.securityToken !== undefined) {
+      if (!given.SecurityToken)
+        throw new Fault(400, 'MissingSecurityToken', 'SecurityToken is mandatory for this action.')
+      if (given.SecurityToken !== key.securityToken)
+        throw new Fault(
+          400,
+          'InvalidSecurityToken.MismatchWithAccessKey',
+          'The security token does not match the AccessKey.'
+        )
+      if (key.expiresAt !== undefined && Date.now() > key.expiresAt)
+        throw new Fault(400, 'InvalidSecurityToken.Expired', 'The security token has expired.')
+    } else if (given.SecurityToken) {
+      throw new Fault(
+        400,
+        'InvalidSecurityToken.MismatchWithAccessKey',
+        'A long-term AccessKey takes no security token.'
+      )
+    }
+    return key
   }
 
   function dispatch(route, url, body) {
@@ -417,34 +491,33 @@ export async function startEmulator(options = {}) {
     return map
   }
 
-  function assumeRole(req, url, body) {
-    if (!oidc) throw new Fault(404, 'InvalidAction.NotFound', 'STS is not configured in this emulator.')
+  /** The parameters of an STS call: its query and, when it has one, its form body. */
+  function stsParameters(url, body) {
     const params = Object.fromEntries(url.searchParams)
     if (body.length > 0) Object.assign(params, Object.fromEntries(new URLSearchParams(body.toString('utf8'))))
-    for (const name of ['RoleArn', 'OIDCProviderArn', 'OIDCToken', 'RoleSessionName']) {
-      if (!params[name]) throw new Fault(400, 'MissingParameter', `${name} is mandatory for this action.`)
-    }
-    if (params.RoleArn !== oidc.roleArn) throw new Fault(404, 'EntityNotExist.Role', 'The specified Role not exists.')
-    if (params.OIDCProviderArn !== oidc.oidcProviderArn) {
-      throw new Fault(404, 'EntityNotExist.OIDCProvider', 'The specified OIDC provider does not exist.')
-    }
-    if (!/^[\w.@-]{2,64}$/.test(params.RoleSessionName))
+    return params
+  }
+
+  /** RoleSessionName and DurationSeconds, as STS checks them for both calls. */
+  function sessionOf(params) {
+    if (!/^[\w.@-]{2,64}$/.test(params.RoleSessionName ?? ''))
       throw new Fault(400, 'InvalidParameter.RoleSessionName', 'RoleSessionName is invalid.')
     const duration = Number(params.DurationSeconds ?? 3600)
     if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
       throw new Fault(400, 'InvalidParameter.DurationSeconds', 'DurationSeconds must be 900 to 43200.')
     }
-    const claims = verifyIdToken(params.OIDCToken)
-    if (!claims) throw new Fault(400, 'AuthenticationFail.OIDCToken.Invalid', 'The OIDC token is invalid.')
-    if (claims.aud !== oidc.audience || claims.sub !== (oidc.trustedSubject ?? oidc.subject)) {
-      throw new Fault(403, 'AuthenticationFail.NoPermission', 'The role trust policy does not allow this OIDC token.')
-    }
+    return { sessionName: params.RoleSessionName, duration }
+  }
+
+  /** A temporary key for a role's session, which SAE (and STS) then accept until it expires. */
+  function issueKey(roleArn, { sessionName, duration }, extra = {}) {
     const key = {
       accessKeyId: `STS.${randomBytes(10).toString('hex')}`,
       accessKeySecret: randomBytes(20).toString('base64url'),
       securityToken: `CAIS${randomBytes(48).toString('base64')}`,
       expiresAt: Date.now() + duration * 1000,
-      sessionName: params.RoleSessionName
+      sessionName,
+      roleArn
     }
     keys.set(key.accessKeyId, key)
     issuedKeys.push(key)
@@ -456,11 +529,60 @@ export async function startEmulator(options = {}) {
         Expiration: new Date(key.expiresAt).toISOString().replace(/\.\d+Z$/, 'Z')
       },
       AssumedRoleUser: {
-        Arn: `${oidc.roleArn}/${params.RoleSessionName}`,
-        AssumedRoleId: `3${randomBytes(8).toString('hex')}:${params.RoleSessionName}`
+        Arn: `${roleArn}/${sessionName}`,
+        AssumedRoleId: `3${randomBytes(8).toString('hex')}:${sessionName}`
       },
-      OIDCTokenInfo: { Subject: claims.sub, Issuer: claims.iss, ClientIds: claims.aud }
+      ...extra
     }
+  }
+
+  /** AssumeRoleWithOIDC: a GitHub ID token (`oidc`) or an ACK service-account token (`rrsa`) for a role that trusts its provider. */
+  function assumeRole(req, url, body) {
+    const trusting = [oidc && { ...oidc, issuer: GITHUB_ISSUER }, rrsa && { ...rrsa, issuer: RRSA_ISSUER }].filter(
+      Boolean
+    )
+    if (trusting.length === 0) throw new Fault(404, 'InvalidAction.NotFound', 'STS is not configured in this emulator.')
+    const params = stsParameters(url, body)
+    for (const name of ['RoleArn', 'OIDCProviderArn', 'OIDCToken', 'RoleSessionName']) {
+      if (!params[name]) throw new Fault(400, 'MissingParameter', `${name} is mandatory for this action.`)
+    }
+    const provider = trusting.find((candidate) => candidate.oidcProviderArn === params.OIDCProviderArn)
+    if (!trusting.some((candidate) => candidate.roleArn === params.RoleArn))
+      throw new Fault(404, 'EntityNotExist.Role', 'The specified Role not exists.')
+    if (!provider) throw new Fault(404, 'EntityNotExist.OIDCProvider', 'The specified OIDC provider does not exist.')
+    const session = sessionOf(params)
+    const claims = verifyIdToken(params.OIDCToken)
+    if (!claims || claims.iss !== provider.issuer)
+      throw new Fault(400, 'AuthenticationFail.OIDCToken.Invalid', 'The OIDC token is invalid.')
+    if (
+      params.RoleArn !== provider.roleArn ||
+      claims.aud !== provider.audience ||
+      claims.sub !== (provider.trustedSubject ?? provider.subject)
+    ) {
+      throw new Fault(403, 'AuthenticationFail.NoPermission', 'The role trust policy does not allow this OIDC token.')
+    }
+    return issueKey(params.RoleArn, session, {
+      OIDCTokenInfo: { Subject: claims.sub, Issuer: claims.iss, ClientIds: claims.aud }
+    })
+  }
+
+  /** AssumeRole (role chaining): the signing key's identity takes a role that trusts it. */
+  function assumeRoleWithKey(url, body, signer) {
+    const params = stsParameters(url, body)
+    for (const name of ['RoleArn', 'RoleSessionName']) {
+      if (!params[name]) throw new Fault(400, 'MissingParameter', `${name} is mandatory for this action.`)
+    }
+    const role = roles.get(params.RoleArn)
+    if (!role) throw new Fault(404, 'EntityNotExist.Role', 'The specified Role not exists.')
+    const session = sessionOf(params)
+    if (role.trusts && !role.trusts.includes(signer.accessKeyId)) {
+      throw new Fault(
+        403,
+        'NoPermission',
+        'No permission perform sts:AssumeRole on this Role. Maybe you are not authorized to use this role or the role trust policy does not allow you.'
+      )
+    }
+    return issueKey(params.RoleArn, session)
   }
 
   /** The runner's token service: `GET <ACTIONS_ID_TOKEN_REQUEST_URL>&audience=...` with the request token. */
@@ -472,16 +594,21 @@ export async function startEmulator(options = {}) {
     }
     const audience = url.searchParams.get('audience') ?? 'https://github.com/octo-org'
     const claims = {
-      iss: 'https://token.actions.githubusercontent.com',
+      iss: GITHUB_ISSUER,
       aud: audience,
       sub: oidc.subject,
       exp: Math.floor(Date.now() / 1000) + 300
     }
-    const payload = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
-    const token = `${payload}.${createHmac('sha256', tokenKey).update(payload).digest('base64url')}`
+    const token = mint(claims)
     issuedIdTokens.push(token)
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ value: token }))
+  }
+
+  /** A JWT signed by the emulator for `claims` (the ID tokens and the RRSA tokens share the key). */
+  function mint(claims) {
+    const payload = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
+    return `${payload}.${createHmac('sha256', tokenKey).update(payload).digest('base64url')}`
   }
 
   function verifyIdToken(token) {
@@ -614,6 +741,21 @@ export async function startEmulator(options = {}) {
     issuedIdTokens,
     /** Temporary keys STS handed out (secret and token included), for leak scans. */
     issuedKeys,
+    /**
+     * A token as ACK's RRSA mounts it in the pod (ALIBABA_CLOUD_OIDC_TOKEN_FILE): the cluster's
+     * issuer, the service account as sub, audience sts.aliyuncs.com. `claims` override (an expired
+     * `exp`, another `sub`).
+     */
+    serviceAccountToken(claims = {}) {
+      if (!rrsa) throw new Error('the emulator was started without rrsa')
+      return mint({
+        iss: RRSA_ISSUER,
+        aud: rrsa.audience,
+        sub: rrsa.subject,
+        exp: Math.floor(Date.now() / 1000) + 3600,
+        ...claims
+      })
+    },
     /** For ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN. */
     idTokenRequestUrl: `${origin}${ID_TOKEN_PATH}?api-version=2.0`,
     idTokenRequestToken: oidc?.requestToken,

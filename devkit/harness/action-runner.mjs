@@ -13,6 +13,7 @@ import { SECRET_INPUTS } from '../../src/inputs/table.ts'
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BUNDLE = join(ROOT, 'dist', 'index.js')
 const OFFLINE_DNS = join(ROOT, 'devkit', 'harness', 'offline-dns.mjs')
+const METADATA_ADDRESS = join(ROOT, 'devkit', 'harness', 'metadata-address.mjs')
 
 /** The Node 24 binary from the `node` devDependency; the runner's runtime for `using: node24`. */
 export function node24() {
@@ -405,10 +406,14 @@ export function stepEnvironment(inputs, env = {}, { defaults = true, prefix = 's
  * @param {Record<string, string>} [options.env] extra environment (e.g. ALIBABA_CLOUD_*)
  * @param {boolean} [options.defaults] pass action.yml defaults too (true, as the runner does)
  * @param {string} [options.bundle] the script to run (dist/index.js)
- * @param {boolean} [options.offline] resolve only loopback names (true; the benchmark turns it off to time the bare bundle)
+ * @param {boolean} [options.offline] resolve only loopback names, and keep the bundle from the ECS metadata
+ *   address (true; the benchmark turns it off to time the bare bundle, whose runs all have keys)
  * @param {Record<string, string> | (() => Record<string, string>)} [options.expectMasked] more values the run
  *   must mask, by kind (a stored Secret's credentials, a registry's token); a function is called once
  *   the run has ended, for values a peer issued during it
+ * @param {boolean} [options.ownNetwork] the run is inside a network namespace of the test's own
+ *   (devkit/harness/netns.mjs), so it may connect to the ECS metadata address, which there exists only
+ *   on that namespace's loopback; otherwise metadata-address.mjs keeps it from that address
  */
 export async function runAction({
   inputs,
@@ -416,12 +421,15 @@ export async function runAction({
   defaults = true,
   bundle = BUNDLE,
   offline = true,
-  expectMasked = {}
+  expectMasked = {},
+  ownNetwork = false
 }) {
   const step = stepEnvironment(inputs, env, { defaults })
   const { all, work } = step
   const started = process.hrtime.bigint()
-  const args = offline ? ['--import', pathToFileURL(OFFLINE_DNS).href, bundle] : [bundle]
+  // Never the metadata address from this machine's own network: a loopback fake, or refused at once.
+  const guard = ownNetwork || !offline ? [] : ['--import', pathToFileURL(METADATA_ADDRESS).href]
+  const args = [...guard, ...(offline ? ['--import', pathToFileURL(OFFLINE_DNS).href] : []), bundle]
   const child = spawn(node24(), args, { env: step.env, cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''

@@ -24,6 +24,8 @@ function splitTarget(target) {
  * @param {{username: string, password: string}} [options.credentials] require these as Proxy-Authorization (407 otherwise)
  * @param {Record<string, number>} [options.routes] CONNECT targets (`host:port`) that are not loopback but are
  *   delivered to this loopback port, as a runner's proxy reaches a public host (nothing leaves the machine)
+ * @param {string[]} [options.unreachable] CONNECT targets (`host:port`) it answers 502, as a proxy that cannot
+ *   reach them does (a VPC domain from outside the VPC, a public one from a VPC without egress); never dialled
  * @param {boolean} [options.keepOpen] after refusing a CONNECT, keep the client's connection open (keep-alive), as squid does,
  *   instead of closing it: a client that does not close it itself stays alive
  */
@@ -119,7 +121,10 @@ export async function startConnectProxy(options = {}) {
       target = undefined
     }
     const route = options.routes?.[record.target]
-    const status = target ? verdict(authorization, route === undefined ? target.hostname : '127.0.0.1') : 400
+    const unreachable = options.unreachable?.includes(record.target) && !refuse ? 502 : 0
+    const status = !target
+      ? 400
+      : unreachable || verdict(authorization, route === undefined ? target.hostname : '127.0.0.1')
     if (status) {
       record.status = status
       if (options.keepOpen) {

@@ -61,7 +61,7 @@ export function acrTwin(host: string): { vpc: string; public: string } | undefin
   return undefined
 }
 
-/** Where a registry host is reached from this runner: an ACR VPC domain through its public twin, any other host as it is. */
-export function reachableHost(host: string): string {
+/** One name for the registry a host answers for: an ACR pair's public domain (for either twin), any other host as it is. */
+export function registryIdentity(host: string): string {
   return acrTwin(host)?.public ?? host
 }

@@ -54,16 +54,49 @@ export interface StaticKeys extends AccessKey {
   origin: 'inputs' | 'environment'
 }
 
-export interface OidcRole {
-  kind: 'oidc'
+/** What STS needs to start a role's session: the role, the session's name and length. */
+export interface RoleSession {
   roleArn: string
-  oidcProviderArn: string
-  audience: string
   roleSessionName: string
   durationSeconds: number
 }
 
-export type CredentialSource = StaticKeys | OidcRole | { kind: 'none' }
+/** GitHub OIDC: the job's ID token for `audience`, exchanged with STS AssumeRoleWithOIDC. */
+export interface OidcRole extends RoleSession {
+  kind: 'oidc'
+  oidcProviderArn: string
+  audience: string
+}
+
+/** ACK's RRSA (the pod's identity): the token in `tokenFile`, exchanged with STS AssumeRoleWithOIDC. */
+export interface RrsaRole extends RoleSession {
+  kind: 'rrsa'
+  oidcProviderArn: string
+  /** ALIBABA_CLOUD_OIDC_TOKEN_FILE: read at each run (the cluster rotates it). */
+  tokenFile: string
+}
+
+/** The ECS instance's RAM role, from the metadata service; `roleName` when ALIBABA_CLOUD_ECS_METADATA names it. */
+export interface InstanceRole {
+  kind: 'instance-role'
+  roleName?: string
+}
+
+/** No source at all: nothing given, nothing in the environment, and the metadata service switched off. */
+export interface NoSource {
+  kind: 'none'
+}
+
+/** The credentials found without role-to-assume: keys (inputs or environment), RRSA, the instance role. */
+export type BaseSource = StaticKeys | RrsaRole | InstanceRole | NoSource
+
+/** role-to-assume without oidc-provider-arn: STS AssumeRole signed with the base credentials (role chaining). */
+export interface ChainedRole extends RoleSession {
+  kind: 'chained'
+  base: BaseSource
+}
+
+export type CredentialSource = BaseSource | OidcRole | ChainedRole
 
 /** An application that uses a Secret (ListSecrets' `RelateApps`). */
 export interface RelatedApp {

@@ -19,7 +19,6 @@ import {
   quote,
   required,
   splitList,
-  valueOrDefault,
   type InputReader
 } from './rules.js'
 import { hostnameOf, isLoopbackHost } from '../domain/hosts.js'
@@ -30,7 +29,7 @@ import {
   type ImageReference,
   type Namespace
 } from '../domain/model.js'
-import { type IfExists, type IfInUse, type SecretState } from './table.js'
+import { type IfExists, type IfInUse, type IfUnverified, type Network, type SecretState } from './table.js'
 
 export type { InputReader } from './rules.js'
 
@@ -54,9 +53,14 @@ export interface Inputs {
   ifInUse: IfInUse
   verifyLogin: boolean
   credentials: CredentialSource
-  /** Overrides `sae.<region>.aliyuncs.com` for every namespace. */
+  /** Overrides each namespace's `sae[-vpc].<region>.aliyuncs.com` for every namespace. */
   endpoint?: Endpoint
+  /** `sts-endpoint` as given, else derived from `network` (and the first namespace's region). */
   stsEndpoint: Endpoint
+  /** Where the runner's traffic goes: public endpoints, or a VPC's (SAE, STS and ACR's VPC domains). */
+  network: Network
+  /** What a registry check that reached no verdict does. */
+  ifUnverified: IfUnverified
   dryRun: boolean
   maxAttempts: number
   timeoutSeconds: number
@@ -101,7 +105,10 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Inp
   const images = optional(read, 'images', (value) => parseImages(value, state)) ?? []
 
   const endpoint = optional(read, 'endpoint', (value) => parseEndpoint(value, 'endpoint'))
-  const stsEndpoint = parseEndpoint(valueOrDefault(read('sts-endpoint'), 'sts-endpoint'), 'sts-endpoint')
+  const network = oneOf<Network>(read('network'), 'network')
+  const stsEndpoint =
+    optional(read, 'sts-endpoint', (value) => parseEndpoint(value, 'sts-endpoint')) ??
+    defaultStsEndpoint(network, namespaces[0].region)
 
   return {
     namespaces,
@@ -121,6 +128,8 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Inp
     credentials: parseCredentialSource(read, env),
     endpoint,
     stsEndpoint,
+    network,
+    ifUnverified: oneOf<IfUnverified>(read('if-unverified'), 'if-unverified'),
     dryRun: parseBoolean(read('dry-run'), 'dry-run'),
     maxAttempts: parseInteger(read('max-attempts'), 'max-attempts'),
     timeoutSeconds: parseInteger(read('timeout-seconds'), 'timeout-seconds')
@@ -165,6 +174,15 @@ function parseSecretName(value: string): string {
     SECRET_NAME,
     'must start with a letter and hold only letters, digits, "_" and "-"'
   )
+}
+
+/**
+ * STS when sts-endpoint is not given: its public endpoint, or inside a VPC the VPC endpoint of the
+ * first namespace's region (STS has no global VPC endpoint; docs/sae-api.md).
+ */
+export function defaultStsEndpoint(network: Network, region: string): Endpoint {
+  if (network === 'public') return { protocol: 'https', host: 'sts.aliyuncs.com', input: 'sts-endpoint' }
+  return { protocol: 'https', host: `sts-vpc.${region}.aliyuncs.com`, input: 'sts-endpoint', region }
 }
 
 /** `host[:port]` means HTTPS; `http://` is only for a loopback emulator, so credentials never cross a network in clear. */

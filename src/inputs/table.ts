@@ -62,7 +62,10 @@ export const INPUTS = {
     release: 1
   },
   endpoint: { required: false, secret: false, release: 1 },
-  'sts-endpoint': { required: false, default: 'sts.aliyuncs.com', secret: false, release: 1 },
+  // No default in action.yml since Release 4, so that one given can be told from none: parse-inputs derives it from `network`.
+  'sts-endpoint': { required: false, secret: false, release: 1 },
+  network: { required: false, default: 'public', values: ['public', 'vpc'], secret: false, release: 4 },
+  'if-unverified': { required: false, default: 'warn', values: ['warn', 'fail'], secret: false, release: 4 },
   'dry-run': { required: false, default: 'false', values: BOOLEAN_VALUES, secret: false, release: 1 },
   'max-attempts': { required: false, default: '4', range: { min: 1, max: 10 }, secret: false, release: 1 },
   'timeout-seconds': { required: false, default: '60', range: { min: 1, max: 3600 }, secret: false, release: 1 }
@@ -78,6 +81,12 @@ export type SecretState = (typeof INPUTS)['state']['values'][number]
 
 /** What `state: absent` does with a Secret that applications use (`if-in-use`). */
 export type IfInUse = (typeof INPUTS)['if-in-use']['values'][number]
+
+/** Where the runner's traffic goes (`network`): public endpoints, or an Alibaba Cloud VPC's. */
+export type Network = (typeof INPUTS)['network']['values'][number]
+
+/** What a registry check that reached no verdict does (`if-unverified`). */
+export type IfUnverified = (typeof INPUTS)['if-unverified']['values'][number]
 
 /** The inputs that hold secrets, masked before anything (validation included) could print them. */
 export const SECRET_INPUTS: InputName[] = (Object.keys(INPUTS) as InputName[]).filter(

@@ -12,6 +12,11 @@ import { proxySettings, type ProxySettings } from './proxy.js'
 export interface RunConnections {
   http: http.Agent
   https: https.Agent
+  /**
+   * The ECS metadata service's (100.100.100.200): plain HTTP, one socket, and never through a proxy,
+   * whatever HTTP_PROXY and NO_PROXY say (a proxy would fetch the proxy host's own role, or leak the token).
+   */
+  metadata: http.Agent
   /** The proxy each protocol goes through (host:port, never its credentials), for messages. */
   proxies: ProxySettings['proxies']
   /** Destroys every socket the run opened and both agents; what is in flight fails at once. */
@@ -24,7 +29,11 @@ const CLIENT_SOCKETS = 'net.client.socket'
 export function openConnections(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): RunConnections {
   const proxy = proxySettings(env, nodeVersion)
   const options = proxy ? { keepAlive: true, proxyEnv: proxy.proxyEnv } : { keepAlive: true }
-  const agents = { http: new http.Agent(options), https: new https.Agent(options) }
+  const agents = {
+    http: new http.Agent(options),
+    https: new https.Agent(options),
+    metadata: new http.Agent({ keepAlive: true, maxSockets: 1 })
+  }
   const sockets = new Set<Socket>()
   const track = (message: unknown) => {
     const { socket } = message as { socket: Socket }
@@ -39,6 +48,7 @@ export function openConnections(env: NodeJS.ProcessEnv, nodeVersion = process.ve
       dc.unsubscribe(CLIENT_SOCKETS, track)
       agents.http.destroy()
       agents.https.destroy()
+      agents.metadata.destroy()
       for (const socket of sockets) socket.destroy()
       sockets.clear()
     }

@@ -1,16 +1,20 @@
 // Which registry requests prove that a Secret can pull: for each image, the `auths` entry kubelet
-// would use (kubelet/keyring.ts) and the host that answers for it (an ACR VPC domain through its public
-// twin); for each registry whose images are not checked, one login (an ACR twin pair: the public
-// domain stands for both). Pure: registries and images in, the checks out.
-import { acrTwin, reachableHost, registryApiHost } from '../domain/hosts.js'
+// would use (kubelet/keyring.ts) and the host that answers for it (an ACR domain at the twin this
+// runner's `network` reaches first, the other twin if that one cannot be reached); for each registry
+// whose images are not checked, one login (an ACR twin pair: once, for both). Pure: registries and
+// images in, the checks out.
+import { acrTwin, registryApiHost, registryIdentity } from '../domain/hosts.js'
 import { InputError } from '../domain/errors.js'
 import { matchingAuthKeys } from '../kubelet/keyring.js'
 import type { DockerConfig, ImageReference, RegistryCredential } from '../domain/model.js'
+import type { Network } from '../inputs/table.js'
 import type { NamespacePlan } from '../secret/plan.js'
 
 export interface LoginCheck {
-  /** Where the login goes. */
+  /** Where the login goes first. */
   host: string
+  /** The ACR twin of `host`, tried when `host` cannot be reached (DNS, refused, timeout). */
+  fallback?: string
   /** The `auths` keys its verdict stands for: one domain, or an ACR twin pair. */
   domains: string[]
   credential: RegistryCredential
@@ -20,9 +24,22 @@ export interface PullCheck {
   image: ImageReference
   /** The `auths` key whose credentials kubelet would use. */
   key: string
-  /** Where the image is asked for: the key's registry (Docker Hub at its API host; an ACR VPC domain through its public twin). */
+  /** Where the image is asked for first: its registry (Docker Hub at its API host; an ACR domain at the twin `network` prefers). */
   host: string
+  /** The ACR twin of `host`, tried when `host` cannot be reached. */
+  fallback?: string
   credential: RegistryCredential
+}
+
+/**
+ * Where a check of an ACR domain goes first, and then: inside a VPC its VPC domain (public egress
+ * may be closed), elsewhere its public one (a VPC domain answers only inside its VPC). Any other
+ * host: itself, with no second try.
+ */
+export function checkHosts(host: string, network: Network): { host: string; fallback?: string } {
+  const twin = acrTwin(host)
+  if (!twin) return { host }
+  return network === 'vpc' ? { host: twin.vpc, fallback: twin.public } : { host: twin.public, fallback: twin.vpc }
 }
 
 export interface CheckPlan {
@@ -41,7 +58,8 @@ export interface CheckPlan {
 export function planChecks(
   registries: RegistryCredential[],
   images: ImageReference[],
-  verifyLogin: boolean
+  verifyLogin: boolean,
+  network: Network = 'public'
 ): CheckPlan {
   const byKey = new Map<string, RegistryCredential>()
   for (const registry of registries)
@@ -52,23 +70,28 @@ export function planChecks(
     const [key] = matchingAuthKeys(image, [...byKey.keys()])
     if (key === undefined) unmatched.push(image)
     // The image's own registry answers for it; the key only chose the credentials (it may be a glob).
-    else pulls.push({ image, key, host: reachableHost(registryApiHost(image.registry)!), credential: byKey.get(key)! })
+    else
+      pulls.push({ image, key, ...checkHosts(registryApiHost(image.registry)!, network), credential: byKey.get(key)! })
   }
   const logins: LoginCheck[] = []
   for (const credential of verifyLogin ? registries : []) {
     const domainsByHost = new Map<string, string[]>()
     for (const domain of credential.domains) {
       const twin = acrTwin(domain)
-      const host =
-        twin && twin.vpc === domain && credential.domains.includes(twin.public) ? twin.public : registryApiHost(domain)
+      const paired =
+        twin !== undefined && credential.domains.includes(twin.vpc) && credential.domains.includes(twin.public)
+      // A pair is logged in to once, where `network` reaches first; a lone ACR domain is tried as itself first.
+      const host = paired ? checkHosts(domain, network).host : registryApiHost(domain)
       // A glob key (a stored Secret's `*.example.com`) names no host to log in to.
       if (host !== undefined) domainsByHost.set(host, [...(domainsByHost.get(host) ?? []), domain])
     }
     for (const [host, domains] of domainsByHost) {
       const covered = pulls.some(
-        (pull) => pull.host === reachableHost(host) && sameCredentials(pull.credential, credential)
+        (pull) => registryIdentity(pull.host) === registryIdentity(host) && sameCredentials(pull.credential, credential)
       )
-      if (!covered) logins.push({ host, domains, credential })
+      const twin = acrTwin(host)
+      const fallback = twin && (twin.vpc === host ? twin.public : twin.vpc)
+      if (!covered) logins.push({ host, ...(fallback ? { fallback } : {}), domains, credential })
     }
   }
   return { keys: [...byKey.keys()], logins, pulls, unmatched }
@@ -78,11 +101,14 @@ export function planChecks(
  * The checks of the Secret each namespace will get. An image that none of a Secret's entries
  * matches is an input error before any call: that Secret could not pull it.
  */
-export function planSecretChecks(plans: NamespacePlan[], images: ImageReference[], verifyLogin: boolean): CheckPlan[] {
+export function planSecretChecks(
+  plans: NamespacePlan[],
+  { images, verifyLogin, network }: { images: ImageReference[]; verifyLogin: boolean; network: Network }
+): CheckPlan[] {
   return plans
     .filter((plan) => plan.state === 'present')
     .map((plan) => {
-      const checks = planChecks(plan.registries, images, verifyLogin)
+      const checks = planChecks(plan.registries, images, verifyLogin, network)
       const [image] = checks.unmatched
       if (image) {
         throw new InputError(

@@ -28,6 +28,8 @@ export interface RegistryDeps {
   timeoutMs?: number
   /** Ends every request still in flight (the step is over: nothing waits for them). */
   signal?: AbortSignal
+  /** The proxy each protocol goes through (host:port), so that a proxy that does not answer is named, not the registry. */
+  proxies?: { http?: string; https?: string }
 }
 
 export interface Credentials {
@@ -35,16 +37,26 @@ export interface Credentials {
   password: string
 }
 
+/**
+ * No verdict: `reason` says why. `unreachable`: the host itself could not be reached (its name does
+ * not resolve, nothing listens, no route, no answer in time), so its ACR twin is worth a try; an
+ * answer that proves nothing (a 5xx, not a registry), or a proxy that failed, is not that.
+ */
+export interface Unverified {
+  outcome: 'unverified'
+  reason: string
+  unreachable?: boolean
+}
+
 /** What a registry said to a login. */
-export type LoginResult =
-  { outcome: 'accepted'; how: string } | { outcome: 'refused'; how: string } | { outcome: 'unverified'; reason: string }
+export type LoginResult = { outcome: 'accepted'; how: string } | { outcome: 'refused'; how: string } | Unverified
 
 /** What a registry said to a pull of one image: its manifest is there for these credentials, or not. */
 export type PullResult =
   | { outcome: 'pullable'; how: string }
   | { outcome: 'refused'; how: string; why: RefusedFor }
   | { outcome: 'missing'; how: string }
-  | { outcome: 'unverified'; reason: string }
+  | Unverified
 
 /** Why a pull was refused: the username and password themselves, or the right to pull that repository. */
 export type RefusedFor = 'credentials' | 'rights'
@@ -66,7 +78,7 @@ type Authorization =
   | { outcome: 'authorized'; header: string; how: string }
   | { outcome: 'open' }
   | { outcome: 'refused'; how: string; why: RefusedFor }
-  | { outcome: 'unverified'; reason: string }
+  | Unverified
 
 /** Logs in to `host` as docker login does: Bearer through the token service, or Basic at `/v2/`. */
 export async function login(host: string, credentials: Credentials, deps: RegistryDeps): Promise<LoginResult> {
@@ -82,7 +94,7 @@ export async function login(host: string, credentials: Credentials, deps: Regist
     if (answer.status === 401) return { outcome: 'refused', how: 'HTTP 401 to GET /v2/ with Basic credentials' }
     return unverified(`GET /v2/ with Basic credentials answered HTTP ${answer.status}`)
   } catch (error) {
-    return unverified(describeFailure(error, deps.timeoutMs ?? ANSWER_TIMEOUT_MS))
+    return failed(error, host, deps)
   }
 }
 
@@ -126,11 +138,11 @@ export async function checkPull(
     if (answer.status === 404) return { outcome: 'missing', how: `HTTP 404 to HEAD ${manifest}` }
     return unverified(`HEAD ${manifest} answered HTTP ${answer.status}`)
   } catch (error) {
-    return unverified(describeFailure(error, deps.timeoutMs ?? ANSWER_TIMEOUT_MS))
+    return failed(error, host, deps)
   }
 }
 
-function unverified(reason: string): { outcome: 'unverified'; reason: string } {
+function unverified(reason: string): Unverified {
   return { outcome: 'unverified', reason }
 }
 
@@ -241,12 +253,60 @@ function send(
   })
 }
 
-function describeFailure(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; code?: string; statusCode?: number }
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `it did not answer within ${timeoutMs / 1000} s`
-  if (e?.code === 'ERR_PROXY_TUNNEL')
-    return `the proxy refused the tunnel${e.statusCode ? ` (HTTP ${e.statusCode})` : ''}`
-  if (typeof e?.code === 'string' && isCertificateError(e.code)) return `its TLS certificate is not trusted (${e.code})`
-  if (typeof e?.code === 'string') return `it could not be reached: ${describeSystemError(e.code)}`
-  return 'it could not be reached'
+/** The system errors that mean the host could not be reached at all (not an answer that proves nothing). */
+const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT'])
+
+/** A request that got no answer: why, in words, and whether it is the host (not a proxy) that could not be reached. */
+function failed(error: unknown, host: string, deps: RegistryDeps): Unverified {
+  const e = error as {
+    name?: string
+    code?: string
+    statusCode?: number
+    address?: string
+    port?: number
+    hostname?: string
+  }
+  const timeoutMs = deps.timeoutMs ?? ANSWER_TIMEOUT_MS
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return { outcome: 'unverified', reason: `it did not answer within ${timeoutMs / 1000} s`, unreachable: true }
+  if (e?.code === 'ERR_PROXY_TUNNEL') {
+    const status = e.statusCode ? ` (HTTP ${e.statusCode})` : ''
+    // A 502 or 504 to CONNECT: the proxy could not reach the host either.
+    return {
+      outcome: 'unverified',
+      reason: `the proxy refused the tunnel${status}`,
+      unreachable: (e.statusCode ?? 0) >= 500
+    }
+  }
+  if (typeof e?.code === 'string' && isCertificateError(e.code))
+    return unverified(`its TLS certificate is not trusted (${e.code})`)
+  if (typeof e?.code !== 'string') return unverified('it could not be reached')
+  const plain = isLoopbackHost(hostnameOf(host))
+  const proxy = failedProxy(e, plain ? deps.proxies?.http : deps.proxies?.https)
+  if (proxy) {
+    return unverified(
+      `the proxy ${proxy} could not be reached (the registry was not): ${describeSystemError(e.code)}; ` +
+        `check the proxy URL in ${plain ? 'HTTP_PROXY' : 'HTTPS_PROXY'} and that the proxy runs`
+    )
+  }
+  return {
+    outcome: 'unverified',
+    reason: `it could not be reached: ${describeSystemError(e.code)}`,
+    unreachable: UNREACHABLE.has(e.code)
+  }
+}
+
+/**
+ * The proxy, when the connection that failed was the one to it: Node names the address it dialled
+ * (the proxy's, when one is used; NO_PROXY may have sent this host direct) or the name it could not resolve.
+ */
+function failedProxy(
+  e: { address?: string; port?: number; hostname?: string },
+  proxy: string | undefined
+): string | undefined {
+  if (!proxy) return undefined
+  const dialled = e.address !== undefined ? `${e.address}${e.port ? `:${e.port}` : ''}` : undefined
+  if (dialled !== undefined && (dialled === proxy || e.address === proxy)) return proxy
+  if (e.hostname !== undefined && e.hostname === hostnameOf(proxy)) return proxy
+  return undefined
 }

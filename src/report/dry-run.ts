@@ -1,6 +1,7 @@
 // What a dry run says: what a real run would do in each namespace, and why (which Secret, where,
 // its data, whether and when it is written), never a secret. Pure: the inputs, the plans and the
 // registry checks' verdicts in, the log lines and the summary's rows and plan out.
+import type { BaseSource } from '../domain/model.js'
 import type { Inputs } from '../inputs/parse-inputs.js'
 import type { CheckVerdicts } from '../registry/checks.js'
 import type { NamespacePlan } from '../secret/plan.js'
@@ -53,12 +54,25 @@ export function dryRunReport(inputs: Inputs, plans: NamespacePlan[], verdicts: C
 }
 
 function describeCredentials({ credentials }: Inputs): string {
-  if (credentials.kind === 'keys') {
-    const token = credentials.securityToken ? ' with an STS token' : ''
-    return `access key ${credentials.accessKeyId} from ${credentials.origin}${token}`
-  }
   if (credentials.kind === 'oidc') return `GitHub OIDC, role ${credentials.roleArn}`
-  return 'none found (a real run would fail)'
+  if (credentials.kind === 'chained') {
+    return `role ${credentials.roleArn} assumed with STS AssumeRole (role chaining), signed with ${describeBase(credentials.base)}`
+  }
+  return describeBase(credentials)
+}
+
+function describeBase(source: BaseSource): string {
+  switch (source.kind) {
+    case 'keys':
+      return `access key ${source.accessKeyId} from ${source.origin}${source.securityToken ? ' with an STS token' : ''}`
+    case 'rrsa':
+      return `RRSA (the ACK pod's identity), role ${source.roleArn}`
+    case 'instance-role':
+      // A dry run asks no one, the metadata service included.
+      return `the ECS instance's RAM role${source.roleName ? ` '${source.roleName}'` : ''} from the metadata service, if it gives one (not asked in a dry run)`
+    case 'none':
+      return 'none found (a real run would fail)'
+  }
 }
 
 function wouldDo(inputs: Inputs, plan: NamespacePlan): string {
@@ -86,7 +100,8 @@ function writeGate(inputs: Inputs): string {
     ...(inputs.verifyLogin ? ['no registry refuses its login'] : []),
     ...(inputs.images.length > 0 ? [`it pulls ${inputs.images.map((image) => image.text).join(', ')}`] : [])
   ]
+  const verdict = inputs.ifUnverified === 'fail' ? ', each check reaching a verdict (if-unverified: fail)' : ''
   return gates.length > 0
-    ? `written only if ${gates.join(' and ')}`
+    ? `written only if ${gates.join(' and ')}${verdict}`
     : 'no registry check first (verify-login: false, no images)'
 }

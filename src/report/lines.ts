@@ -33,6 +33,11 @@ export function checkLines(verdicts: CheckVerdicts): LogLine[] {
   return [...verdicts.passed.map(info), ...verdicts.warnings.map(warning)]
 }
 
+/** Who the SAE calls are signed as, when the workflow file does not say it: RRSA, the instance role, a chained role. */
+export function signedInLine(identity: string): LogLine {
+  return info(`Signed in as ${identity}`)
+}
+
 /** A call that failed and is sent again. */
 export function retryLine(error: unknown, attempt: number, delayMs: number, maxAttempts: number): LogLine {
   const what = error instanceof ApiError ? error.brief : messageOf(error)

@@ -16,6 +16,7 @@ import {
   plannedLines,
   provisionedLines,
   retryLine,
+  signedInLine,
   wrote,
   type LogLine
 } from '../report/lines.js'
@@ -82,13 +83,14 @@ export class StepReport {
     return verdicts
   }
 
-  /** What the SAE and STS clients tell the log: each retry, and debug lines; and the redactor for their messages. */
+  /** What the SAE and STS clients tell the log: each retry, debug lines, who signed in; and the redactor for their messages. */
   clientHooks(maxAttempts: number) {
     return {
       redact: this.redact,
       debug: (line: string) => core.debug(this.redact(line)),
       onRetry: (error: unknown, attempt: number, delayMs: number) =>
-        this.say([retryLine(error, attempt, delayMs, maxAttempts)])
+        this.say([retryLine(error, attempt, delayMs, maxAttempts)]),
+      onSignedIn: (identity: string) => this.say([signedInLine(identity)])
     }
   }
 

@@ -1,12 +1,12 @@
 // Builds the SAE and STS clients of a run: endpoint, key, user agent, the run's connections (and
 // proxy), the retry policy and its deadline, in one place.
 import type { RunConnections } from '../network/connections.js'
-import type { AccessKey, Endpoint, OidcRole } from '../domain/model.js'
+import type { AccessKey, Endpoint, RoleSession } from '../domain/model.js'
 import { VERSION } from '../domain/version.js'
 import { OpenApiConnection } from './sdk/openapi.js'
 import { systemClock, type RetryClock, type RetrySettings } from './sdk/retry.js'
 import { SaeSecretsClient } from './secrets-client.js'
-import { assumeRoleWithOidc } from './sts.js'
+import { assumeRole, assumeRoleWithOidc } from './sts.js'
 
 export interface ClientSettings {
   userAgent: string
@@ -16,6 +16,8 @@ export interface ClientSettings {
   /** The run's agents, sockets and proxy: every call goes through them, and they close with the step. */
   connections?: RunConnections
   debug?: (line: string) => void
+  /** Told who the calls are signed as, when the source found it (RRSA, the instance role, a chained role). */
+  onSignedIn?: (identity: string) => void
 }
 
 export interface RunLimits {
@@ -54,13 +56,24 @@ export function saeClientFactory(key: AccessKey, settings: ClientSettings): (end
   }
 }
 
-export function assumeRole(
+/** STS AssumeRoleWithOIDC: an OIDC token (GitHub's ID token, ACK's RRSA token) for the role's temporary key. */
+export function assumeRoleWithToken(
   endpoint: Endpoint,
-  role: OidcRole,
-  idToken: string,
+  role: RoleSession & { oidcProviderArn: string },
+  token: string,
   settings: ClientSettings
 ): Promise<AccessKey> {
-  return assumeRoleWithOidc(connect(endpoint, settings), role, idToken, settings.retry)
+  return assumeRoleWithOidc(connect(endpoint, settings), role, token, settings.retry)
+}
+
+/** STS AssumeRole signed with `base`: the role's temporary key (role chaining). */
+export function assumeRoleWithKey(
+  endpoint: Endpoint,
+  role: RoleSession,
+  base: AccessKey,
+  settings: ClientSettings
+): Promise<AccessKey> {
+  return assumeRole(connect(endpoint, settings, base), role, settings.retry)
 }
 
 function connect(

@@ -1,9 +1,12 @@
 // What each namespace will get: its registries, docker config and SAE endpoint. Pure.
 import { buildDockerConfig, encodeDockerConfig, registryDomains, secretDataParameter } from './docker-config.js'
 import { InputError } from '../domain/errors.js'
+import { hostnameOf, isLoopbackHost } from '../domain/hosts.js'
+import { unknownRegionWarnings } from '../domain/regions.js'
+import { expiryWarnings } from '../inputs/expiring-credentials.js'
 import type { Inputs } from '../inputs/parse-inputs.js'
 import { SECRET_TYPE, type DockerConfig, type Endpoint, type RegistryCredential } from '../domain/model.js'
-import type { IfExists, IfInUse, SecretState } from '../inputs/table.js'
+import type { IfExists, IfInUse, Network, SecretState } from '../inputs/table.js'
 
 /** What one namespace is to hold: the input of the provisioning policy. */
 export interface SecretPlan {
@@ -64,12 +67,7 @@ export function planSecrets(inputs: Inputs, extraRegistries: RegistryCredential[
     return {
       namespaceId: namespace.id,
       region: namespace.region,
-      endpoint: inputs.endpoint ?? {
-        protocol: 'https',
-        host: `sae.${namespace.region}.aliyuncs.com`,
-        input: 'namespace-id',
-        region: namespace.region
-      },
+      endpoint: inputs.endpoint ?? saeEndpoint(inputs.network, namespace.region),
       registries,
       domains: Object.keys(dockerConfig.auths),
       secretName: inputs.secretName,
@@ -82,4 +80,46 @@ export function planSecrets(inputs: Inputs, extraRegistries: RegistryCredential[
       ifInUse: inputs.ifInUse
     }
   })
+}
+
+/** What the plans warn of before anything is called: passwords that expire, unknown regions, an endpoint for another region. */
+export function planWarnings(plans: NamespacePlan[], endpoint: Endpoint | undefined, now: number): string[] {
+  return [
+    ...expiryWarnings(plans[0].registries, now),
+    ...unknownRegionWarnings(plans.map((plan) => plan.region)),
+    ...endpointWarnings(plans, endpoint)
+  ]
+}
+
+/** A namespace's SAE endpoint when `endpoint` is not given: its own region's, public or VPC. */
+export function saeEndpoint(network: Network, region: string): Endpoint {
+  const host = `${network === 'vpc' ? 'sae-vpc' : 'sae'}.${region}.aliyuncs.com`
+  return { protocol: 'https', host, input: 'namespace-id', region }
+}
+
+/**
+ * An `endpoint` given for namespaces of several regions sends them all to one endpoint. SAE's
+ * endpoints are regional, so a warning names each namespace sent to another region's endpoint
+ * (`sae[-vpc].<r>.aliyuncs.com`), or, for an endpoint that names no region (a gateway), every region
+ * it gets. Not an error: a gateway may route by region. A loopback endpoint (an emulator) serves every region.
+ */
+export function endpointWarnings(plans: NamespacePlan[], given: Endpoint | undefined): string[] {
+  const regions = [...new Set(plans.map((plan) => plan.region))]
+  if (!given || isLoopbackHost(hostnameOf(given.host))) return []
+  const own = /^sae(?:-vpc)?\.([a-z0-9-]+)\.aliyuncs\.com$/.exec(hostnameOf(given.host))?.[1]
+  const fix =
+    'remove endpoint so that each namespace goes to its own region (network: vpc for sae-vpc), or use one step per region'
+  if (own === undefined) {
+    if (regions.length < 2) return []
+    return [
+      `endpoint ${given.host} receives the namespaces of ${regions.length} regions (${regions.join(', ')}); ` +
+        `unless it routes each to its region, ${fix}`
+    ]
+  }
+  const elsewhere = plans.filter((plan) => plan.region !== own).map((plan) => plan.namespaceId)
+  if (elsewhere.length === 0) return []
+  return [
+    `endpoint ${given.host} is the endpoint of ${own}, and ${elsewhere.join(', ')} ${elsewhere.length === 1 ? 'is' : 'are'} ` +
+      `in another region; SAE answers for its own region's namespaces: ${fix}`
+  ]
 }

@@ -23,6 +23,8 @@ const DEMO = join(ROOT, 'scripts', 'demo.mjs')
 const OFFLINE_DNS = pathToFileURL(join(ROOT, 'devkit', 'harness', 'offline-dns.mjs')).href
 const OIDC_HEADING = '== Run the action with GitHub OIDC'
 const ACCESS_KEY_HEADING = '== The same with the AccessKey instead of OIDC'
+const INSTANCE_ROLE_HEADING = '== The same as an ECS instance with a RAM role'
+const RRSA_HEADING = '== The same as an ACK pod with RRSA'
 
 /** A clean environment: nothing of this machine's (no real keys, no proxies) reaches the script. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -118,9 +120,11 @@ interface BlockRun {
 async function runBlock(lines: string[]): Promise<BlockRun> {
   const bundleLine = lines.findIndex((line) => /dist[/\\]index\.js'?$/.test(line))
   expect(bundleLine).toBeGreaterThan(0)
-  const [node, bundle] = words(lines[bundleLine])
+  // node [--import <the metadata stand-in's preload>] bundle
+  const [node, ...rest] = words(lines[bundleLine])
+  const bundle = rest.pop()!
   const patched = [...lines]
-  patched[bundleLine] = `  ${quote(node)} --import ${quote(OFFLINE_DNS)} ${quote(bundle)}`
+  patched[bundleLine] = `  ${[node, ...rest, '--import', OFFLINE_DNS, bundle].map(quote).join(' ')}`
   if (process.platform !== 'win32') {
     const shell = await run('bash', ['-c', patched.join('\n')], baseEnv())
     expect(shell.stderr).toBe('')
@@ -144,7 +148,7 @@ async function runBlock(lines: string[]): Promise<BlockRun> {
           .replaceAll('$PATH', process.env.PATH ?? '')
       ])
     )
-    const finished = await run(node, ['--import', OFFLINE_DNS, bundle], {
+    const finished = await run(node, [...rest, '--import', OFFLINE_DNS, bundle], {
       ...env,
       ...(process.env.SYSTEMROOT ? { SYSTEMROOT: process.env.SYSTEMROOT } : {})
     })
@@ -256,6 +260,29 @@ describe('npm run emulator', () => {
     expect(second.outputs.result).toBe('skipped')
     expect(second.outputs['secret-id']).toBe('16')
 
+    // As an ECS instance with a RAM role: the stand-in's key signs; as an ACK pod with RRSA: STS's key does.
+    const instanceRole = printedBlock(banner, INSTANCE_ROLE_HEADING)
+    expect(instanceRole.join('\n')).not.toMatch(/ACCESS-KEY|ACTIONS_ID_TOKEN|OIDC-PROVIDER/)
+    expect(instanceRole.at(-2)).toMatch(/ --import '?file:.*metadata-address\.mjs'? /)
+    const third = await runBlock(instanceRole)
+    expect(third.code).toBe(0)
+    expect(third.outputs.result).toBe('skipped')
+    const afterInstance = await logged(
+      emulator,
+      /metadata GET \/latest\/meta-data\/ram\/security-credentials\/local-ci-runner \(session token: valid\) -> HTTP 200/
+    )
+    expect(afterInstance).toMatch(/metadata PUT \/latest\/api\/token -> HTTP 200\n/)
+    const rrsa = printedBlock(banner, RRSA_HEADING)
+    expect(rrsa).toContain('  ALIBABA_CLOUD_ROLE_ARN=acs:ram::1234567890123456:role/ack-arc-runner \\')
+    const fourth = await runBlock(rrsa)
+    expect(fourth.code).toBe(0)
+    expect(fourth.outputs.result).toBe('skipped')
+    expect(
+      (await logged(emulator, /AssumeRoleWithOIDC -> HTTP 200\n[\s\S]*AssumeRoleWithOIDC -> HTTP 200\n/)).match(
+        /AssumeRoleWithOIDC -> HTTP 200/g
+      )
+    ).toHaveLength(2)
+
     // The printed hint: the missing tag, refused before any write.
     const missing = `${registryHost}/shop/web:9.9.9`
     expect(banner).toContain(`INPUT_IMAGES=${missing}`)
@@ -306,8 +333,9 @@ describe('npm run emulator', () => {
     expect(stdout).toContain('TEST-ONLY')
     expect(stdout).toContain('Namespaces: cn-hangzhou:dev, cn-hangzhou:prod, cn-hangzhou, cn-shanghai:qa')
     // The printed example, as printed: the variables before `npm run smoke`.
+    const smokeExample = stdout.slice(stdout.indexOf('Or run the smoke test against the emulator:'))
     const example = Object.fromEntries(
-      [...stdout.matchAll(/\b(SAE_SMOKE_\w+|ALIBABA_CLOUD_\w+)=(\S+)/g)].map((match) => [match[1], match[2]])
+      [...smokeExample.matchAll(/\b(SAE_SMOKE_\w+|ALIBABA_CLOUD_\w+)=(\S+)/g)].map((match) => [match[1], match[2]])
     )
     expect(Object.keys(example).sort()).toEqual([
       'ALIBABA_CLOUD_ACCESS_KEY_ID',

@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { randomUUID } from 'node:crypto'
 import { startEmulator } from '../../devkit/emulator/sae-emulator.mjs'
-import { canonicalRequest, headersToSign, sha256Hex, sign, stringToSign } from '../../devkit/emulator/signature.mjs'
+import {
+  canonicalRequest,
+  headersToSign,
+  rpcSignature,
+  rpcStringToSign,
+  sha256Hex,
+  sign,
+  stringToSign
+} from '../../devkit/emulator/signature.mjs'
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>
 
@@ -256,6 +264,188 @@ describe('the runner ID-token endpoint', () => {
       expect(JSON.parse(Buffer.from(value.split('.')[1], 'base64url').toString()).aud).toBe('sts.aliyuncs.com')
     } finally {
       await oidc.stop()
+    }
+  })
+})
+
+describe('the RPC signature (HMAC-SHA1), written from the published description', () => {
+  // A request @alicloud/credentials 2.4.7 signed (its RAM-role provider, temporary base key, dummy
+  // secret "sts-secret+/="), captured on loopback: the parameters it sent and the Signature it sent.
+  const parameters: Array<[string, string]> = [
+    ['Version', '2015-04-01'],
+    ['Action', 'AssumeRole'],
+    ['Format', 'JSON'],
+    ['Timestamp', '2026-12-06T19:30:43Z'],
+    ['SignatureMethod', 'HMAC-SHA1'],
+    ['SignatureVersion', '1.0'],
+    ['SignatureNonce', 'bf937ac9751f490dc843ee1d965ba8b6'],
+    ['AccessKeyId', 'STS.R28Temporary'],
+    ['SecurityToken', 'sts-token+/=CAIS'],
+    ['RoleArn', 'acs:ram::123456789012:role/ci-deploy'],
+    ['RoleSessionName', 'github-actions-42'],
+    ['DurationSeconds', '900']
+  ]
+
+  test('the string to sign: method, the encoded path, the sorted pairs encoded twice', () => {
+    expect(rpcStringToSign('POST', parameters)).toBe(
+      'POST&%2F&AccessKeyId%3DSTS.R28Temporary%26Action%3DAssumeRole%26DurationSeconds%3D900%26Format%3DJSON' +
+        '%26RoleArn%3Dacs%253Aram%253A%253A123456789012%253Arole%252Fci-deploy%26RoleSessionName%3Dgithub-actions-42' +
+        '%26SecurityToken%3Dsts-token%252B%252F%253DCAIS%26SignatureMethod%3DHMAC-SHA1' +
+        '%26SignatureNonce%3Dbf937ac9751f490dc843ee1d965ba8b6%26SignatureVersion%3D1.0' +
+        '%26Timestamp%3D2026-12-06T19%253A30%253A43Z%26Version%3D2015-04-01'
+    )
+  })
+
+  test('the signature the official library sent', () => {
+    expect(rpcSignature('sts-secret+/=', rpcStringToSign('POST', parameters))).toBe('DVUtcM/J+ZEGiItA8eG6m1CB+sc=')
+  })
+})
+
+describe('STS AssumeRole (role chaining) and RRSA', () => {
+  const ROLE_ARN = 'acs:ram::1:role/sae-deployer'
+  const RRSA = { roleArn: 'acs:ram::1:role/ack-runner', oidcProviderArn: 'acs:ram::1:oidc-provider/ack-rrsa' }
+
+  interface RpcCall {
+    key?: { accessKeyId: string; accessKeySecret: string; securityToken?: string }
+    action?: string
+    params?: Record<string, string>
+    /** Change a parameter after signing. */
+    tamper?: (query: URLSearchParams) => void
+    target?: Emulator
+  }
+
+  /** An RPC call signed by hand (signature.mjs), parameters in the query as the official client sends them. */
+  async function rpc({ key, action = 'AssumeRole', params = {}, tamper, target = sae }: RpcCall) {
+    const query = new URLSearchParams({
+      Action: action,
+      Format: 'json',
+      Version: '2015-04-01',
+      Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      SignatureNonce: randomUUID().replace(/-/g, ''),
+      ...params
+    })
+    if (key) {
+      if (key.securityToken) query.set('SecurityToken', key.securityToken)
+      query.set('SignatureMethod', 'HMAC-SHA1')
+      query.set('SignatureVersion', '1.0')
+      query.set('AccessKeyId', key.accessKeyId)
+      query.set('Signature', rpcSignature(key.accessKeySecret, rpcStringToSign('POST', [...query.entries()])))
+    }
+    tamper?.(query)
+    const response = await fetch(`${target.origin}/?${query}`, {
+      method: 'POST',
+      headers: { 'x-acs-action': action, 'x-acs-version': '2015-04-01' }
+    })
+    type StsAnswer = {
+      Code?: string
+      Credentials: { AccessKeyId: string; AccessKeySecret: string; SecurityToken: string }
+      AssumedRoleUser: { Arn: string }
+      OIDCTokenInfo: { Subject: string }
+    }
+    return { status: response.status, body: (await response.json()) as StsAnswer }
+  }
+
+  const assume = { RoleArn: ROLE_ARN, RoleSessionName: 'github-actions-7', DurationSeconds: '900' }
+
+  test('a key the role trusts gets a temporary key, which SAE then accepts', async () => {
+    const sts = await startEmulator({
+      keys: [KEY],
+      namespaces: [NS],
+      roles: [{ roleArn: ROLE_ARN, trusts: [KEY.accessKeyId] }]
+    })
+    try {
+      const { status, body } = await rpc({ key: KEY, params: assume, target: sts })
+      expect(status).toBe(200)
+      expect(body.Credentials.AccessKeyId).toMatch(/^STS\./)
+      expect(body.AssumedRoleUser.Arn).toBe(`${ROLE_ARN}/github-actions-7`)
+      const chainedKey = {
+        accessKeyId: body.Credentials.AccessKeyId,
+        accessKeySecret: body.Credentials.AccessKeySecret,
+        securityToken: body.Credentials.SecurityToken
+      }
+      expect((await send({ key: chainedKey, target: sts })).status).toBe(200)
+    } finally {
+      await sts.stop()
+    }
+  })
+
+  test('a temporary key signs with its SecurityToken among the parameters', async () => {
+    const sts = await startEmulator({ keys: [STS_KEY], roles: [{ roleArn: ROLE_ARN }] })
+    try {
+      expect((await rpc({ key: STS_KEY, params: assume, target: sts })).status).toBe(200)
+      const withoutToken = { accessKeyId: STS_KEY.accessKeyId, accessKeySecret: STS_KEY.accessKeySecret }
+      expect((await rpc({ key: withoutToken, params: assume, target: sts })).body.Code).toBe('MissingSecurityToken')
+    } finally {
+      await sts.stop()
+    }
+  })
+
+  test.each<[string, RpcCall, number, string]>([
+    ['unsigned', {}, 400, 'IncompleteSignature'],
+    ['a wrong secret', { key: { ...KEY, accessKeySecret: 'wrong' } }, 400, 'SignatureDoesNotMatch'],
+    [
+      'a parameter changed after signing',
+      { key: KEY, tamper: (query) => query.set('DurationSeconds', '3600') },
+      400,
+      'SignatureDoesNotMatch'
+    ],
+    [
+      'an unknown key',
+      { key: { accessKeyId: 'LTAInobody', accessKeySecret: 'x' } },
+      404,
+      'InvalidAccessKeyId.NotFound'
+    ],
+    ['a role that does not trust the key', { key: STS_KEY }, 403, 'NoPermission'],
+    [
+      'a role that does not exist',
+      { key: KEY, params: { ...assume, RoleArn: 'acs:ram::1:role/none' } },
+      404,
+      'EntityNotExist.Role'
+    ]
+  ])('refuses %s', async (_what, call, status, code) => {
+    const sts = await startEmulator({ keys: [KEY, STS_KEY], roles: [{ roleArn: ROLE_ARN, trusts: [KEY.accessKeyId] }] })
+    try {
+      const response = await rpc({ params: assume, ...call, target: sts })
+      expect([response.status, response.body.Code]).toEqual([status, code])
+    } finally {
+      await sts.stop()
+    }
+  })
+
+  test('RRSA: the cluster’s service-account token for a role that trusts its provider; GitHub’s ID token is not that', async () => {
+    const sts = await startEmulator({
+      rrsa: RRSA,
+      oidc: { roleArn: 'acs:ram::1:role/github-deploy', oidcProviderArn: 'acs:ram::1:oidc-provider/github' }
+    })
+    try {
+      const params = (token: string, provider = RRSA.oidcProviderArn) => ({
+        RoleArn: RRSA.roleArn,
+        OIDCProviderArn: provider,
+        OIDCToken: token,
+        RoleSessionName: 'arc-runner',
+        DurationSeconds: '900'
+      })
+      const granted = await rpc({
+        action: 'AssumeRoleWithOIDC',
+        params: params(sts.serviceAccountToken()),
+        target: sts
+      })
+      expect(granted.status).toBe(200)
+      expect(granted.body.OIDCTokenInfo.Subject).toBe('system:serviceaccount:arc-runners:arc-runner')
+      const otherAccount = await rpc({
+        action: 'AssumeRoleWithOIDC',
+        params: params(sts.serviceAccountToken({ sub: 'system:serviceaccount:default:default' })),
+        target: sts
+      })
+      expect(otherAccount.body.Code).toBe('AuthenticationFail.NoPermission')
+      const expired = await rpc({
+        action: 'AssumeRoleWithOIDC',
+        params: params(sts.serviceAccountToken({ exp: Math.floor(Date.now() / 1000) - 60 })),
+        target: sts
+      })
+      expect(expired.body.Code).toBe('AuthenticationFail.OIDCToken.Invalid')
+    } finally {
+      await sts.stop()
     }
   })
 })

@@ -80,8 +80,9 @@ describe('static keys', () => {
     expect(sae.calls()).toHaveLength(1)
   })
 
-  test('no credentials at all: the three ways, before any call', async () => {
+  test('no credentials at all: every source, before any call (nothing at the metadata address, as on a GitHub-hosted runner)', async () => {
     sae = await emulator()
+    // The harness refuses the metadata address at once here; test/peers/own-network.test.ts has the real address.
     const run = await runAction({ inputs: withoutKeys(stepInputs(sae)) })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
@@ -89,6 +90,10 @@ describe('static keys', () => {
     expect(run.errors[0]).toContain('access-key-id and access-key-secret')
     expect(run.errors[0]).toContain('role-to-assume and oidc-provider-arn')
     expect(run.errors[0]).toContain('aliyun/configure-aliyun-credentials-action')
+    expect(run.errors[0]).toContain('ALIBABA_CLOUD_OIDC_TOKEN_FILE')
+    expect(run.errors[0]).toContain(
+      "the ECS instance's RAM role (metadata service at http://100.100.100.200): connecting failed: ECONNREFUSED (nothing listens there)"
+    )
     expect(sae.calls()).toEqual([])
   })
 })
@@ -189,7 +194,8 @@ describe('GitHub OIDC', () => {
       env: runnerEnv()
     })
     expect(run.errors).toEqual([
-      "::error::Input 'access-key-id' cannot be combined with role-to-assume and oidc-provider-arn; use access keys or GitHub OIDC, not both"
+      "::error::Input 'access-key-id' cannot be combined with role-to-assume and oidc-provider-arn; use access keys or GitHub OIDC, not both " +
+        '(role-to-assume without oidc-provider-arn assumes the role with the access keys)'
     ])
     expect(sae.calls()).toEqual([])
   })

@@ -167,6 +167,20 @@ const INPUTS: Record<string, Classification> = {
     why: 'where the temporary keys come from, not where the Secret goes',
     vary: () => ({ base: OIDC, values: ['sts.aliyuncs.com', 'sts-vpc.cn-hangzhou.aliyuncs.com'] })
   },
+  network: {
+    effect: 'shown',
+    why: "where: each namespace's SAE endpoint, its region's public or VPC one (the plan's via); STS and the registry checks follow it",
+    // Without an endpoint input, which would win over it.
+    vary: () => ({ base: { endpoint: '' }, values: ['public', 'vpc'] })
+  },
+  'if-unverified': {
+    effect: 'shown',
+    why: 'whether it is written: with fail, a registry check that reaches no verdict stops every write',
+    vary: ({ registry }) => ({
+      base: { 'registry-domains': registry.host, 'verify-login': 'true' },
+      values: ['warn', 'fail']
+    })
+  },
   'dry-run': {
     effect: 'mode',
     why: 'true writes nothing at all (every run here checks that SAE saw no call; create.test.ts shows false writing)'

@@ -10,7 +10,7 @@ const FLOORS: string[][] = [
   ['domain'],
   ['network', 'kubelet'],
   ['inputs', 'sae/sdk'],
-  ['secret'],
+  ['secret', 'sae/credentials'],
   ['registry', 'sae'],
   ['report'],
   ['runner'],

@@ -83,7 +83,11 @@ export function isThrottling(code: string): boolean {
   return code.startsWith('Throttling')
 }
 
-export function explainApiCode(code: string): string | undefined {
+/** STS's calls: a RAM refusal there is about assuming the role, not about SAE's actions, and STS's own words say which. */
+const STS_ACTIONS = new Set(['AssumeRole', 'AssumeRoleWithOIDC'])
+
+export function explainApiCode(code: string, action?: string): string | undefined {
+  if (action !== undefined && STS_ACTIONS.has(action) && EXPLANATIONS[code] === RAM_ADVICE) return undefined
   return EXPLANATIONS[code]
 }
 
@@ -120,7 +124,7 @@ export class ApiError extends ActionError {
     options: { mayHaveBeenApplied?: boolean; retryable?: boolean; retryAfterMs?: number } = {}
   ) {
     const where = describeWhere(fault)
-    const known = explainApiCode(fault.code)
+    const known = explainApiCode(fault.code, fault.action)
     // The API's own words help where our explanation is generic or missing.
     const advice =
       fault.advice ??

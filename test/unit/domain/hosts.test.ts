@@ -4,7 +4,7 @@ import {
   authKeyFor,
   DOCKER_HUB_KEY,
   isLoopbackHost,
-  reachableHost,
+  registryIdentity,
   registryApiHost
 } from '../../../src/domain/hosts.js'
 
@@ -51,10 +51,10 @@ describe('ACR twins', () => {
     expect(acrTwin(host)).toEqual(twin)
   })
 
-  test('a VPC domain is reached through its public twin; any other host as it is', () => {
-    expect(reachableHost('registry-vpc.cn-hangzhou.aliyuncs.com')).toBe('registry.cn-hangzhou.aliyuncs.com')
-    expect(reachableHost('registry.cn-hangzhou.aliyuncs.com')).toBe('registry.cn-hangzhou.aliyuncs.com')
-    expect(reachableHost('harbor.example.com:8443')).toBe('harbor.example.com:8443')
+  test('both twins of an ACR pair are one registry, named by the public domain; any other host is itself', () => {
+    expect(registryIdentity('registry-vpc.cn-hangzhou.aliyuncs.com')).toBe('registry.cn-hangzhou.aliyuncs.com')
+    expect(registryIdentity('registry.cn-hangzhou.aliyuncs.com')).toBe('registry.cn-hangzhou.aliyuncs.com')
+    expect(registryIdentity('harbor.example.com:8443')).toBe('harbor.example.com:8443')
   })
 })
 

@@ -35,9 +35,33 @@ describe('parseInputs', () => {
       maxAttempts: 4,
       timeoutSeconds: 60,
       stsEndpoint: { protocol: 'https', host: 'sts.aliyuncs.com', input: 'sts-endpoint' },
-      credentials: { kind: 'none' }
+      network: 'public',
+      ifUnverified: 'warn',
+      credentials: { kind: 'instance-role' }
     })
     expect(inputs.endpoint).toBeUndefined()
+  })
+
+  test('network: vpc derives STS from the first namespace’s region; sts-endpoint given wins in either network', () => {
+    expect(parse({ network: 'vpc', 'namespace-id': 'cn-shanghai:a, cn-hangzhou:b' }).stsEndpoint).toEqual({
+      protocol: 'https',
+      host: 'sts-vpc.cn-shanghai.aliyuncs.com',
+      input: 'sts-endpoint',
+      region: 'cn-shanghai'
+    })
+    expect(parse({ network: 'vpc', 'sts-endpoint': 'sts.aliyuncs.com' }).stsEndpoint).toEqual({
+      protocol: 'https',
+      host: 'sts.aliyuncs.com',
+      input: 'sts-endpoint'
+    })
+  })
+
+  test.each([
+    ['network', 'private', 'must be public or vpc; got "private"'],
+    ['network', 'VPC', 'must be public or vpc; got "VPC"'],
+    ['if-unverified', 'error', 'must be warn or fail; got "error"']
+  ])('%s: %s is an input error naming the values', (input, value, message) => {
+    expect(rejection({ [input]: value })).toEqual([input, `Input '${input}' ${message}`])
   })
 
   test('reads several namespaces from lines and commas, in several regions', () => {
@@ -104,11 +128,11 @@ describe('parseInputs', () => {
     ],
     [{ 'access-key-secret': 'x' }, 'access-key-id', 'is required when'],
     [
-      { 'access-key-id': 'LTAI', 'access-key-secret': 'x', 'role-to-assume': 'acs:ram::1:role/r' },
+      { 'access-key-id': 'LTAI', 'access-key-secret': 'x', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh' },
       'access-key-id',
       'not both'
     ],
-    [{ 'role-to-assume': 'acs:ram::1:role/r' }, 'oidc-provider-arn', 'is required when role-to-assume'],
+    [{ 'role-to-assume': 'acs:ram:1:role/r' }, 'role-to-assume', 'RAM role ARN'],
     [
       { 'role-to-assume': 'arn:aws:iam::1:role/r', 'oidc-provider-arn': 'acs:ram::1:oidc-provider/gh' },
       'role-to-assume',

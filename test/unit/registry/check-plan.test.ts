@@ -23,39 +23,58 @@ const extra = (domains: string[], item = 1): RegistryCredential => ({
 })
 const images = (...texts: string[]) => texts.map(parseImageReference)
 
-/** What each check asks, in a line: `login <host> for <domains>` / `pull <image> at <host> with <key>`. */
-function asked(registries: RegistryCredential[], imageTexts: string[], verifyLogin = true): string[] {
-  const plan = planChecks(registries, images(...imageTexts), verifyLogin)
+/**
+ * What each check asks, in a line: `login <host> [then <twin>] for <domains>` / `pull <image> at
+ * <host> [then <twin>] with <key>` (the twin: asked when the host cannot be reached).
+ */
+function asked(
+  registries: RegistryCredential[],
+  imageTexts: string[],
+  verifyLogin = true,
+  network: 'public' | 'vpc' = 'public'
+): string[] {
+  const plan = planChecks(registries, images(...imageTexts), verifyLogin, network)
+  const then = (check: { fallback?: string }) => (check.fallback ? ` then ${check.fallback}` : '')
   return [
-    ...plan.logins.map((check) => `login ${check.host} for ${check.domains.join(' ')} as ${check.credential.username}`),
+    ...plan.logins.map(
+      (check) => `login ${check.host}${then(check)} for ${check.domains.join(' ')} as ${check.credential.username}`
+    ),
     ...plan.pulls.map(
-      (check) => `pull ${check.image.text} at ${check.host} with ${check.key} as ${check.credential.username}`
+      (check) =>
+        `pull ${check.image.text} at ${check.host}${then(check)} with ${check.key} as ${check.credential.username}`
     ),
     ...plan.unmatched.map((image) => `unmatched ${image.text}`)
   ]
 }
 
 describe('logins (verify-login)', () => {
-  test('the default ACR pair: one login, at the public domain, standing for both', () => {
-    expect(asked([main([VPC, PUBLIC])], [])).toEqual([`login ${PUBLIC} for ${VPC} ${PUBLIC} as deploy`])
+  test('the default ACR pair: one login, at the public domain (then the VPC one), standing for both', () => {
+    expect(asked([main([VPC, PUBLIC])], [])).toEqual([`login ${PUBLIC} then ${VPC} for ${VPC} ${PUBLIC} as deploy`])
+  })
+
+  test('network: vpc logs in to the pair at the VPC domain first, then the public one', () => {
+    expect(asked([main([VPC, PUBLIC])], [], true, 'vpc')).toEqual([
+      `login ${VPC} then ${PUBLIC} for ${VPC} ${PUBLIC} as deploy`
+    ])
   })
 
   test('Enterprise Edition twins too', () => {
     expect(
       asked([main(['acme-registry-vpc.cn-shanghai.cr.aliyuncs.com', 'acme-registry.cn-shanghai.cr.aliyuncs.com'])], [])
     ).toEqual([
-      'login acme-registry.cn-shanghai.cr.aliyuncs.com for acme-registry-vpc.cn-shanghai.cr.aliyuncs.com acme-registry.cn-shanghai.cr.aliyuncs.com as deploy'
+      'login acme-registry.cn-shanghai.cr.aliyuncs.com then acme-registry-vpc.cn-shanghai.cr.aliyuncs.com for acme-registry-vpc.cn-shanghai.cr.aliyuncs.com acme-registry.cn-shanghai.cr.aliyuncs.com as deploy'
     ])
   })
 
-  test('a VPC domain without its public twin is tried as it is', () => {
-    expect(asked([main([VPC])], [])).toEqual([`login ${VPC} for ${VPC} as deploy`])
+  test('a VPC domain without its public twin is tried as it is first, in either network; then its twin', () => {
+    expect(asked([main([VPC])], [])).toEqual([`login ${VPC} then ${PUBLIC} for ${VPC} as deploy`])
+    expect(asked([main([VPC])], [], true, 'vpc')).toEqual([`login ${VPC} then ${PUBLIC} for ${VPC} as deploy`])
   })
 
   test('twins of two regions are two registries', () => {
     expect(asked([main([VPC, 'registry.cn-beijing.aliyuncs.com'])], [])).toEqual([
-      `login ${VPC} for ${VPC} as deploy`,
-      'login registry.cn-beijing.aliyuncs.com for registry.cn-beijing.aliyuncs.com as deploy'
+      `login ${VPC} then ${PUBLIC} for ${VPC} as deploy`,
+      'login registry.cn-beijing.aliyuncs.com then registry-vpc.cn-beijing.aliyuncs.com for registry.cn-beijing.aliyuncs.com as deploy'
     ])
   })
 
@@ -71,21 +90,34 @@ describe('logins (verify-login)', () => {
 })
 
 describe('images', () => {
-  test('an image on the VPC domain is checked at its public twin, and covers the login', () => {
+  test('an image on the VPC domain is checked at its public twin (then the VPC domain), and covers the login', () => {
     expect(asked([main([VPC, PUBLIC])], [`${VPC}/shop/web:1.4.2`])).toEqual([
-      `pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} with ${VPC} as deploy`
+      `pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} then ${VPC} with ${VPC} as deploy`
     ])
   })
 
-  test('the VPC domain alone: the image still goes through the public twin, and no login is tried at the VPC domain', () => {
+  test('network: vpc checks an ACR image at the VPC domain first, whichever twin it is written with', () => {
+    expect(asked([main([VPC, PUBLIC])], [`${VPC}/shop/web:1.4.2`, `${PUBLIC}/shop/api:2`], true, 'vpc')).toEqual([
+      `pull ${VPC}/shop/web:1.4.2 at ${VPC} then ${PUBLIC} with ${VPC} as deploy`,
+      `pull ${PUBLIC}/shop/api:2 at ${VPC} then ${PUBLIC} with ${PUBLIC} as deploy`
+    ])
+  })
+
+  test('the VPC domain alone: the image still goes through the public twin first, and no login is tried at the VPC domain', () => {
     expect(asked([main([VPC])], [`${VPC}/shop/web:1.4.2`])).toEqual([
-      `pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} with ${VPC} as deploy`
+      `pull ${VPC}/shop/web:1.4.2 at ${PUBLIC} then ${VPC} with ${VPC} as deploy`
+    ])
+  })
+
+  test('a registry that is no ACR domain has no twin to fall back on, in either network', () => {
+    expect(asked([extra(['ghcr.io'])], ['ghcr.io/acme/sidecar:2'], true, 'vpc')).toEqual([
+      'pull ghcr.io/acme/sidecar:2 at ghcr.io with ghcr.io as bot'
     ])
   })
 
   test('images are checked even with verify-login: false', () => {
     expect(asked([main([VPC, PUBLIC])], [`${PUBLIC}/shop/web:1.4.2`], false)).toEqual([
-      `pull ${PUBLIC}/shop/web:1.4.2 at ${PUBLIC} with ${PUBLIC} as deploy`
+      `pull ${PUBLIC}/shop/web:1.4.2 at ${PUBLIC} then ${VPC} with ${PUBLIC} as deploy`
     ])
   })
 
@@ -98,7 +130,7 @@ describe('images', () => {
     ).toEqual([
       'login quay.io for quay.io as bot',
       'pull ghcr.io/acme/sidecar:2 at ghcr.io with ghcr.io as bot',
-      `pull ${PUBLIC}/shop/web:1 at ${PUBLIC} with ${PUBLIC} as deploy`
+      `pull ${PUBLIC}/shop/web:1 at ${PUBLIC} then ${VPC} with ${PUBLIC} as deploy`
     ])
   })
 
@@ -110,7 +142,7 @@ describe('images', () => {
 
   test('an image no entry matches is unmatched (the Secret could not pull it)', () => {
     expect(asked([main([VPC, PUBLIC])], ['ghcr.io/acme/sidecar:2'])).toEqual([
-      `login ${PUBLIC} for ${VPC} ${PUBLIC} as deploy`,
+      `login ${PUBLIC} then ${VPC} for ${VPC} ${PUBLIC} as deploy`,
       'unmatched ghcr.io/acme/sidecar:2'
     ])
   })
@@ -124,8 +156,7 @@ describe('planSecretChecks', () => {
     expect(() =>
       planSecretChecks(
         [plan('cn-hangzhou:prod', [VPC, PUBLIC]), plan('cn-beijing:prod', ['registry.cn-beijing.aliyuncs.com'])],
-        images(`${PUBLIC}/shop/web:1`),
-        true
+        { images: images(`${PUBLIC}/shop/web:1`), verifyLogin: true, network: 'public' }
       )
     ).toThrow(
       new InputError(
@@ -138,14 +169,24 @@ describe('planSecretChecks', () => {
 
   test('the error lists every auths key of that Secret, comma-separated', () => {
     expect(() =>
-      planSecretChecks([plan('cn-hangzhou:prod', [VPC, PUBLIC])], images('ghcr.io/acme/sidecar:2'), true)
+      planSecretChecks([plan('cn-hangzhou:prod', [VPC, PUBLIC])], {
+        images: images('ghcr.io/acme/sidecar:2'),
+        verifyLogin: true,
+        network: 'public'
+      })
     ).toThrow(
       `has ghcr.io/acme/sidecar:2, which no registry of the Secret for cn-hangzhou:prod matches (its auths keys: ${VPC}, ${PUBLIC}), `
     )
   })
 
   test('state: absent plans no checks', () => {
-    expect(planSecretChecks([{ ...plan('cn-hangzhou:prod', [VPC]), state: 'absent' }], [], true)).toEqual([])
+    expect(
+      planSecretChecks([{ ...plan('cn-hangzhou:prod', [VPC]), state: 'absent' }], {
+        images: [],
+        verifyLogin: true,
+        network: 'public'
+      })
+    ).toEqual([])
   })
 })
 
@@ -185,21 +226,27 @@ describe('an image check covers a login only with the same username and password
 
   test('the same username and password: the image checked at the public twin stands for its login', () => {
     expect(asked([vpc('deploy', 'pw'), pub('deploy', 'pw')], [image])).toEqual([
-      `pull ${image} at ${PUBLIC} with ${VPC} as deploy`
+      `pull ${image} at ${PUBLIC} then ${VPC} with ${VPC} as deploy`
+    ])
+  })
+
+  test('so it does with network: vpc, the image checked at the VPC domain', () => {
+    expect(asked([vpc('deploy', 'pw'), pub('deploy', 'pw')], [image], true, 'vpc')).toEqual([
+      `pull ${image} at ${VPC} then ${PUBLIC} with ${VPC} as deploy`
     ])
   })
 
   test('the same username with another password keeps its own login', () => {
     expect(asked([vpc('deploy', 'pw'), pub('deploy', 'other')], [image])).toEqual([
-      `login ${PUBLIC} for ${PUBLIC} as deploy`,
-      `pull ${image} at ${PUBLIC} with ${VPC} as deploy`
+      `login ${PUBLIC} then ${VPC} for ${PUBLIC} as deploy`,
+      `pull ${image} at ${PUBLIC} then ${VPC} with ${VPC} as deploy`
     ])
   })
 
   test('another username with the same password keeps its own login', () => {
     expect(asked([vpc('deploy', 'pw'), pub('bot', 'pw')], [image])).toEqual([
-      `login ${PUBLIC} for ${PUBLIC} as bot`,
-      `pull ${image} at ${PUBLIC} with ${VPC} as deploy`
+      `login ${PUBLIC} then ${VPC} for ${PUBLIC} as bot`,
+      `pull ${image} at ${PUBLIC} then ${VPC} with ${VPC} as deploy`
     ])
   })
 })

@@ -9,7 +9,8 @@ import {
   RegistryCheckError,
   runChecks,
   writeGate,
-  type CheckVerdicts
+  type CheckVerdicts,
+  type CheckWanted
 } from '../../../src/registry/checks.js'
 import type { RegistryDeps } from '../../../src/registry/client.js'
 import { ActionError } from '../../../src/domain/errors.js'
@@ -131,7 +132,7 @@ describe('runChecks: what was proved and what could not be checked, word for wor
     })
   })
 
-  test('a login that could not be verified is a warning naming its auths keys; one asked at a VPC domain says why that is expected', async () => {
+  test('a login that could not be verified is a warning naming its auths keys and what each ACR twin answered', async () => {
     // Every connection is refused here: nothing leaves the machine.
     const agents = routingAgents({ refuse: true })
     routers.push(agents)
@@ -143,16 +144,24 @@ describe('runChecks: what was proved and what could not be checked, word for wor
       [],
       true
     )
+    const refused = 'it could not be reached: ECONNREFUSED (nothing listens there)'
     expect(await runChecks([plan], { ...deps, agents })).toEqual({
       passed: [],
       warnings: [
-        `Could not verify the registry login for ${VPC}: it could not be reached: ECONNREFUSED (nothing listens there) ` +
-          `(a VPC domain answers only inside its VPC: expected on a runner outside it); ${NOT_A_REFUSAL}`,
+        `Could not verify the registry login for ${VPC}: at ${VPC}: ${refused}; at its twin ${PUBLIC}: ${refused}; ` +
+          NOT_A_REFUSAL,
         'Could not verify the registry login for registry-vpc.cn-shanghai.aliyuncs.com, registry.cn-shanghai.aliyuncs.com: ' +
-          `it could not be reached: ECONNREFUSED (nothing listens there); ${NOT_A_REFUSAL}`
+          `at registry.cn-shanghai.aliyuncs.com: ${refused}; at its twin registry-vpc.cn-shanghai.aliyuncs.com: ${refused}; ` +
+          NOT_A_REFUSAL
       ]
     })
-    expect(agents.connections).toEqual([`https://${VPC}:443`, 'https://registry.cn-shanghai.aliyuncs.com:443'])
+    // Each domain first, then its twin: the two logins run at once, so only each pair's order is fixed.
+    const at = (url: string) => agents.connections.indexOf(url)
+    expect(at(`https://${VPC}:443`)).toBeLessThan(at(`https://${PUBLIC}:443`))
+    expect(at('https://registry.cn-shanghai.aliyuncs.com:443')).toBeLessThan(
+      at('https://registry-vpc.cn-shanghai.aliyuncs.com:443')
+    )
+    expect(agents.connections).toHaveLength(4)
   })
 
   test('an image asked at another host than its auths key says where it was checked', async () => {
@@ -299,7 +308,7 @@ describe('checkStoredSecret: the Secret left in place under if-exists: skip', ()
     const registry = await fake({ kind: 'basic' })
     const verdicts = await checkStoredSecret(
       { ...secret, storedBase64: stored },
-      { images: [image(`${registry.host}/shop/web:1.0`)], verifyLogin: true },
+      { images: [image(`${registry.host}/shop/web:1.0`)], verifyLogin: true, network: 'public', ifUnverified: 'warn' },
       deps
     )
     expect(verdicts).toEqual({
@@ -321,7 +330,7 @@ describe('checkStoredSecret: the Secret left in place under if-exists: skip', ()
     })
     const verdicts = await checkStoredSecret(
       { ...secret, storedBase64 },
-      { images: [image(`${images.host}/shop/web:1.0`)], verifyLogin: true },
+      { images: [image(`${images.host}/shop/web:1.0`)], verifyLogin: true, network: 'public', ifUnverified: 'warn' },
       deps
     )
     expect(verdicts).toEqual({
@@ -337,7 +346,11 @@ describe('checkStoredSecret: the Secret left in place under if-exists: skip', ()
   test('a refusal of the stored credentials ends with the Secret left as it is (if-exists: skip)', async () => {
     const registry = await fake({ kind: 'basic' })
     const storedBase64 = storedConfig({ [registry.host]: { username: registry.username, password: 'an-old-password' } })
-    const { error } = await checkStoredSecret({ ...secret, storedBase64 }, { images: [], verifyLogin: true }, deps)
+    const { error } = await checkStoredSecret(
+      { ...secret, storedBase64 },
+      { images: [], verifyLogin: true, network: 'public', ifUnverified: 'warn' },
+      deps
+    )
     expect(error).toBeInstanceOf(RegistryCheckError)
     expect(error!.code).toBe('RegistryLoginRefused')
     expect(error!.message).toBe(
@@ -350,7 +363,7 @@ describe('checkStoredSecret: the Secret left in place under if-exists: skip', ()
 })
 
 describe('writeGate: what each write waits for', () => {
-  const wanted = { images: [], verifyLogin: true }
+  const wanted: CheckWanted = { images: [], verifyLogin: true, network: 'public', ifUnverified: 'warn' }
   const refusal = () => new RegistryCheckError([{ kind: 'unmatched', image: 'nginx', keys: [] }])
   const none = (verdicts: CheckVerdicts) => verdicts
 

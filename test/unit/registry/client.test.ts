@@ -9,6 +9,7 @@ import { DOCKER_HUB_KEY } from '../../../src/domain/hosts.js'
 import type { CredentialOrigin, RegistryCredential } from '../../../src/domain/model.js'
 import { RegistryCheckError, runChecks, type CheckVerdicts } from '../../../src/registry/checks.js'
 import { login as loginTo, type RegistryDeps } from '../../../src/registry/client.js'
+import { openConnections } from '../../../src/network/connections.js'
 import {
   closedPort,
   INSECURE_REALM_HOST,
@@ -201,11 +202,24 @@ describe('unverified: the write goes ahead with a warning', () => {
 
   test('a registry that accepts the connection and never answers, within the answer timeout', async () => {
     const registry = await fake({ kind: 'silent' })
+    // No answer in time counts as not reached: an ACR twin would be worth asking.
     expect(await answerOf(registry.host, registry.username, registry.password, { timeoutMs: 150 })).toEqual({
       outcome: 'unverified',
-      reason: 'it did not answer within 0.15 s'
+      reason: 'it did not answer within 0.15 s',
+      unreachable: true
     })
     expect(registry.calls('registry')).toHaveLength(1)
+  })
+
+  test('connection refused is not reached (an ACR twin would be worth asking); an answer that proves nothing is reached', async () => {
+    const host = `127.0.0.1:${await closedPort()}`
+    expect(await answerOf(host, 'u', 'p')).toEqual({
+      outcome: 'unverified',
+      reason: 'it could not be reached: ECONNREFUSED (nothing listens there)',
+      unreachable: true
+    })
+    const registry = await fake({ kind: 'not-registry' })
+    expect(await answerOf(registry.host, 'u', 'p')).not.toHaveProperty('unreachable')
   })
 
   test('a token service that answers 403 is not a refusal of the password', async () => {
@@ -242,6 +256,50 @@ describe('unverified: the write goes ahead with a warning', () => {
       reason: "GET /v2/ answered HTTP 404, not the registry API's 401 challenge"
     })
     expect(registry.requests.map((request) => request.authorization)).toEqual([undefined])
+  })
+})
+
+describe('if-unverified: fail', () => {
+  test('a check that reached no verdict is a refusal of the run, named with why; warn keeps it a warning', async () => {
+    const host = `127.0.0.1:${await closedPort()}`
+    const plan = planChecks([credential([host], 'u', 'p')], [], true)
+    const warned = await runChecks([plan], { mask: () => {} }, 'warn')
+    expect(warned.error).toBeUndefined()
+    expect(warned.warnings).toHaveLength(1)
+    const failed = await runChecks([plan], { mask: () => {} }, 'fail')
+    expect(failed.warnings).toEqual([])
+    expect(failed.error).toBeInstanceOf(RegistryCheckError)
+    expect(failed.error!.code).toBe('RegistryUnverified')
+    expect(failed.error!.message).toBe(
+      `The registry login for ${host} reached no verdict (if-unverified: fail): it could not be reached: ECONNREFUSED (nothing listens there). ` +
+        'Nothing was written (if-unverified: fail); make the registry reachable from this runner, or set if-unverified: warn to write without a verdict'
+    )
+  })
+
+  test('with a refusal in the same run, one error names both, under the refusal’s code', async () => {
+    const refusing = await fake({ kind: 'bearer' })
+    const host = `127.0.0.1:${await closedPort()}`
+    const plan = planChecks([wrongFor(refusing), credential([host], 'u', 'p', EXTRA(1))], [], true)
+    const verdicts = await runChecks([plan], { mask: () => {} }, 'fail')
+    expect(verdicts.error!.code).toBe('RegistryLoginRefused')
+    expect(verdicts.error!.message).toMatch(
+      /^2 registry checks failed: registry 127\.0\.0\.1:\d+ refused .*; the registry login for 127\.0\.0\.1:\d+ reached no verdict \(if-unverified: fail\): it could not be reached: ECONNREFUSED/
+    )
+  })
+})
+
+describe('a proxy that does not answer', () => {
+  test('is named, not the registry behind it; and it is no reason to try an ACR twin', async () => {
+    const dead = `127.0.0.1:${await closedPort()}`
+    const agents = openConnections({ HTTP_PROXY: `http://${dead}` })
+    try {
+      expect(await answerOf('127.0.0.1:5000', 'u', 'p', { agents, proxies: agents.proxies })).toEqual({
+        outcome: 'unverified',
+        reason: `the proxy ${dead} could not be reached (the registry was not): ECONNREFUSED (nothing listens there); check the proxy URL in HTTP_PROXY and that the proxy runs`
+      })
+    } finally {
+      agents.close()
+    }
   })
 })
 

@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { dryRunReport } from '../../../src/report/dry-run.js'
 import { RegistryCheckError, type CheckVerdicts } from '../../../src/registry/checks.js'
-import { inputsOf } from './support/outcomes.js'
+import { BASE, inputsOf } from './support/outcomes.js'
+import { parseInputs } from '../../../src/inputs/parse-inputs.js'
 import { planSecrets } from '../../../src/secret/plan.js'
 
 const nothingChecked: CheckVerdicts = { passed: [], warnings: [] }
@@ -63,7 +64,7 @@ describe('dryRunReport', () => {
     expect(report.rows[0].result).toBe('planned: delete')
   })
 
-  test('credentials as a real run would take them: OIDC by role, none at all', () => {
+  test('credentials as a real run would take them: OIDC by role, RRSA, the instance role (not asked), chaining, none at all', () => {
     const oidc = dryRun({
       'access-key-id': '',
       'access-key-secret': '',
@@ -71,8 +72,47 @@ describe('dryRunReport', () => {
       'oidc-provider-arn': 'acs:ram::123456789012:oidc-provider/github'
     })
     expect(oidc.plan[0]).toBe('Credentials: GitHub OIDC, role acs:ram::123456789012:role/deploy')
-    expect(dryRun({ 'access-key-id': '', 'access-key-secret': '' }).plan[0]).toBe(
+    const keyless = { 'access-key-id': '', 'access-key-secret': '' }
+    const credentialsLine = (overrides: Record<string, string>, env: NodeJS.ProcessEnv) => {
+      const values: Record<string, string> = { ...BASE, ...keyless, ...overrides }
+      const inputs = parseInputs((name) => values[name] ?? '', env)
+      return dryRunReport(inputs, planSecrets(inputs), nothingChecked).plan[0]
+    }
+    expect(credentialsLine({}, {})).toBe(
+      "Credentials: the ECS instance's RAM role from the metadata service, if it gives one (not asked in a dry run)"
+    )
+    expect(credentialsLine({}, { ALIBABA_CLOUD_ECS_METADATA: 'ci-runner' })).toBe(
+      "Credentials: the ECS instance's RAM role 'ci-runner' from the metadata service, if it gives one (not asked in a dry run)"
+    )
+    expect(
+      credentialsLine(
+        {},
+        {
+          ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/ack-runner',
+          ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'acs:ram::1:oidc-provider/ack',
+          ALIBABA_CLOUD_OIDC_TOKEN_FILE: '/token'
+        }
+      )
+    ).toBe("Credentials: RRSA (the ACK pod's identity), role acs:ram::1:role/ack-runner")
+    expect(
+      credentialsLine(
+        { 'role-to-assume': 'acs:ram::2:role/sae-deployer' },
+        { ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' }
+      )
+    ).toBe(
+      'Credentials: role acs:ram::2:role/sae-deployer assumed with STS AssumeRole (role chaining), signed with none found (a real run would fail)'
+    )
+    expect(dryRun({ 'role-to-assume': 'acs:ram::2:role/sae-deployer' }).plan[0]).toBe(
+      'Credentials: role acs:ram::2:role/sae-deployer assumed with STS AssumeRole (role chaining), signed with access key LTAI5tExample from inputs'
+    )
+    expect(credentialsLine({}, { ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' })).toBe(
       'Credentials: none found (a real run would fail)'
+    )
+  })
+
+  test('if-unverified: fail adds to what the write waits for', () => {
+    expect(dryRun({ 'if-unverified': 'fail' }).lines[1].text).toMatch(
+      /; written only if no registry refuses its login, each check reaching a verdict \(if-unverified: fail\)$/
     )
   })
 

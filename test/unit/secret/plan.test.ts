@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { parseInputs } from '../../../src/inputs/parse-inputs.js'
-import { planSecrets } from '../../../src/secret/plan.js'
+import { endpointWarnings, planSecrets } from '../../../src/secret/plan.js'
 
 const plan = (values: Record<string, string>) =>
   planSecrets(
@@ -64,5 +64,68 @@ describe('the SAE endpoint of a namespace', () => {
       input: 'namespace-id',
       region: 'cn-shenzhen'
     })
+  })
+})
+
+describe('network: vpc', () => {
+  test('each namespace goes to its own region’s VPC endpoint, sae-vpc.<region>.aliyuncs.com', () => {
+    const plans = plan({ 'namespace-id': 'cn-hangzhou:dev\ncn-shanghai:prod', network: 'vpc' })
+    expect(plans.map((p) => p.endpoint)).toEqual([
+      { protocol: 'https', host: 'sae-vpc.cn-hangzhou.aliyuncs.com', input: 'namespace-id', region: 'cn-hangzhou' },
+      { protocol: 'https', host: 'sae-vpc.cn-shanghai.aliyuncs.com', input: 'namespace-id', region: 'cn-shanghai' }
+    ])
+  })
+
+  test('an endpoint given still wins', () => {
+    const plans = plan({ 'namespace-id': 'cn-hangzhou:dev', network: 'vpc', endpoint: 'sae.cn-hangzhou.aliyuncs.com' })
+    expect(plans[0].endpoint.host).toBe('sae.cn-hangzhou.aliyuncs.com')
+  })
+})
+
+describe('endpointWarnings: an endpoint given for namespaces of another region', () => {
+  const warnings = (values: Record<string, string>) => {
+    const given = parseInputs(
+      (name) => ({ 'secret-name': 'registry-auth', username: 'u', password: 'p', ...values })[name] ?? ''
+    )
+    return endpointWarnings(planSecrets(given), given.endpoint)
+  }
+
+  test('a regional endpoint names each namespace of another region', () => {
+    expect(
+      warnings({
+        'namespace-id': 'cn-hangzhou:dev, cn-shanghai:prod, cn-beijing',
+        endpoint: 'sae-vpc.cn-hangzhou.aliyuncs.com'
+      })
+    ).toEqual([
+      'endpoint sae-vpc.cn-hangzhou.aliyuncs.com is the endpoint of cn-hangzhou, and cn-shanghai:prod, cn-beijing are in another region; ' +
+        "SAE answers for its own region's namespaces: remove endpoint so that each namespace goes to its own region (network: vpc for sae-vpc), or use one step per region"
+    ])
+  })
+
+  test('one namespace of another region than a regional endpoint’s is named too', () => {
+    expect(warnings({ 'namespace-id': 'cn-shanghai:prod', endpoint: 'sae.cn-hangzhou.aliyuncs.com' })).toEqual([
+      "endpoint sae.cn-hangzhou.aliyuncs.com is the endpoint of cn-hangzhou, and cn-shanghai:prod is in another region; SAE answers for its own region's namespaces: " +
+        'remove endpoint so that each namespace goes to its own region (network: vpc for sae-vpc), or use one step per region'
+    ])
+  })
+
+  test('an endpoint that names no region (a gateway) gets the regions when there are several', () => {
+    expect(
+      warnings({ 'namespace-id': 'cn-hangzhou:dev, cn-shanghai:prod', endpoint: 'sae-gateway.corp.example.com' })
+    ).toEqual([
+      'endpoint sae-gateway.corp.example.com receives the namespaces of 2 regions (cn-hangzhou, cn-shanghai); unless it routes each to its region, ' +
+        'remove endpoint so that each namespace goes to its own region (network: vpc for sae-vpc), or use one step per region'
+    ])
+    expect(warnings({ 'namespace-id': 'cn-hangzhou:dev', endpoint: 'sae-gateway.corp.example.com' })).toEqual([])
+  })
+
+  test('no warning: the namespaces are the endpoint’s region’s, no endpoint given, or a loopback emulator', () => {
+    expect(
+      warnings({ 'namespace-id': 'cn-hangzhou:dev, cn-hangzhou:prod', endpoint: 'sae-vpc.cn-hangzhou.aliyuncs.com' })
+    ).toEqual([])
+    expect(warnings({ 'namespace-id': 'cn-hangzhou:dev, cn-shanghai:prod' })).toEqual([])
+    expect(
+      warnings({ 'namespace-id': 'cn-hangzhou:dev, cn-shanghai:prod', endpoint: 'http://127.0.0.1:8790' })
+    ).toEqual([])
   })
 })

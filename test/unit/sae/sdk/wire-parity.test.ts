@@ -13,10 +13,12 @@ import { ROLE } from '../../../fixtures/oidc-role.js'
 import { OpenApiConnection } from '../../../../src/sae/sdk/openapi.js'
 import type { RetrySettings } from '../../../../src/sae/sdk/retry.js'
 import { SaeSecretsClient } from '../../../../src/sae/secrets-client.js'
-import { assumeRoleWithOidc } from '../../../../src/sae/sts.js'
+import { assumeRole, assumeRoleWithOidc } from '../../../../src/sae/sts.js'
 import {
   canonicalRequest,
   parseAuthorization,
+  rpcSignature,
+  rpcStringToSign,
   sha256Hex,
   sign,
   stringToSign
@@ -45,6 +47,7 @@ const REQUEST_ID = 'C0FFEE00-0000-4000-8000-000000000000'
 function answerFor(action: string | undefined): object {
   switch (action) {
     case 'AssumeRoleWithOIDC':
+    case 'AssumeRole':
       return {
         RequestId: REQUEST_ID,
         Credentials: {
@@ -207,8 +210,8 @@ function ourConnection(host: string, input: 'endpoint' | 'sts-endpoint', key?: A
   })
 }
 
-function officialConfig(host: string, key?: AccessKey): OpenApiCore.$OpenApiUtil.Config {
-  return new core.$OpenApiUtil.Config({ endpoint: host, protocol: 'http', ...key })
+function officialConfig(host: string, key?: AccessKey, extra: object = {}): OpenApiCore.$OpenApiUtil.Config {
+  return new core.$OpenApiUtil.Config({ endpoint: host, protocol: 'http', ...key, ...extra })
 }
 
 let server: CaptureServer
@@ -244,6 +247,78 @@ describe('STS AssumeRoleWithOIDC, against @alicloud/sts20150401 1.2.0', () => {
   test('method, path, query, x-acs-* headers, content type and body are the official ones', async () => {
     const { official, ours } = await captureStsPair()
     expect(rpcShape(ours)).toEqual(rpcShape(official))
+  })
+})
+
+// --- STS AssumeRole (role chaining): the official client with signatureAlgorithm 'v2' -----------
+
+/**
+ * The RPC signature's verdict, from the published algorithm (signature.mjs): every parameter of the
+ * query (and of a form body) but Signature, HMAC-SHA1 with the secret and '&'.
+ */
+function rpcSignatureVerdict(request: CapturedRequest, accessKeySecret: string): string {
+  const { Signature: signature, ...signed } = request.query
+  const parameters = Object.entries(signed)
+  if (String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded'))
+    parameters.push(...new URLSearchParams(request.body).entries())
+  if (!signature) return 'unsigned'
+  return rpcSignature(accessKeySecret, rpcStringToSign(request.method, parameters)) === signature
+    ? 'verifies'
+    : 'does not verify'
+}
+
+/** The signed RPC form: everything rpcShape compares, with the Signature judged instead of compared. */
+function signedRpcShape(request: CapturedRequest, accessKeySecret: string) {
+  const { Signature: _signature, ...query } = request.query
+  void _signature
+  return { ...rpcShape({ ...request, query }), signature: rpcSignatureVerdict(request, accessKeySecret) }
+}
+
+const CHAINED_ROLE = {
+  roleArn: 'acs:ram::1234567890123456:role/sae-deployer',
+  roleSessionName: 'github-actions-7',
+  durationSeconds: 900
+}
+
+async function captureAssumeRolePair(key: AccessKey): Promise<{ official: CapturedRequest; ours: CapturedRequest }> {
+  // 'v2' is the official client's RPC signature (HMAC-SHA1), which @alicloud/credentials' RAM-role provider also sends.
+  const official = await server.capture(() =>
+    new sts.default(officialConfig(server.host, key, { signatureAlgorithm: 'v2' })).assumeRole(
+      new sts.AssumeRoleRequest({ ...CHAINED_ROLE })
+    )
+  )
+  const ours = await server.capture(() =>
+    assumeRole(ourConnection(server.host, 'sts-endpoint', key), CHAINED_ROLE, retry)
+  )
+  return { official, ours }
+}
+
+describe('STS AssumeRole, against @alicloud/sts20150401 1.2.0 with signatureAlgorithm v2', () => {
+  test.each(['a long-term key', 'an STS key'])(
+    'signed with %s: method, path, query (SecurityToken included), x-acs-* headers and body are the official ones, and both signatures verify',
+    async (keyKind) => {
+      const key = KEYS[keyKind]
+      const { official, ours } = await captureAssumeRolePair(key)
+      expect(signedRpcShape(ours, key.accessKeySecret)).toEqual(signedRpcShape(official, key.accessKeySecret))
+    }
+  )
+
+  test('the comparison itself sees the documented request: HMAC-SHA1, the three parameters, the token of an STS key', async () => {
+    const key = KEYS['an STS key']
+    const { official } = await captureAssumeRolePair(key)
+    expect(official.query).toMatchObject({
+      Action: 'AssumeRole',
+      Version: '2015-04-01',
+      RoleArn: CHAINED_ROLE.roleArn,
+      RoleSessionName: CHAINED_ROLE.roleSessionName,
+      DurationSeconds: '900',
+      SignatureMethod: 'HMAC-SHA1',
+      SignatureVersion: '1.0',
+      AccessKeyId: key.accessKeyId,
+      SecurityToken: key.securityToken
+    })
+    expect(rpcSignatureVerdict(official, key.accessKeySecret)).toBe('verifies')
+    expect(rpcSignatureVerdict(official, 'another secret')).toBe('does not verify')
   })
 })
 

@@ -37,7 +37,8 @@ export function authKeyFor(host: string): string {
 export function registryApiHost(key: string): string | undefined {
   const host = key
     .replace(/^https?:\/\//i, '')
-    .replace(/\/.*$/, '')
+    // Everything from the first `/` is the path, a line break in it included.
+    .replace(/\/[\s\S]*$/, '')
     .toLowerCase()
   if (host.includes('*') || host === '') return undefined
   return DOCKER_HUB_HOSTS.has(host) ? DOCKER_HUB_API : host

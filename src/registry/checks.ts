@@ -2,8 +2,8 @@
 // turns their answers into what the step reports: lines for the log, warnings for what could not
 // be checked, and one error that names every refusal. A refusal stops every write; a registry that
 // cannot be reached only warns.
-import { planChecks, storedRegistries, type CheckPlan, type LoginCheck, type PullCheck } from './check-plan.js'
-import { decodeStoredConfig } from '../secret/stored-config.js'
+import { planStoredChecks, type CheckPlan, type LoginCheck, type PullCheck } from './check-plan.js'
+import { decodeStoredConfig, storedConfigProblem } from '../secret/stored-config.js'
 import { ActionError } from '../domain/errors.js'
 import { describeOrigin, type CredentialOrigin, type ImageReference } from '../domain/model.js'
 import { checkPull, login, type LoginResult, type PullResult, type RefusedFor, type RegistryDeps } from './client.js'
@@ -179,6 +179,8 @@ function unique<T>(items: T[], identity: (item: T) => unknown[]): T[] {
 export interface StoredSecret {
   namespaceId: string
   secretName: string
+  /** The `auths` keys of the Secret this step computed: the registries its stored credentials may be tried at. */
+  domains: string[]
   secretId: number
   /** The `.dockerconfigjson` value as DescribeSecret returned it (base64). */
   storedBase64: string | undefined
@@ -188,7 +190,9 @@ export interface StoredSecret {
  * Under `if-exists: skip` with drift, the Secret the deploy will use is the stored one: its
  * credentials must still log in and pull the images. They are masked already: provision's
  * `onStored` masks every `.dockerconfigjson` as DescribeSecret returns it, before this runs.
- * A stored value that is not a readable docker config is a warning, not a refusal.
+ * Logins go only to the registries the computed Secret or the images name (planStoredChecks).
+ * A stored value that is not a readable docker config, or one too large to be read, is a warning,
+ * not a refusal.
  */
 export async function checkStoredSecret(
   stored: StoredSecret,
@@ -201,11 +205,12 @@ export async function checkStoredSecret(
     return {
       passed: [],
       warnings: [
-        `${where} holds data that is not a readable docker config, so what it can pull could not be checked; set if-exists: update to replace it`
+        `${where} holds ${storedConfigProblem(stored.storedBase64)}, so what it can pull could not be checked; set if-exists: update to replace it`
       ]
     }
   }
-  const plan = planChecks(storedRegistries(config, stored), wanted.images, wanted.verifyLogin)
+  const named = { keys: stored.domains, images: wanted.images }
+  const plan = planStoredChecks(config, stored, named, wanted.verifyLogin)
   const verdicts = await runChecks([plan], deps)
   if (!verdicts.error) return verdicts
   const ending =
@@ -215,7 +220,7 @@ export async function checkStoredSecret(
 }
 
 /** What a namespace's writes wait for: see writeGate. */
-export type WriteGate = (secret: { namespaceId: string; secretName: string }) => {
+export type WriteGate = (secret: { namespaceId: string; secretName: string; domains: string[] }) => {
   beforeWrite(): Promise<void>
   checkStored(storedBase64: string | undefined, secretId: number): Promise<void>
 }

@@ -278,6 +278,28 @@ describe('credentials and tokens', () => {
     expect(masked).toEqual([])
   })
 
+  test.each([
+    ['a link-local address', 'https://169.254.169.254/token', '169.254.169.254'],
+    ['the metadata service', 'https://100.100.100.200/latest/token', '100.100.100.200'],
+    ['an IPv6 link-local address', 'https://[fe80::1]/token', '[fe80::1]'],
+    ['a link-local address in decimal', 'http://2852039166/token', '169.254.169.254']
+  ])('a token service on %s gets no credentials: unverified, a warning', async (_what, realm, shown) => {
+    const server = http.createServer((_request, response) =>
+      response.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="s"` }).end()
+    )
+    servers.push(server)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
+    // Agents that deliver every connection to loopback and record it: a request for the realm would show, and leave nothing.
+    const agents = router()
+    const { verdicts, masked } = await login([credential([host], 'u', 'p')], { agents })
+    expect(verdicts.warnings).toEqual([
+      `Could not verify the registry login for ${host}: its token service ${shown} is a link-local or metadata service address, so the credentials were not sent; not a refusal, so it does not stop the Secret being written`
+    ])
+    expect(agents.connections).toEqual([`http://${host}`])
+    expect(masked).toEqual([])
+  })
+
   test('a registry that is not loopback is asked over HTTPS; Docker Hub at registry-1.docker.io', async () => {
     const agents = router({ refuse: true })
     const { verdicts } = await login([credential(['registry.example.com:5000', DOCKER_HUB_KEY], 'u', 'p')], { agents })

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { startFakeRegistry } from '../../devkit/emulator/fake-registry.mjs'
 import { BUNDLE, checkMasks, findLeaks, node24, ROOT, stepEnvironment } from '../../devkit/harness/action-runner.mjs'
+import { PROXIED_NAMES } from '../../devkit/harness/connect-proxy.mjs'
 import { startSquid } from '../../devkit/harness/squid.mjs'
 import { emulator, stepInputs, type Emulator } from './fixtures.js'
 
@@ -107,7 +108,8 @@ afterEach(async () => sae.stop())
 
 async function tlsEmulator() {
   sae = await emulator({ tls })
-  return { endpoint: sae.origin.replace('127.0.0.1', 'localhost'), env: { NODE_EXTRA_CA_CERTS: CERT } }
+  // A name that is not loopback (loopback is always direct), which squid sends to the emulator.
+  return { endpoint: sae.origin.replace('127.0.0.1', PROXIED_NAMES[0]), env: { NODE_EXTRA_CA_CERTS: CERT } }
 }
 
 describe('the process exits within 1 s of its last line', () => {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { startFakeRegistry } from '../devkit/emulator/fake-registry.mjs'
 import { startEmulator } from '../devkit/emulator/sae-emulator.mjs'
-import { runAction } from '../devkit/harness/action-runner.mjs'
+import { readLog, runAction } from '../devkit/harness/action-runner.mjs'
 import { build } from './build.mjs'
 import { staleness } from './dist-stamp.mjs'
 
@@ -91,10 +91,10 @@ try {
     for (const call of calls) callsByRun.push({ run: index + 1, call })
 
     heading(title)
-    const log = run.visible
-      .split('\n')
-      // The runner hides ::debug:: lines unless debug logging is on; so does the demo.
-      .filter((line) => line.trim() !== '' && !line.startsWith('::debug::'))
+    // As the runner shows it without debug logging: ::debug:: lines hidden, warnings and errors as ##[warning] and ##[error].
+    const log = readLog(run.stdout)
+      .visible.split('\n')
+      .filter((line) => line.trim() !== '')
       .map((line) => `  ${hide(line)}`)
     console.log(log.join('\n'))
     console.log(`  exit code ${run.code}; step outputs:`)

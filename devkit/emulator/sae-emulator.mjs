@@ -633,9 +633,9 @@ export async function startEmulator(options = {}) {
   async function injectFault(fault, req, res, record, apply) {
     const json = (status, code, message, extra = {}) => {
       const payload = {
-        RequestId: requestId(),
+        RequestId: fault.requestId ?? requestId(),
         Code: code,
-        Message: message,
+        Message: fault.message ?? message,
         Success: false,
         TraceId: traceId(),
         ...extra
@@ -662,6 +662,28 @@ export async function startEmulator(options = {}) {
       case 'service-unavailable':
         json(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.')
         return true
+      case 'answer': {
+        // Whatever a server other than SAE might answer: any status, headers and body (an object is sent as JSON).
+        record.status = fault.status ?? 200
+        const raw = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? {})
+        res.writeHead(record.status, { 'content-type': 'application/json;charset=utf-8', ...fault.headers })
+        res.end(raw)
+        return true
+      }
+      case 'endless': {
+        // A 200 whose body never ends: chunks of `{"Data":` padding for as long as the client reads.
+        record.status = 200
+        res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' })
+        const chunk = Buffer.alloc(64 * 1024, ' ')
+        res.write('{"Data":')
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump)
+        }
+        res.on('close', () => res.removeAllListeners('drain'))
+        pump()
+        return true
+      }
       case 'rpc-error':
         json(500, 'OperationFailed.RPCError', 'RPC error.')
         return true
@@ -762,9 +784,12 @@ export async function startEmulator(options = {}) {
     /** Connections accepted and TLS handshakes completed, for the proxy and keep-alive checks. */
     stats,
     /**
-     * Script a fault: `{ action: 'CreateSecret' | '*', kind, times?, code?, status?, headers?, delayMs?, apply? }`;
-     * `apply: true` performs the request first, so the fault hides a write that happened; `headers`
-     * go on a JSON fault's answer (a throttle's rate-limit headers, say).
+     * Script a fault: `{ action: 'CreateSecret' | '*', kind, times?, code?, status?, headers?, delayMs?, apply?,
+     * requestId?, message?, body? }`; `apply: true` performs the request first, so the fault hides a write that
+     * happened; `headers` go on a JSON fault's answer (a throttle's rate-limit headers, say); `requestId` and
+     * `message` replace a JSON fault's RequestId and Message (text someone else chose). Kind `answer` sends
+     * `status`, `headers` and `body` as they are (any answer a server that is not SAE might give); `endless`
+     * a 200 whose body never ends.
      */
     inject(fault) {
       faults.push({ times: 1, ...fault })

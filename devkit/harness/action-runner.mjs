@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
 // The inputs that hold secrets, from the table of inputs (Node runs it as it is).
 import { SECRET_INPUTS } from '../../src/inputs/table.ts'
+import { readAsRunner } from './runner-model.mjs'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BUNDLE = join(ROOT, 'dist', 'index.js')
@@ -129,81 +130,103 @@ export function findLeaks(secrets, run) {
 
 const ADD_MASK = '::add-mask::'
 
-/** A workflow command's data as the runner reads it (the inverse of @actions/core's escapeData). */
-function unescapeData(text) {
-  return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
-}
-
-/** Replaces every occurrence of each secret with `***`, overlapping ones as one, as the runner's SecretMasker does. */
-function maskText(text, secrets) {
-  const ranges = []
-  for (const secret of secrets) {
-    for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1))
-      ranges.push([at, at + secret.length])
-  }
-  if (ranges.length === 0) return text
-  ranges.sort((a, b) => a[0] - b[0])
-  const merged = [ranges[0]]
-  for (const [start, end] of ranges.slice(1)) {
-    const last = merged[merged.length - 1]
-    if (start <= last[1]) last[1] = Math.max(last[1], end)
-    else merged.push([start, end])
-  }
-  let shown = ''
-  let from = 0
-  for (const [start, end] of merged) {
-    shown += `${text.slice(from, start)}***`
-    from = end
-  }
-  return shown + text.slice(from)
-}
+/** A masker that hides nothing, for the log as the action printed it. */
+const NO_MASKS = { addValue: () => true, mask: (text) => text ?? '' }
 
 /**
- * stdout as the runner reads it, line by line. `::add-mask::VALUE` registers VALUE (and each of its
- * lines) from that line on and is never shown. `visible` is the log as the runner shows it: on every
- * later line each masked value is `***`; a line before the registration stays as it was. `printed`
- * is the same log with no mask applied. Other commands' data is shown unescaped (%25 -> %, %0A -> newline).
+ * stdout as the runner reads it (runner-model.mjs: lines end at LF, CR or CRLF; `::name::` commands
+ * after leading white space, the legacy `##[name]` anywhere in a line; stop-commands; add-mask with
+ * each line of a multi-line value; the runner's masker and its encodings). `visible` is the log as
+ * the runner shows it, one line each (a command's own line as the runner logs it: `##[warning]text`,
+ * debug lines only with step debugging); `printed` is the same with no mask applied. `runner` is the
+ * whole model's reading (commands, stops, commands shown as text, annotations).
  * @param {string} stdout
+ * @param {{stepDebug?: boolean}} [options] step debugging on (ACTIONS_STEP_DEBUG): debug lines are shown
  */
-export function readLog(stdout) {
-  const lines = stdout.split(/\r?\n/)
-  /** @type {Array<{value: string, line: number}>} */
-  const registered = []
-  /** @type {Array<{value: string, line: number}>} what the runner masks: each value, and each line of it */
-  const masking = []
-  /** @type {Array<{line: number, text: string}>} each shown line, unmasked */
-  const shown = []
-  const visible = []
-  lines.forEach((line, index) => {
-    if (line.startsWith(ADD_MASK)) {
-      const value = unescapeData(line.slice(ADD_MASK.length))
-      // The runner refuses a blank mask (with a warning) rather than masking every space.
-      if (value.trim() === '') return
-      registered.push({ value, line: index })
-      for (const piece of new Set([value, ...value.split(/[\r\n]+/).filter((part) => part !== '')]))
-        masking.push({ value: piece, line: index })
-      return
-    }
-    const text = line.startsWith('::') ? unescapeData(line) : line
-    shown.push({ line: index, text })
-    visible.push(
-      maskText(
-        text,
-        masking.map((mask) => mask.value)
-      )
-    )
-  })
+export function readLog(stdout, { stepDebug = false } = {}) {
+  // The runner's echo of each command under step debugging (`::add-mask::***`) says nothing about the action: left out.
+  const runner = readAsRunner(stdout, { stepDebug, echo: false })
+  const unmasked = readAsRunner(stdout, { stepDebug, echo: false, masker: NO_MASKS })
+  /** @type {Array<{value: string, line: number}>} each processed ::add-mask::, with its stdout line */
+  const registered = runner.commands
+    .filter((command) => command.command.toLowerCase() === 'add-mask' && command.effect === 'processed')
+    .map((command) => ({ value: command.data, line: command.line }))
+  // What the runner masks from each registration on: the value, and each trimmed line of it.
+  const masking = registered.flatMap(({ value, line }) =>
+    [...new Set([value, ...value.split(/[\r\n]+/).map((part) => part.trim())])]
+      .filter((piece) => piece !== '')
+      .map((piece) => ({ value: piece, line }))
+  )
   return {
-    lines,
+    lines: runner.lines,
     /** The masked values, in the order they were registered. */
     masks: registered.map((mask) => mask.value),
     registered,
-    shown,
-    printed: shown.map(({ text }) => text).join('\n'),
-    visible: visible.join('\n'),
+    /** Each shown line, unmasked, with the stdout line it comes from. */
+    shown: unmasked.shown,
+    printed: unmasked.visible.join('\n'),
+    visible: runner.visible.join('\n'),
+    runner,
     /** Whether the runner masks `value` on stdout line `lineIndex` (0-based), i.e. it was registered on an earlier line. */
     maskedBefore: (value, lineIndex) => masking.some((mask) => mask.value === value && mask.line < lineIndex)
   }
+}
+
+/** The commands the action writes itself, through @actions/core (set-output only where GITHUB_OUTPUT is missing). */
+const OWN_COMMANDS = new Set(['add-mask', 'debug', 'warning', 'error', 'set-output'])
+/** Control characters: a line end, an ESC sequence, a bell... none belongs in the log. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+
+/**
+ * Throws unless the runner, reading the run's stdout and stderr, sees no commands but the action's
+ * own and no secret after masking:
+ * - every command is one @actions/core wrote: the V2 form, at the very start of its line, one of
+ *   add-mask, debug, warning, error (and set-output), with no properties (no file, line or title a
+ *   text could forge); nothing on stderr is a command;
+ * - commands were never stopped (`stop-commands`), no command was shown as text, none failed;
+ * - no shown line holds a control character (a line end, an ANSI escape);
+ * - none of `secrets` ([kind, value]) shows in any of its forms in the log as the runner shows it.
+ * The message names lines and kinds, never a secret.
+ * @param {{stdout: string, stderr: string}} run
+ * @param {Array<[string, string]>} secrets
+ * @param {ReturnType<typeof readLog>} [log] the stdout already read
+ */
+export function checkRunnerView(run, secrets, log = readLog(run.stdout, { stepDebug: true })) {
+  const { runner } = log
+  const problems = []
+  for (const command of runner.commands) {
+    const name = command.command.toLowerCase()
+    const own =
+      command.form === 'v2' &&
+      OWN_COMMANDS.has(name) &&
+      runner.lines[command.line].startsWith(`::${name}`) &&
+      Object.keys(command.properties).every((key) => name === 'set-output' && key === 'name')
+    if (!own)
+      problems.push(
+        `stdout line ${command.line + 1} is read as a command that is not the action's own (${command.form} ${command.command})`
+      )
+  }
+  for (const stop of runner.stops) problems.push(`stdout line ${stop.line + 1} stopped the runner's commands`)
+  for (const ignored of runner.ignored)
+    problems.push(
+      `stdout line ${ignored.line + 1}: the command ${ignored.command} was shown as text (${ignored.reason})`
+    )
+  if (runner.fatal)
+    problems.push(`stdout line ${runner.fatal.line + 1} failed the step in the runner: ${runner.fatal.message}`)
+  for (const { line, text } of log.shown)
+    if (CONTROL.test(text)) problems.push(`stdout line ${line + 1} shows a control character`)
+  const stderr = readAsRunner(run.stderr)
+  if (stderr.commands.length > 0 || stderr.stops.length > 0) problems.push('stderr holds a command')
+  for (const [kind, value] of secrets) {
+    for (const [form, encoded] of Object.entries(secretEncodings(value))) {
+      const at = runner.visible.findIndex((text) => text.includes(encoded))
+      if (encoded.length >= 4 && at >= 0)
+        problems.push(`${kind} (${form}) visible after masking, on shown line ${at + 1}`)
+    }
+  }
+  if (problems.length > 0)
+    throw new Error(`the runner would not read this run as the action's own: ${problems.join('; ')}`)
+  return log
 }
 
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/'
@@ -317,8 +340,11 @@ function promisedMasks(inputs, env) {
  * @param {{inputs: Record<string, string>, env?: Record<string, string>, expectMasked?: Record<string, string>}} expected
  *   `inputs` as the runner passed them (action.yml defaults included)
  */
-export function checkMasks(stdout, { inputs, env = {}, expectMasked = {} }) {
-  const log = readLog(stdout)
+export function checkMasks(
+  stdout,
+  { inputs, env = {}, expectMasked = {} },
+  log = readLog(stdout, { stepDebug: true })
+) {
   const first = log.lines.findIndex((line) => line.trim() !== '' && !line.startsWith(ADD_MASK))
   const firstLine = first === -1 ? log.lines.length : first
   // Input errors come before any request; such a run may have stopped before deriving anything.
@@ -400,7 +426,9 @@ export function stepEnvironment(inputs, env = {}, { defaults = true, prefix = 's
  * - leaks: a secret it was given shows up, in any encoding, in the log as printed (masks aside),
  *   stderr, GITHUB_OUTPUT or the summary (findLeaks);
  * - masks: each secret the action promises to mask was registered, in every form, before the
- *   runner could show it (checkMasks), so a later step's output of it is `***` too.
+ *   runner could show it (checkMasks), so a later step's output of it is `***` too;
+ * - the runner's reading (checkRunnerView): no command but the action's own, never stopped, no
+ *   control character shown, and no secret (given or `expectMasked`) visible after masking.
  * @param {object} options
  * @param {Record<string, string>} options.inputs the step's `with:` values
  * @param {Record<string, string>} [options.env] extra environment (e.g. ALIBABA_CLOUD_*)
@@ -438,7 +466,8 @@ export async function runAction({
   const code = await new Promise((resolveExit) => child.on('close', (exitCode) => resolveExit(exitCode)))
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6
   const { outputText, summary } = step.collect()
-  const log = readLog(stdout)
+  const stepDebug = step.env.RUNNER_DEBUG === '1'
+  const log = readLog(stdout, { stepDebug })
   const result = {
     code,
     stdout,
@@ -449,6 +478,8 @@ export async function runAction({
     errors: stdout.split(/\r?\n/).filter((line) => line.startsWith('::error')),
     /** The log as the runner shows it: no ::add-mask:: line, every value masked from the line after its registration (readLog). */
     visible: log.visible,
+    /** The runner's whole reading of stdout: commands, stops, commands shown as text, annotations (runner-model.mjs). */
+    runner: log.runner,
     /** The same log with no mask applied: what the action itself printed. */
     printed: log.printed,
     /** The values the run registered as masks, in order. */
@@ -457,12 +488,11 @@ export async function runAction({
     elapsedMs,
     startedAt: started
   }
-  const { leaks } = findLeaks(givenSecrets(all, env), result)
+  const given = givenSecrets(all, env)
+  const { leaks } = findLeaks(given, result)
   if (leaks.length > 0) throw new Error(`secrets leaked: ${leaks.join('; ')}`)
-  checkMasks(stdout, {
-    inputs: all,
-    env,
-    expectMasked: typeof expectMasked === 'function' ? expectMasked() : expectMasked
-  })
+  const learnt = typeof expectMasked === 'function' ? expectMasked() : expectMasked
+  checkMasks(stdout, { inputs: all, env, expectMasked: learnt }, log)
+  checkRunnerView(result, [...given, ...Object.entries(learnt)], log)
   return result
 }

@@ -5,11 +5,21 @@
 import { createServer, request as httpRequest } from 'node:http'
 import { connect as netConnect, isIP } from 'node:net'
 
+/**
+ * Names that are not loopback for the action (so it never goes to them direct: loopback always is)
+ * but that this proxy, and the test squid, deliver to 127.0.0.1: the TLS emulator's certificate is
+ * for them too (devkit/certs/self-signed-cert.pem). `.test` is reserved (RFC 6761): they resolve nowhere.
+ */
+export const PROXIED_NAMES = ['sae.proxied.test', 'sts.proxied.test']
+
 /** Targets the proxy forwards to; anything else is answered 403 and never dialled. */
 function isLoopback(hostname) {
   const host = hostname.replace(/^\[|\]$/g, '')
   return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))
 }
+
+/** Where the proxy dials a target it forwards: a proxied name at 127.0.0.1, a loopback one as it is. */
+const dialHost = (hostname) => (PROXIED_NAMES.includes(hostname) ? '127.0.0.1' : hostname)
 
 /** `host:port` of a CONNECT target (`host:port`, `[v6]:port`). */
 function splitTarget(target) {
@@ -50,7 +60,7 @@ export async function startConnectProxy(options = {}) {
   const verdict = (authorization, hostname) => {
     if (refuse) return refuse
     if (expected && authorization !== expected) return 407
-    return isLoopback(hostname) ? 0 : 403
+    return isLoopback(hostname) || PROXIED_NAMES.includes(hostname) ? 0 : 403
   }
   const refusalHead = (status) =>
     status === 407
@@ -81,7 +91,7 @@ export async function startConnectProxy(options = {}) {
     delete headers['proxy-connection']
     const upstream = httpRequest(
       {
-        hostname: target.hostname.replace(/^\[|\]$/g, ''),
+        hostname: dialHost(target.hostname.replace(/^\[|\]$/g, '')),
         port: target.port || 80,
         method: req.method,
         path: `${target.pathname}${target.search}`,
@@ -135,7 +145,7 @@ export async function startConnectProxy(options = {}) {
       return
     }
     const upstream = track(
-      route === undefined ? netConnect(target.port, target.hostname) : netConnect(route, '127.0.0.1')
+      route === undefined ? netConnect(target.port, dialHost(target.hostname)) : netConnect(route, '127.0.0.1')
     )
     upstream.on('connect', () => {
       record.status = 200

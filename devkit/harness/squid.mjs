@@ -8,6 +8,7 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { PROXIED_NAMES } from './connect-proxy.mjs'
 import { requirePeer } from './peers.mjs'
 import { freePort } from './ports.mjs'
 
@@ -67,7 +68,8 @@ function squidConf({ dir, port, passwords, deniedPorts, idleSeconds }) {
     // Only the test's own ports: no ICP, HTCP or SNMP listeners.
     'icp_port 0',
     'htcp_port 0',
-    // No DNS query may leave the machine: names resolve from /etc/hosts, anything else fails here.
+    // No DNS query may leave the machine: names resolve from the test's hosts file, anything else fails here.
+    `hosts_file ${join(dir, 'hosts')}`,
     'dns_nameservers 127.0.0.1',
     'dns_timeout 2 seconds',
     ...(idleSeconds === undefined ? [] : [`client_idle_pconn_timeout ${idleSeconds} seconds`]),
@@ -77,7 +79,7 @@ function squidConf({ dir, port, passwords, deniedPorts, idleSeconds }) {
     'auth_param basic casesensitive on',
     'acl authenticated proxy_auth REQUIRED',
     // By name, so allowing needs no DNS (-n: no reverse look-up either).
-    'acl loopback_targets dstdomain -n 127.0.0.1 localhost',
+    `acl loopback_targets dstdomain -n 127.0.0.1 localhost ${PROXIED_NAMES.join(' ')}`,
     'acl CONNECT method CONNECT',
     ...(deniedPorts.length > 0 ? [`acl denied_ports port ${deniedPorts.join(' ')}`] : []),
     'http_access deny !authenticated',
@@ -106,6 +108,8 @@ export async function startSquid(options = {}) {
   const idleSeconds = options.idleSeconds
 
   const dir = mkdtempSync(join(tmpdir(), 'sae-squid-'))
+  // localhost, and the names the action does not take for loopback but squid delivers there (PROXIED_NAMES).
+  writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost ${PROXIED_NAMES.join(' ')}\n`)
   const passwords = join(dir, 'passwd')
   // bcrypt: Debian's basic_ncsa_auth hands the hash to crypt(3), which takes $2y$ (also $apr1$, $5$, $6$; not {SHA}).
   writeFileSync(

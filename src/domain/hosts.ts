@@ -9,6 +9,24 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOST.test(hostname)
 }
 
+/** Alibaba Cloud's instance metadata service, where an ECS instance's RAM role credentials are served. */
+export const METADATA_SERVICE_ADDRESS = '100.100.100.200'
+
+/**
+ * A link-local address (169.254.0.0/16, fe80::/10) or the metadata service, as a URL's host name
+ * gives it (IPv4 normalised, IPv6 in brackets, an IPv4-mapped one in hex): where instance
+ * credentials are served, and no registry's token service is.
+ */
+export function isLinkLocalOrMetadataHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  return (
+    /^169\.254\.\d{1,3}\.\d{1,3}$/.test(host) ||
+    host === METADATA_SERVICE_ADDRESS ||
+    /^fe[89ab][0-9a-f]:/.test(host) ||
+    /^::ffff:(a9fe:[0-9a-f]{1,4}|6464:64c8|169\.254\.\d{1,3}\.\d{1,3}|100\.100\.100\.200)$/.test(host)
+  )
+}
+
 /** The host name of `host[:port]` (an IPv6 literal keeps its brackets). */
 export function hostnameOf(host: string): string {
   return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
@@ -37,7 +55,8 @@ export function authKeyFor(host: string): string {
 export function registryApiHost(key: string): string | undefined {
   const host = key
     .replace(/^https?:\/\//i, '')
-    .replace(/\/.*$/, '')
+    // Everything from the first `/` is the path, a line break in it included.
+    .replace(/\/[\s\S]*$/, '')
     .toLowerCase()
   if (host.includes('*') || host === '') return undefined
   return DOCKER_HUB_HOSTS.has(host) ? DOCKER_HUB_API : host

@@ -1,7 +1,8 @@
-// Registry passwords that stop working by themselves: tokens with an expiry. SAE pulls again at
-// every instance start, so a Secret that holds one breaks at the next scale-out, long after a green
-// step. (ACR's temporary login, `cr_temp_user`, is refused with the other user-name rules in
-// inputs/rules.ts.) Pure: the credentials and the time in, warnings or an InputError out; never the token.
+// Registry passwords that stop working by themselves: tokens with an expiry (a JWT's `exp`, an
+// ECR-style token's `expiration`). SAE pulls again at every instance start, so a Secret that holds
+// one breaks at the next scale-out, long after a green step. (ACR's temporary logins, `cr_temp_user`
+// and `temp_user_cr`, and GitHub's `ghs_` tokens are refused with the other rules in inputs/rules.ts.)
+// Pure: the credentials and the time in, warnings or an InputError out; never the token.
 import { InputError } from '../domain/errors.js'
 import { describeOrigin, type RegistryCredential } from '../domain/model.js'
 
@@ -21,9 +22,29 @@ export function jwtExpiry(password: string): number | undefined {
   }
   const header = json(parts[0])
   const payload = json(parts[1])
-  if (typeof header?.alg !== 'string' || typeof payload?.exp !== 'number' || !Number.isFinite(payload.exp))
+  if (typeof header?.alg !== 'string') return undefined
+  return usableTime(payload?.exp)
+}
+
+/**
+ * The `expiration` of a password that is an ECR-style token: base64 of a JSON object with a
+ * numeric `expiration`, in epoch seconds (what `aws ecr get-login-password` hands out, decoded once).
+ */
+export function ecrExpiry(password: string): number | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(password)) return undefined
+  try {
+    const value: unknown = JSON.parse(Buffer.from(password, 'base64').toString('utf8'))
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? usableTime((value as Record<string, unknown>).expiration)
+      : undefined
+  } catch {
     return undefined
-  return payload.exp
+  }
+}
+
+/** Epoch seconds that a date can hold (±8.64e12 s): anything else is no expiry, never a crash. */
+function usableTime(seconds: unknown): number | undefined {
+  return typeof seconds === 'number' && Number.isFinite(seconds) && Math.abs(seconds) <= 8.64e12 ? seconds : undefined
 }
 
 /**
@@ -31,7 +52,7 @@ export function jwtExpiry(password: string): number | undefined {
  * InputError when that time has passed. undefined for a password without one.
  */
 export function expiryWarning(registry: RegistryCredential, nowMs: number): string | undefined {
-  const exp = jwtExpiry(registry.password)
+  const exp = jwtExpiry(registry.password) ?? ecrExpiry(registry.password)
   if (exp === undefined) return undefined
   const when = new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
   const domains = registry.domains.join(', ')

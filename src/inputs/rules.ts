@@ -105,6 +105,8 @@ export function singleLine(
 
 /** The user name of ACR's temporary login (`GetAuthorizationToken`, `docker login` from the console's "temporary password"). */
 export const ACR_TEMPORARY_USER = 'cr_temp_user'
+/** The user name of ACR Enterprise Edition's temporary login (its instance's `GetAuthorizationToken`). */
+export const ACR_EE_TEMPORARY_USER = 'temp_user_cr'
 
 /** A registry user name; `name` says where it was given (an input, or an item of extra-registries). */
 export function parseUsername(value: string, name: string, where = ''): string {
@@ -112,11 +114,12 @@ export function parseUsername(value: string, name: string, where = ''): string {
   // Registries split `auth` at the first colon, so a colon in the user name would corrupt it.
   if (value.includes(':'))
     throw new InputError(name, `${where}must not contain ":" (it separates user and password in auth)`)
-  if (value === ACR_TEMPORARY_USER) {
+  if (value === ACR_TEMPORARY_USER || value === ACR_EE_TEMPORARY_USER) {
     // SAE pulls again at every instance start: the Secret would break at the next scale-out.
+    const which = value === ACR_TEMPORARY_USER ? "ACR's temporary login" : "ACR Enterprise Edition's temporary login"
     throw new InputError(
       name,
-      `${where}is ${ACR_TEMPORARY_USER}, ACR's temporary login: its password is a token that expires in about an hour, and SAE pulls ` +
+      `${where}is ${value}, ${which}: its password is a token that expires in about an hour, and SAE pulls ` +
         "again at every instance start, so the Secret would stop working at the next scale-out. Use the registry's fixed password " +
         "(ACR console, Instance, Access Credentials: Set Fixed Password) or a RAM user's credentials"
     )
@@ -126,11 +129,21 @@ export function parseUsername(value: string, name: string, where = ''): string {
 
 /** A registry password: never echoed, not even in part. */
 export function parsePassword(value: string, name: string, where = ''): string {
-  return singleLine(
+  singleLine(
     value,
     name,
     `${where}must be one line without control characters (is the secret pasted with a line break?)`
   )
+  if (value.startsWith('ghs_')) {
+    // GITHUB_TOKEN and GitHub App installation tokens: SAE would pull with it long after it stopped working.
+    throw new InputError(
+      name,
+      `${where}is a GitHub Actions or GitHub App installation token (ghs_…), which stops working when the job ends or ` +
+        'within an hour, and SAE pulls again at every instance start, so the Secret would stop working at the next scale-out. ' +
+        'For ghcr.io, use a personal access token (classic) with read:packages, or a fine-grained one, kept in a secret'
+    )
+  }
+  return value
 }
 
 /** The port of `host:port` (or `[v6]:port`), undefined when there is none. */

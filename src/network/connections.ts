@@ -1,5 +1,6 @@
 // The run's connections: one keep-alive agent pair that SAE, STS and the registry checks share
-// (tunnelling through the runner's proxy when one is set), and every client socket the run opens.
+// (tunnelling through the runner's proxy when one is set, never for loopback), and every client
+// socket the run opens.
 // Closing them when the step ends leaves nothing to keep the process alive: not a proxy that
 // holds its connection open after a 407 (Node keeps such a tunnel's socket out of the agent's
 // reach), not a registry that never answers, not a keep-alive socket.
@@ -23,12 +24,20 @@ export interface RunConnections {
   close(): void
 }
 
+/**
+ * Loopback as Node's NO_PROXY matching reads it (exact names, an IPv4 range): always reached direct,
+ * whatever NO_PROXY says, so no credential (an Authorization header, a tunnel to a loopback registry)
+ * goes through a proxy to a host on this machine.
+ */
+export const LOOPBACK_NO_PROXY = ['localhost', '127.0.0.0-127.255.255.255', '::1', '[::1]']
+
 /** Node publishes every client socket it creates (net.connect, a proxy's tunnel included) on this channel. */
 const CLIENT_SOCKETS = 'net.client.socket'
 
 export function openConnections(env: NodeJS.ProcessEnv, nodeVersion = process.versions.node): RunConnections {
   const proxy = proxySettings(env, nodeVersion)
-  const options = proxy ? { keepAlive: true, proxyEnv: proxy.proxyEnv } : { keepAlive: true }
+  const noProxy = [proxy?.proxyEnv.NO_PROXY, ...LOOPBACK_NO_PROXY].filter(Boolean).join(',')
+  const options = proxy ? { keepAlive: true, proxyEnv: { ...proxy.proxyEnv, NO_PROXY: noProxy } } : { keepAlive: true }
   const agents = {
     http: new http.Agent(options),
     https: new https.Agent(options),

@@ -122,6 +122,27 @@ export function planSecretChecks(
 }
 
 /**
+ * The checks of a stored Secret left in place (`if-exists: skip` with drift): each image with the
+ * stored credentials kubelet would pick for it, and logins only where the computed Secret (`keys`)
+ * or an image names the registry; never to every other host a stored Secret lists, each of them
+ * someone else's choice.
+ */
+export function planStoredChecks(
+  config: DockerConfig,
+  origin: { namespaceId: string; secretId: number },
+  named: { keys: string[]; images: ImageReference[] },
+  verifyLogin: boolean,
+  network: Network = 'public'
+): CheckPlan {
+  const plan = planChecks(storedRegistries(config, origin), named.images, verifyLogin, network)
+  const hosts = new Set([...named.keys, ...named.images.map((image) => image.registry)].map(registryApiHost))
+  return {
+    ...plan,
+    logins: plan.logins.filter((login) => login.domains.some((key) => hosts.has(registryApiHost(key))))
+  }
+}
+
+/**
  * The registries of a stored docker config, for checking the Secret in place: entries with the
  * same username and password are one registry (so an ACR twin pair is logged in to once).
  */

@@ -3,8 +3,8 @@
 // reports: lines for the log, warnings for what could not be checked, and one error that names
 // every refusal. A refusal stops every write; a check that reached no verdict warns, or, with
 // `if-unverified: fail`, stops every write too.
-import { planChecks, storedRegistries, type CheckPlan, type LoginCheck, type PullCheck } from './check-plan.js'
-import { decodeStoredConfig } from '../secret/stored-config.js'
+import { planStoredChecks, type CheckPlan, type LoginCheck, type PullCheck } from './check-plan.js'
+import { decodeStoredConfig, storedConfigProblem } from '../secret/stored-config.js'
 import { ActionError } from '../domain/errors.js'
 import { describeOrigin, type CredentialOrigin, type ImageReference } from '../domain/model.js'
 import type { IfUnverified, Network } from '../inputs/table.js'
@@ -248,9 +248,19 @@ function unique<T>(items: T[], identity: (item: T) => unknown[]): T[] {
   })
 }
 
+/** What the run asks of the registry checks: which images, whether to log in, where from, and what no verdict does. */
+export interface CheckWanted {
+  images: ImageReference[]
+  verifyLogin: boolean
+  network: Network
+  ifUnverified: IfUnverified
+}
+
 export interface StoredSecret {
   namespaceId: string
   secretName: string
+  /** The `auths` keys of the Secret this step computed: the registries its stored credentials may be tried at. */
+  domains: string[]
   secretId: number
   /** The `.dockerconfigjson` value as DescribeSecret returned it (base64). */
   storedBase64: string | undefined
@@ -260,16 +270,10 @@ export interface StoredSecret {
  * Under `if-exists: skip` with drift, the Secret the deploy will use is the stored one: its
  * credentials must still log in and pull the images. They are masked already: provision's
  * `onStored` masks every `.dockerconfigjson` as DescribeSecret returns it, before this runs.
- * A stored value that is not a readable docker config is a warning, not a refusal.
+ * Logins go only to the registries the computed Secret or the images name (planStoredChecks).
+ * A stored value that is not a readable docker config, or one too large to be read, is a warning,
+ * not a refusal.
  */
-/** What the run asks of the registry checks: which images, whether to log in, where from, and what no verdict does. */
-export interface CheckWanted {
-  images: ImageReference[]
-  verifyLogin: boolean
-  network: Network
-  ifUnverified: IfUnverified
-}
-
 export async function checkStoredSecret(
   stored: StoredSecret,
   wanted: CheckWanted,
@@ -281,11 +285,12 @@ export async function checkStoredSecret(
     return {
       passed: [],
       warnings: [
-        `${where} holds data that is not a readable docker config, so what it can pull could not be checked; set if-exists: update to replace it`
+        `${where} holds ${storedConfigProblem(stored.storedBase64)}, so what it can pull could not be checked; set if-exists: update to replace it`
       ]
     }
   }
-  const plan = planChecks(storedRegistries(config, stored), wanted.images, wanted.verifyLogin, wanted.network)
+  const named = { keys: stored.domains, images: wanted.images }
+  const plan = planStoredChecks(config, stored, named, wanted.verifyLogin, wanted.network)
   const verdicts = await runChecks([plan], deps, wanted.ifUnverified)
   if (!verdicts.error) return verdicts
   const ending =
@@ -295,7 +300,7 @@ export async function checkStoredSecret(
 }
 
 /** What a namespace's writes wait for: see writeGate. */
-export type WriteGate = (secret: { namespaceId: string; secretName: string }) => {
+export type WriteGate = (secret: { namespaceId: string; secretName: string; domains: string[] }) => {
   beforeWrite(): Promise<void>
   checkStored(storedBase64: string | undefined, secretId: number): Promise<void>
 }

@@ -7,7 +7,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { describeSystemError, isCertificateError } from '../network/system-errors.js'
 import { basicAuth } from '../secret/docker-config.js'
-import { hostnameOf, isLoopbackHost } from '../domain/hosts.js'
+import { hostnameOf, isLinkLocalOrMetadataHost, isLoopbackHost } from '../domain/hosts.js'
 
 /** How long one registry may take to answer one request. */
 export const ANSWER_TIMEOUT_MS = 5_000
@@ -174,6 +174,13 @@ async function authorize(
     realm = new URL(params.realm ?? '')
   } catch {
     return unverified('its Bearer challenge names no valid realm')
+  }
+  // Where instance credentials are served, no registry's token service is: no credentials go there. An
+  // unverified verdict, so a warning, or an error wherever every unverified verdict is one (if-unverified: fail).
+  if (isLinkLocalOrMetadataHost(realm.hostname)) {
+    return unverified(
+      `its token service ${realm.host} is a link-local or metadata service address, so the credentials were not sent`
+    )
   }
   // Credentials go over plain HTTP to no host but loopback, a token service included.
   if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopbackHost(realm.hostname))) {

@@ -28,7 +28,9 @@ export class Redactor {
   /** Registers a secret; returns the forms that are new, for the runner's mask list. */
   register(value: string | undefined): string[] {
     if (!value) return []
-    const added = secretForms(value).filter((form) => !this.forms.includes(form))
+    // A form of white space alone hides nothing (the runner refuses it, with a warning of its own),
+    // and taking it out of every line would mangle the log.
+    const added = secretForms(value).filter((form) => form.trim() !== '' && !this.forms.includes(form))
     this.forms.push(...added)
     this.forms.sort((a, b) => b.length - a.length)
     return added

@@ -1,6 +1,7 @@
 // The step's one way out to the runner: masks, log lines, warnings, outputs, the job summary and
-// the one `::error::` line. What is said is report/'s (pure); this writes it, every line through the
-// run's redactor on its way out.
+// the one `::error::` line. What is said is report/'s (pure); this writes it, every line through
+// `write`: redacted, and made inert (report/inert.ts), so that no text from outside can be read by
+// the runner as a command, whichever call site it comes from. Masks alone go out as they are.
 import * as core from '@actions/core'
 import { RunnerEnvironmentError } from '../domain/errors.js'
 import type { Inputs } from '../inputs/parse-inputs.js'
@@ -20,6 +21,7 @@ import {
   wrote,
   type LogLine
 } from '../report/lines.js'
+import { inert } from '../report/inert.js'
 import { Redactor } from '../report/redaction.js'
 import { failedBy, failureLine, failureMessage, messageOf, stepOutputs } from '../report/results.js'
 import { renderFailureSummary, renderSummary, summaryRows, type RunLink } from '../report/summary.js'
@@ -65,12 +67,22 @@ export class StepReport {
   /** Every credential of a stored `.dockerconfigjson`, before anything else is done with it. */
   readonly maskStored = (storedBase64: string | undefined): void => storedSecrets(storedBase64).forEach(this.mask)
 
-  /** Writes each line, redacted. */
+  /** Writes each line, redacted and inert. */
   say(lines: LogLine[]): void {
-    for (const { level, text } of lines) {
-      if (level === 'warning') core.warning(this.redact(text))
-      else core.info(this.redact(text))
-    }
+    for (const { level, text } of lines) this.write(level, text)
+  }
+
+  /**
+   * The one place a line reaches the runner's log (info, warning, debug, the error line): without
+   * any secret, then inert, so nothing in it is read as a command. Redacted again after: an escape
+   * could spell a secret that holds a backslash.
+   */
+  private write(level: LogLine['level'] | 'debug' | 'error', text: string): void {
+    const line = this.redact(inert(this.redact(text)))
+    if (level === 'error') core.setFailed(line)
+    else if (level === 'warning') core.warning(line)
+    else if (level === 'debug') core.debug(line)
+    else core.info(line)
   }
 
   planned(plans: NamespacePlan[], warnings: string[]): void {
@@ -87,7 +99,7 @@ export class StepReport {
   clientHooks(maxAttempts: number) {
     return {
       redact: this.redact,
-      debug: (line: string) => core.debug(this.redact(line)),
+      debug: (line: string) => this.write('debug', line),
       onRetry: (error: unknown, attempt: number, delayMs: number) =>
         this.say([retryLine(error, attempt, delayMs, maxAttempts)]),
       onSignedIn: (identity: string) => this.say([signedInLine(identity)])
@@ -116,7 +128,7 @@ export class StepReport {
     this.say(driftWarnings(plans, outcomes))
     await this.summary((link) => renderSummary(summaryRows(plans, outcomes), link, false))
     const failure = failureLine(outcomes)
-    if (failure) core.setFailed(this.redact(failure))
+    if (failure) this.write('error', failure)
   }
 
   /** What a dry run would do, in the log and the summary; `results` is `{}` as nothing was provisioned. */
@@ -126,7 +138,7 @@ export class StepReport {
     this.say(report.lines)
     setOutput('results', '{}')
     await this.summary((link) => renderSummary(report.rows, link, true, report.plan))
-    if (report.failure) core.setFailed(this.redact(report.failure))
+    if (report.failure) this.write('error', report.failure)
   }
 
   /** One `::error::` line and a summary saying what failed, whatever else fails on the way (an output file that cannot be written, say). */
@@ -142,7 +154,7 @@ export class StepReport {
     const message = this.redact(line)
     await this.summary((link) => renderFailureSummary(message, link, this.written))
     try {
-      core.setFailed(message)
+      this.write('error', message)
     } catch {
       // Not even the log takes a line: the exit code still says the step failed.
       process.exitCode = 1
@@ -155,7 +167,7 @@ export class StepReport {
     try {
       await core.summary.addRaw(this.redact(render(runLink(await readRun())))).write()
     } catch (error) {
-      core.warning(this.redact(`Could not write the job summary: ${messageOf(error)}`))
+      this.write('warning', `Could not write the job summary: ${messageOf(error)}`)
     }
   }
 }

@@ -1,7 +1,7 @@
-import { ApiError } from './sdk/api-errors.js'
+import type { ApiError } from './sdk/api-errors.js'
 import type { RelatedApp } from '../domain/model.js'
-import { callWithRetries, OpenApiConnection, type Operation } from './sdk/openapi.js'
-import { stringField } from './sdk/transport-errors.js'
+import { callWithRetries, OpenApiConnection, type ApiResponse, type Operation } from './sdk/openapi.js'
+import { decodeNotTheApi, stringField } from './sdk/transport-errors.js'
 import type { RetrySettings } from './sdk/retry.js'
 
 const VERSION = '2019-05-06'
@@ -46,41 +46,48 @@ export class SaeSecretsClient implements SecretsApi {
   ) {}
 
   async listSecrets(namespaceId: string): Promise<SecretSummary[]> {
-    const data = await this.invoke(OPERATIONS.ListSecrets, { NamespaceId: namespaceId })
-    const secrets = Array.isArray(data.Secrets) ? (data.Secrets as Record<string, unknown>[]) : []
-    return secrets.map(summary)
+    const answer = await this.invoke(OPERATIONS.ListSecrets, { NamespaceId: namespaceId })
+    const secrets = answer.data.Secrets
+    if (!Array.isArray(secrets)) throw answer.malformed('no Secrets list in Data')
+    return secrets.map((item: unknown) => summary(objectOrEmpty(item), answer))
   }
 
   async describeSecret(namespaceId: string, secretId: number): Promise<SecretDetail> {
-    const data = await this.invoke(OPERATIONS.DescribeSecret, { NamespaceId: namespaceId, SecretId: String(secretId) })
+    const answer = await this.invoke(OPERATIONS.DescribeSecret, {
+      NamespaceId: namespaceId,
+      SecretId: String(secretId)
+    })
+    const data = answer.data
     const stored =
       data.SecretData && typeof data.SecretData === 'object' ? (data.SecretData as Record<string, string>) : {}
-    return { ...summary(data), data: stored }
+    return { ...summary(data, answer), data: stored }
   }
 
   async createSecret(namespaceId: string, secretName: string, secretType: string, secretData: string): Promise<number> {
-    const data = await this.invoke(OPERATIONS.CreateSecret, {
+    const answer = await this.invoke(OPERATIONS.CreateSecret, {
       NamespaceId: namespaceId,
       SecretName: secretName,
       SecretType: secretType,
       SecretData: secretData
     })
-    return secretIdOf(data, 'CreateSecret')
+    return secretIdOf(answer.data.SecretId, answer)
   }
 
   async updateSecret(namespaceId: string, secretId: number, secretData: string): Promise<number> {
-    const data = await this.invoke(OPERATIONS.UpdateSecret, {
+    const answer = await this.invoke(OPERATIONS.UpdateSecret, {
       NamespaceId: namespaceId,
       SecretId: String(secretId),
       SecretData: secretData
     })
-    return secretIdOf(data, 'UpdateSecret', secretId)
+    // The Secret updated is the one named; an answer that names one must name a valid one.
+    return answer.data.SecretId === undefined ? secretId : secretIdOf(answer.data.SecretId, answer)
   }
 
   async deleteSecret(namespaceId: string, secretId: number): Promise<void> {
     await this.invoke(OPERATIONS.DeleteSecret, { NamespaceId: namespaceId, SecretId: String(secretId) })
   }
 
+  /** One call; its answer must be the API's envelope, with the `Data` object every Secret call returns. */
   private async invoke(operation: (typeof OPERATIONS)[keyof typeof OPERATIONS], query: Record<string, string>) {
     const response = await callWithRetries(
       this.connection,
@@ -88,14 +95,34 @@ export class SaeSecretsClient implements SecretsApi {
       query,
       this.retry
     )
+    const answer = answerOf(operation, response)
     const data = response.body.Data
-    return data && typeof data === 'object' ? (data as Record<string, unknown>) : {}
+    if (!data || typeof data !== 'object' || Array.isArray(data)) throw answer.malformed('no Data in the answer')
+    return { ...answer, data: data as Record<string, unknown> }
   }
 }
 
-function summary(item: Record<string, unknown>): SecretSummary {
+/** What an answer that is not the API is reported with: the call, the status as it was, the RequestId it carried. */
+interface AnswerFacts {
+  malformed(detail: string): ApiError
+}
+
+function answerOf(operation: { action: string; writes?: boolean }, response: ApiResponse): AnswerFacts {
   return {
-    secretId: Number(item.SecretId),
+    malformed: (detail) =>
+      decodeNotTheApi({ code: 'MalformedResponse', detail }, response, {
+        action: operation.action,
+        writes: Boolean(operation.writes)
+      })
+  }
+}
+
+const objectOrEmpty = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' ? (value as Record<string, unknown>) : {}
+
+function summary(item: Record<string, unknown>, answer: AnswerFacts): SecretSummary {
+  return {
+    secretId: secretIdOf(item.SecretId, answer),
     secretName: stringField(item, 'SecretName') ?? '',
     secretType: stringField(item, 'SecretType') ?? '',
     relatedApps: relatedApps(item.RelateApps)
@@ -112,9 +139,12 @@ function relatedApps(value: unknown): RelatedApp[] {
   })
 }
 
-function secretIdOf(data: Record<string, unknown>, action: string, fallback?: number): number {
-  const id = Number(data.SecretId ?? fallback)
-  if (!Number.isSafeInteger(id))
-    throw new ApiError({ action, code: 'MalformedResponse', status: 200, detail: 'no SecretId in Data' })
+/** A SecretId as SAE documents it: a positive integer (a number, or its digits as text). */
+function secretIdOf(value: unknown, answer: AnswerFacts): number {
+  const id = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    const shown = value === undefined ? 'none' : JSON.stringify(value).slice(0, 40)
+    throw answer.malformed(`SecretId ${shown} is not a positive integer`)
+  }
   return id
 }

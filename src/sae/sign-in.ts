@@ -9,6 +9,7 @@ import type { AccessKey, BaseSource, ChainedRole, CredentialSource, Endpoint, Ro
 import { assumeRoleWithKey, assumeRoleWithToken, saeClientFactory, type ClientSettings } from './clients.js'
 import { fetchInstanceRole, MetadataAbsent, METADATA_HOST, type InstanceRoleKey } from './credentials/instance-role.js'
 import { readTokenFile } from './credentials/token-file.js'
+import { beforeDeadline } from './sdk/retry.js'
 import type { SaeSecretsClient } from './secrets-client.js'
 
 export interface CredentialDeps {
@@ -193,6 +194,17 @@ export function describeClaims(idToken: string): string {
   return ['sub', 'aud', 'iss'].map(show).join(', ')
 }
 
+/** Names the runner's token service (host only: its URL carries a query of the runner's) that did not answer. */
+function idTokenLate(): string {
+  let host = '(ACTIONS_ID_TOKEN_REQUEST_URL)'
+  try {
+    host = new URL(process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '').host
+  } catch {
+    // Not a URL: the variable's name says where to look.
+  }
+  return `the runner's ID token service ${host} did not answer within timeout-seconds`
+}
+
 export interface SignInDeps {
   settings: ClientSettings
   mask(value: string): void
@@ -213,7 +225,8 @@ export async function signIn(
     idTokenAvailable: () =>
       Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_URL && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
     getIdToken: (audience) =>
-      getIdToken(audience).catch((error: unknown) => {
+      // The runner's token request has no timeout of its own: timeout-seconds bounds it like every call.
+      beforeDeadline(getIdToken(audience), settings.retry, () => new Error(idTokenLate())).catch((error: unknown) => {
         throw new CredentialsError(
           `Could not get a GitHub ID token for audience ${audience}: ${error instanceof Error ? error.message : String(error)}`
         )

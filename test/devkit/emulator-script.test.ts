@@ -422,10 +422,10 @@ describe('npm run demo', () => {
     expect(first).toContain('HEAD /v2/shop/web/manifests/1.4.2 200')
     expect(section('Second run')).toContain('result = unchanged')
     expect(section('Third run')).toMatch(
-      new RegExp(`::error::Registry ${registryHost!.replaceAll('.', '\\.')} refused the username and password`)
+      new RegExp(`##\\[error\\]Registry ${registryHost!.replaceAll('.', '\\.')} refused the username and password`)
     )
     const fourth = section('Fourth run')
-    expect(fourth).toContain(`::error::Image ${registryHost}/shop/web:9.9.9 does not exist`)
+    expect(fourth).toContain(`##[error]Image ${registryHost}/shop/web:9.9.9 does not exist`)
     expect(fourth).toContain('exit code 1; step outputs:\n    results = {}\n')
     expect(fourth).toContain('SAE calls: ListSecrets 200\n')
     expect(fourth).toContain('HEAD /v2/shop/web/manifests/9.9.9 404')

@@ -64,3 +64,48 @@ describe('a password that is a token with an expiry', () => {
     expect(sae.calls()).toEqual([])
   })
 })
+
+describe('more credentials that stop working by themselves (Release 4)', () => {
+  test('temp_user_cr, ACR Enterprise Edition’s temporary login: an input error before any call', async () => {
+    const run = await runAction({ inputs: stepInputs(sae, { username: 'temp_user_cr' }) })
+    expect(run.code).toBe(1)
+    expect(run.errors[0]).toMatch(
+      /^::error::Input 'username' is temp_user_cr, ACR Enterprise Edition's temporary login: /
+    )
+    expect(sae.calls()).toEqual([])
+  })
+
+  test('a ghs_ token as a password of extra-registries: an input error naming the item, before any call', async () => {
+    const run = await runAction({
+      inputs: stepInputs(sae, {
+        'extra-registries':
+          '- registry: ghcr.io\n  username: octo-bot\n  password: ghs_16C7e42F292c6912E7710c838347Ae178B4a'
+      })
+    })
+    expect(run.code).toBe(1)
+    expect(run.errors[0]).toMatch(
+      /^::error::Input 'extra-registries' item 1: password is a GitHub Actions or GitHub App installation token \(ghs_…\), which stops working when the job ends or within an hour/
+    )
+    expect(sae.calls()).toEqual([])
+  })
+
+  test('an ECR-style token warns with its expiry in UTC', async () => {
+    const expiration = Math.floor(Date.now() / 1000) + 12 * 3600
+    const token = Buffer.from(JSON.stringify({ payload: 'p', datakey: 'd', version: '2', expiration })).toString(
+      'base64'
+    )
+    const run = await runAction({ inputs: stepInputs(sae, { password: token }) })
+    expect(run.code).toBe(0)
+    const when = new Date(expiration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    expect(warnings(run.stdout)).toEqual([
+      `::warning::The password from the username and password inputs (for registry-vpc.cn-hangzhou.aliyuncs.com, registry.cn-hangzhou.aliyuncs.com) is a token that expires at ${when}: ` +
+        'SAE pulls again at every instance start, so the Secret stops working then. Use a credential that does not expire, or run this step again before that time'
+    ])
+  })
+
+  test('a JWT whose exp no date can hold (1e300) has no expiry: no warning, no crash', async () => {
+    const run = await runAction({ inputs: stepInputs(sae, { password: jwt(1e300) }) })
+    expect([run.code, run.errors, warnings(run.stdout)]).toEqual([0, [], []])
+    expect(run.outputs.result).toBe('created')
+  })
+})

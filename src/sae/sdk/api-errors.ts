@@ -48,6 +48,13 @@ const EXPLANATIONS: Record<string, string> = {
     'STS refused the GitHub ID token; check oidc-provider-arn and that the provider trusts https://token.actions.githubusercontent.com',
   'InvalidParameter.OIDCProviderArn': 'the OIDC provider ARN is invalid or unknown; check oidc-provider-arn',
   'InvalidParameter.RoleArn': 'the role ARN is invalid; check role-to-assume',
+  // Answers that came, but are not what the API documents: errors, never facts.
+  MalformedResponse:
+    'the answer is not what the API documents (a proxy, a gateway or another service answering?); check endpoint and the runner network',
+  UnexpectedAnswer:
+    'the endpoint answered with a status the API never sends (a redirect is never followed: a proxy or a login page in the way?); check endpoint and the runner network',
+  AnswerTooLarge:
+    'the answer was larger than any the API sends, so it was not read (another service answering, or one that never ends?); check endpoint and the runner network',
   // The transport's own codes: no API answer to read.
   NonJsonResponse:
     'the endpoint answered with something that is not the API (a proxy or gateway page?); check endpoint and the runner network',

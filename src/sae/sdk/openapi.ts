@@ -5,7 +5,13 @@ import { ApiError } from './api-errors.js'
 import type { AccessKey, Endpoint } from '../../domain/model.js'
 import { withRetry, type RetrySettings } from './retry.js'
 import { withExchange, type Exchange } from './seam.js'
-import { decodeSdkFailure, decodeUnsuccessful, stringField, type CallContext } from './transport-errors.js'
+import {
+  decodeNotTheApi,
+  decodeSdkFailure,
+  decodeUnsuccessful,
+  stringField,
+  type CallContext
+} from './transport-errors.js'
 
 /** One API operation as the official SDKs describe it. */
 export interface Operation {
@@ -24,6 +30,7 @@ export interface Operation {
 export interface ApiResponse {
   statusCode: number
   body: Record<string, unknown>
+  headers?: Record<string, string>
 }
 
 export interface ConnectionSettings {
@@ -104,6 +111,14 @@ export class OpenApiConnection {
     this.settings.debug?.(
       `${operation.action}: HTTP ${statusCode}, RequestId ${stringField(body, 'RequestId') ?? '(none)'}`
     )
+    // The SDK throws on a 4xx or 5xx and hands back anything else; an API answer is a 2xx. A 3xx is never followed.
+    if (statusCode < 200 || statusCode > 299) {
+      throw decodeNotTheApi(
+        { code: 'UnexpectedAnswer', detail: `HTTP ${statusCode} from ${this.settings.endpoint.host}` },
+        { statusCode, body, headers: response.headers },
+        this.context(operation, query, exchange)
+      )
+    }
     // SAE can answer 200 with Success: false; that is a failure, not a result, and nothing was applied.
     if (body.Success === false) {
       throw decodeUnsuccessful(
@@ -112,7 +127,7 @@ export class OpenApiConnection {
         this.context(operation, query, exchange)
       )
     }
-    return { statusCode, body }
+    return { statusCode, body, headers: response.headers }
   }
 
   private context(operation: Operation, query: Record<string, string>, exchange: Exchange): CallContext {

@@ -76,3 +76,21 @@ export async function withRetry<T>(
     }
   }
 }
+
+/**
+ * `work`, unless the deadline (timeout-seconds) passes first: then the error `late` makes. For a call
+ * that has no timeout of its own (the runner's ID-token request); what it leaves open ends with the
+ * step, whose connections are closed. The timer never keeps the process alive, and goes with the work.
+ */
+export function beforeDeadline<T>(
+  work: Promise<T>,
+  { policy, clock }: Pick<RetrySettings, 'policy' | 'clock'>,
+  late: () => Error
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), Math.max(0, policy.deadline - clock.now()))
+    timer.unref()
+  })
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer))
+}

@@ -38,6 +38,17 @@ const LARGE_URL_BYTES = 8 * 1024
 /** Where SAE says when a throttled caller may ask again: `Limit:…,Remain:…,TimeLeft:<ms>`. */
 const RATE_LIMIT_HEADERS = ['x-ratelimit-user-api', 'x-ratelimit-user']
 
+/** The most an SAE or STS answer may hold: theirs are a few KiB; more is not read (seam.ts stops it). */
+export const MAX_ANSWER_BYTES = 1024 * 1024
+
+/** An answer that went past MAX_ANSWER_BYTES: the seam stopped reading it and closed the connection. */
+export class AnswerTooLarge extends Error {
+  constructor(readonly host: string) {
+    super(`the answer from ${host} was larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`)
+    this.name = 'AnswerTooLarge'
+  }
+}
+
 /** The shape of what the SDK throws: its ResponseError (code, data), a SyntaxError, or a Node network error. */
 interface SdkFailure {
   name?: string
@@ -54,6 +65,18 @@ export function decodeSdkFailure(error: unknown, context: CallContext): ApiError
   const { action } = context
   const e = (error ?? {}) as SdkFailure
   if (error instanceof SyntaxError) return pageAnswer(context)
+  if (error instanceof AnswerTooLarge) {
+    // Not read to its end, so not known to be the API's: a write it answered may have landed.
+    return new ApiError(
+      {
+        action,
+        code: 'AnswerTooLarge',
+        status: context.answer?.statusCode,
+        advice: `${error.message}, more than any answer of the API: ${explain('AnswerTooLarge')}`
+      },
+      { mayHaveBeenApplied: context.writes, retryable: false }
+    )
+  }
   if (e.data && typeof e.data === 'object' && typeof e.code === 'string') {
     const status = typeof e.data.statusCode === 'number' ? e.data.statusCode : e.statusCode
     const code = e.code === 'undefined' || e.code === '' ? 'UnknownError' : e.code
@@ -102,6 +125,29 @@ export function decodeUnsuccessful(body: Record<string, unknown>, answer: Answer
       detail: apiDetail(stringField(body, 'Message'), context.redact)
     },
     { retryAfterMs: throttleWaitMs(answer.headers) }
+  )
+}
+
+/**
+ * An answer that came but is not what the API documents: a status it never sends (a 3xx, which is
+ * never followed), an envelope without the `Data` the call returns, a SecretId that is not a positive
+ * integer. An error, never a fact to act on; a write answered so may have been applied (the caller
+ * looks before deciding). It keeps the answer's status as it was and its RequestId when it has one.
+ */
+export function decodeNotTheApi(
+  what: { code: 'UnexpectedAnswer' | 'MalformedResponse'; detail: string },
+  answer: { statusCode: number; body: Record<string, unknown>; headers?: Answer['headers'] },
+  context: Pick<CallContext, 'action' | 'writes'>
+): ApiError {
+  return new ApiError(
+    {
+      action: context.action,
+      code: what.code,
+      status: answer.statusCode,
+      requestId: stringField(answer.body, 'RequestId') ?? headerValue(answer.headers, 'x-acs-request-id'),
+      advice: `${explain(what.code)} (${what.detail})`
+    },
+    { mayHaveBeenApplied: context.writes, retryable: false }
   )
 }
 

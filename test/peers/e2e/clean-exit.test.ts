@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { findLeaks, ROOT } from '../../../devkit/harness/action-runner.mjs'
+import { PROXIED_NAMES } from '../../../devkit/harness/connect-proxy.mjs'
 import { startSquid } from '../../../devkit/harness/squid.mjs'
 import { emulator, stepInputs, type Emulator } from '../../e2e/fixtures.js'
 import { EXIT_AFTER_LAST_LINE_MS, report, runTimed } from '../../e2e/timed-run.js'
@@ -33,7 +34,8 @@ afterEach(async () => sae.stop())
 
 async function tlsEmulator() {
   sae = await emulator({ tls })
-  return { endpoint: sae.origin.replace('127.0.0.1', 'localhost'), env: { NODE_EXTRA_CA_CERTS: CERT } }
+  // A name that is not loopback (loopback is always direct), which squid sends to the emulator.
+  return { endpoint: sae.origin.replace('127.0.0.1', PROXIED_NAMES[0]), env: { NODE_EXTRA_CA_CERTS: CERT } }
 }
 
 describe('the process exits within 1 s of its last line', () => {

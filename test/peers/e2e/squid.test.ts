@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { findLeaks, ROOT, runAction } from '../../../devkit/harness/action-runner.mjs'
+import { PROXIED_NAMES } from '../../../devkit/harness/connect-proxy.mjs'
 import { startSquid } from '../../../devkit/harness/squid.mjs'
 import { emulator, stepInputs, type Emulator } from '../../e2e/fixtures.js'
 
@@ -30,10 +31,14 @@ beforeAll(async () => {
 afterAll(async () => squid.stop())
 afterEach(async () => sae.stop())
 
-/** The TLS emulator under the name its certificate is for (localhost), trusted as a runner's extra CA would be. */
+/**
+ * The TLS emulator, trusted as a runner's extra CA would be, under a name its certificate is for that
+ * is not loopback (loopback is always direct): squid's hosts file sends it to 127.0.0.1; for the
+ * bundle it resolves nowhere.
+ */
 async function tlsEmulator(options: Parameters<typeof emulator>[0] = {}) {
   sae = await emulator({ tls, ...options })
-  const endpoint = sae.origin.replace('127.0.0.1', 'localhost')
+  const endpoint = sae.origin.replace('127.0.0.1', PROXIED_NAMES[0])
   return { endpoint, host: new URL(endpoint).host, env: { NODE_EXTRA_CA_CERTS: CERT } }
 }
 
@@ -77,8 +82,8 @@ describe('through squid, with the proxy credentials in HTTPS_PROXY', () => {
 
   test('STS (GitHub OIDC) and SAE on two endpoints: one CONNECT each, both through squid', async () => {
     const { endpoint, host, env } = await tlsEmulator({ keys: [], oidc: { roleArn: ROLE, oidcProviderArn: PROVIDER } })
-    // STS by its IP, SAE by its name: two endpoints as a real run has (sts.aliyuncs.com, sae.<region>.aliyuncs.com).
-    const stsEndpoint = sae.origin
+    // Two endpoints, as a real run has (sts.aliyuncs.com, sae.<region>.aliyuncs.com).
+    const stsEndpoint = sae.origin.replace('127.0.0.1', PROXIED_NAMES[1])
     const {
       'access-key-id': _id,
       'access-key-secret': _secret,
@@ -108,16 +113,20 @@ describe('through squid, with the proxy credentials in HTTPS_PROXY', () => {
     expect(connects.every((connect) => connect.status === 200 && connect.user === PROXY_USER)).toBe(true)
   })
 
-  test('NO_PROXY naming the endpoint host: the run goes direct, squid logs no CONNECT', async () => {
+  test('NO_PROXY naming the endpoint host: the run goes direct (to a name that resolves nowhere), squid logs no CONNECT', async () => {
     const { endpoint, env } = await tlsEmulator()
     const before = squid.accessLog().length
     const run = await runAction({
       inputs: stepInputs(sae, { endpoint }),
-      env: { ...env, HTTPS_PROXY: squid.url(PROXY_USER, PROXY_PASSWORD), NO_PROXY: 'registry.corp.example,localhost' }
+      env: {
+        ...env,
+        HTTPS_PROXY: squid.url(PROXY_USER, PROXY_PASSWORD),
+        NO_PROXY: `registry.corp.example,${PROXIED_NAMES[0]}`
+      }
     })
-    expect(run.errors).toEqual([])
-    expect(run.outputs.result).toBe('created')
-    expect(sae.stats).toEqual({ connections: 1, tlsHandshakes: 1 })
+    expect(run.code).toBe(1)
+    expect(run.errors[0]).toContain(`could not reach ${PROXIED_NAMES[0]}: ENOTFOUND`)
+    expect(sae.stats).toEqual({ connections: 0, tlsHandshakes: 0 })
     expect((await squid.settled(before)).slice(before)).toEqual([])
   })
 })

@@ -3,6 +3,7 @@ import {
   acrTwin,
   authKeyFor,
   DOCKER_HUB_KEY,
+  isLinkLocalOrMetadataHost,
   isLoopbackHost,
   registryIdentity,
   registryApiHost
@@ -71,7 +72,10 @@ describe('registryApiHost', () => {
     // No host at all: nothing to ask.
     ['', undefined],
     ['https://', undefined],
-    ['/v2/', undefined]
+    ['/v2/', undefined],
+    // The path starts at the first `/`, whatever follows it, a line break included.
+    ['127.0.0.1:5000/\n::stop-commands::x', '127.0.0.1:5000'],
+    ['127.0.0.1:5000/##[stop-commands]pwn', '127.0.0.1:5000']
   ])('%s → %s', (key, host) => {
     expect(registryApiHost(key)).toBe(host)
   })
@@ -90,5 +94,39 @@ describe('isLoopbackHost', () => {
     '127.0.0.1.nip.io'
   ])('%s is not', (host) => {
     expect(isLoopbackHost(host)).toBe(false)
+  })
+})
+
+describe("isLinkLocalOrMetadataHost (a URL's host name)", () => {
+  test.each([
+    ['169.254.169.254', true],
+    ['169.254.0.1', true],
+    ['100.100.100.200', true],
+    ['[fe80::1]', true],
+    ['[febf::1]', true],
+    ['[FE80::1]', true],
+    ['[::ffff:a9fe:a9fe]', true],
+    ['[::ffff:6464:64c8]', true],
+    ['169.255.0.1', false],
+    ['169.25.4.1', false],
+    ['100.100.100.201', false],
+    ['[fec0::1]', false],
+    ['[fe8::1]', false],
+    ['[::1]', false],
+    ['127.0.0.1', false],
+    ['registry.example.com', false],
+    ['169.254.169.254.nip.example', false]
+  ])('%s → %s', (host, expected) => {
+    expect(isLinkLocalOrMetadataHost(host)).toBe(expected)
+  })
+
+  test('as the URL parser gives them: decimal, hex and mapped forms are normalised first', () => {
+    for (const url of [
+      'http://2852039166/',
+      'http://0xa9fea9fe/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://0x646464c8/'
+    ])
+      expect([url, isLinkLocalOrMetadataHost(new URL(url).hostname)]).toEqual([url, true])
   })
 })

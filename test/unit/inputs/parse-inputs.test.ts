@@ -87,6 +87,12 @@ describe('parseInputs', () => {
     [{ username: 'a:b' }, 'username', 'must not contain ":"'],
     [{ username: 'line\nbreak' }, 'username', 'one line'],
     [{ username: 'cr_temp_user' }, 'username', "ACR's temporary login"],
+    [{ username: 'temp_user_cr' }, 'username', "ACR Enterprise Edition's temporary login"],
+    [
+      { password: 'ghs_16C7e42F292c6912E7710c838347Ae178B4a' },
+      'password',
+      'GitHub Actions or GitHub App installation token'
+    ],
     [{ images: 'Shop/Web:1' }, 'images', 'repository names are lower-case'],
     [{ images: 'https://ghcr.io/acme/app:1' }, 'images', 'has no scheme'],
     [{ images: 'ghcr.io/acme/app:1', state: 'absent' }, 'images', 'cannot be combined with state: absent'],
@@ -220,6 +226,29 @@ describe('what the errors say, word for word (they are what a user reads to mend
         'at every instance start, so the Secret would stop working at the next scale-out. ' +
         "Use the registry's fixed password (ACR console, Instance, Access Credentials: Set Fixed Password) or a RAM user's credentials"
     ])
+  })
+
+  test("temp_user_cr, Enterprise Edition's temporary login, likewise", () => {
+    expect(rejection({ username: 'temp_user_cr' })).toEqual([
+      'username',
+      "Input 'username' is temp_user_cr, ACR Enterprise Edition's temporary login: its password is a token that expires in about an hour, and SAE pulls again " +
+        'at every instance start, so the Secret would stop working at the next scale-out. ' +
+        "Use the registry's fixed password (ACR console, Instance, Access Credentials: Set Fixed Password) or a RAM user's credentials"
+    ])
+  })
+
+  test('a ghs_ password (GITHUB_TOKEN, an App installation token) says why and what to use, never the token', () => {
+    const [input, message] = rejection({ password: 'ghs_16C7e42F292c6912E7710c838347Ae178B4a' })
+    expect([input, message]).toEqual([
+      'password',
+      "Input 'password' is a GitHub Actions or GitHub App installation token (ghs_…), which stops working when the job ends or within an hour, " +
+        'and SAE pulls again at every instance start, so the Secret would stop working at the next scale-out. ' +
+        'For ghcr.io, use a personal access token (classic) with read:packages, or a fine-grained one, kept in a secret'
+    ])
+  })
+
+  test('a password that merely holds ghs_ later on is a password', () => {
+    expect(parse({ password: 'my-ghs_password' }).password).toBe('my-ghs_password')
   })
 
   test('a line break in the username or password names the input, and nothing before the rule', () => {

@@ -60,24 +60,73 @@ describe('proxySettings: the runner’s variables', () => {
     try {
       const { https: agent, proxies } = agentsFor({ HTTPS_PROXY: upper.url, https_proxy: world.proxy.url })
       expect(proxies.https).toBe(world.proxy.host)
-      expect(await get(`${world.endpointUrl()}/`, agent)).toBe(404)
-      expect(world.proxy.connects.map((connect) => connect.target)).toEqual([new URL(world.endpointUrl()).host])
+      expect(await get(`${world.proxiedUrl()}/`, agent)).toBe(404)
+      expect(world.proxy.connects.map((connect) => connect.target)).toEqual([new URL(world.proxiedUrl()).host])
       expect(upper.stats.connects).toBe(0)
     } finally {
       await upper.stop()
     }
   })
 
-  test('NO_PROXY is passed through: a listed host is reached directly, others through the proxy', async () => {
-    const bypass = agentsFor({ HTTPS_PROXY: world.proxy.url, NO_PROXY: 'registry.example,localhost' })
-    expect(await get(`${world.endpointUrl()}/`, bypass.https)).toBe(404)
+  test('NO_PROXY is passed through: a listed host is not tunnelled (here: it goes direct, and resolves nowhere), others are', async () => {
+    const bypass = agentsFor({ HTTPS_PROXY: world.proxy.url, NO_PROXY: 'registry.example,sae.proxied.test' })
+    expect(await get(`${world.proxiedUrl()}/`, bypass.https)).toBe('ENOTFOUND')
     expect(world.proxy.stats.connects).toBe(0)
-    expect(world.sae.stats.connections).toBe(1)
 
     // no_proxy wins over NO_PROXY, as for the proxy variables.
-    const lower = agentsFor({ HTTPS_PROXY: world.proxy.url, NO_PROXY: 'localhost', no_proxy: 'registry.example' })
-    expect(await get(`${world.endpointUrl()}/`, lower.https)).toBe(404)
+    const lower = agentsFor({
+      HTTPS_PROXY: world.proxy.url,
+      NO_PROXY: 'sae.proxied.test',
+      no_proxy: 'registry.example'
+    })
+    expect(await get(`${world.proxiedUrl()}/`, lower.https)).toBe(404)
     expect(world.proxy.stats.connects).toBe(1)
+  })
+
+  test.each([
+    ['localhost', 'localhost'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['another address of 127.0.0.0/8', '127.0.0.2']
+  ])('loopback is always direct, whatever NO_PROXY says: HTTPS to %s', async (_what, host) => {
+    const connections = agentsFor({
+      HTTPS_PROXY: world.proxy.url,
+      HTTP_PROXY: world.proxy.url,
+      NO_PROXY: 'registry.example'
+    })
+    const url = world.endpointUrl().replace('localhost', host)
+    // Nothing listens at 127.0.0.2: reached direct, it is refused; through the proxy, a CONNECT would show.
+    expect([404, 'ECONNREFUSED']).toContain(await get(`${url}/`, connections.https))
+    expect(world.proxy.stats.connections).toBe(0)
+  })
+
+  test('loopback is always direct for plain HTTP too, [::1] included: no Authorization header reaches the proxy', async () => {
+    const seen: string[] = []
+    const server = http.createServer((request, response) => {
+      seen.push(`${request.headers.authorization}`)
+      response.end()
+    })
+    // Every address, IPv4 and IPv6 (no host: nothing to look up).
+    await new Promise<void>((resolve) => server.listen(0, resolve))
+    try {
+      const connections = agentsFor({ HTTP_PROXY: world.proxy.url, http_proxy: world.proxy.url })
+      const port = (server.address() as { port: number }).port
+      for (const host of ['127.0.0.1', 'localhost', '[::1]']) {
+        await new Promise<void>((resolve, reject) => {
+          const request = http.request(`http://${host}:${port}/v2/`, {
+            agent: connections.http,
+            headers: { authorization: 'Basic dTpw' }
+          })
+          request.on('response', (response) => response.resume().on('end', () => resolve()))
+          request.on('error', reject)
+          request.end()
+        })
+      }
+      expect(seen).toEqual(['Basic dTpw', 'Basic dTpw', 'Basic dTpw'])
+      expect(world.proxy.stats.connections).toBe(0)
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   test('a malformed proxy URL is a RunnerEnvironmentError naming the variable, without the URL or its credentials', () => {
@@ -148,7 +197,7 @@ describe('closing the run’s connections', () => {
     const holding = await startConnectProxy({ refuse: 407, keepOpen: true })
     try {
       const connections = agentsFor({ HTTPS_PROXY: holding.url })
-      expect(await get(`${world.endpointUrl()}/`, connections.https)).toBe('ERR_PROXY_TUNNEL')
+      expect(await get(`${world.proxiedUrl()}/`, connections.https)).toBe('ERR_PROXY_TUNNEL')
       // The refused tunnel's socket is still open at the proxy: this is what kept the process alive for minutes.
       expect(holding.openConnections()).toBe(1)
       connections.close()

@@ -1,7 +1,7 @@
 // check-plan.ts: which requests prove that a Secret can pull. ACR twins are one registry, an image
 // check covers its registry's login, every image finds the entry kubelet would use.
 import { describe, expect, test } from '@jest/globals'
-import { planChecks, planSecretChecks, storedRegistries } from '../../../src/registry/check-plan.js'
+import { planChecks, planSecretChecks, planStoredChecks, storedRegistries } from '../../../src/registry/check-plan.js'
 import { InputError } from '../../../src/domain/errors.js'
 import { parseImageReference } from '../../../src/kubelet/image-ref.js'
 import type { NamespacePlan } from '../../../src/secret/plan.js'
@@ -205,6 +205,58 @@ describe('storedRegistries', () => {
       { domains: [VPC, PUBLIC], username: 'old', password: 'pw-1', origin },
       { domains: ['ghcr.io'], username: 'bot', password: 'pw-2', origin }
     ])
+  })
+})
+
+describe('planStoredChecks: a Secret left in place is tried only where this step names the registry', () => {
+  const auth = (username: string, password: string) => ({
+    username,
+    password,
+    auth: Buffer.from(`${username}:${password}`).toString('base64')
+  })
+  const origin = { namespaceId: 'cn-hangzhou:prod', secretId: 16 }
+  const config = {
+    auths: {
+      [VPC]: auth('old', 'pw-1'),
+      [PUBLIC]: auth('old', 'pw-1'),
+      'ghcr.io': auth('bot', 'pw-2'),
+      '169.254.169.254': auth('x', 'pw-3'),
+      '127.0.0.1:5000/##[stop-commands]pwn': auth('y', 'pw-4'),
+      'https://index.docker.io/v1/': auth('hub', 'pw-5')
+    }
+  }
+  const stored = (keys: string[], imageTexts: string[] = [], verifyLogin = true) => {
+    const plan = planStoredChecks(config, origin, { keys, images: images(...imageTexts) }, verifyLogin)
+    return [
+      ...plan.logins.map(
+        (check) => `login ${check.host} for ${check.domains.join(' ')} as ${check.credential.username}`
+      ),
+      ...plan.pulls.map((check) => `pull ${check.image.text} at ${check.host} with ${check.key}`)
+    ]
+  }
+
+  test('the computed ACR pair: one login with the stored pair; no other host the stored Secret lists', () => {
+    expect(stored([VPC, PUBLIC])).toEqual([`login ${PUBLIC} for ${VPC} ${PUBLIC} as old`])
+  })
+
+  test('a stored key with a path is tried at its host when this step names that host', () => {
+    expect(stored(['127.0.0.1:5000'])).toEqual(['login 127.0.0.1:5000 for 127.0.0.1:5000/##[stop-commands]pwn as y'])
+  })
+
+  test('Docker Hub by any of its names', () => {
+    expect(stored(['docker.io'])).toEqual(['login registry-1.docker.io for https://index.docker.io/v1/ as hub'])
+  })
+
+  test('an image names its registry: its pull uses the stored entry kubelet picks, and no login is left over', () => {
+    expect(stored([], ['ghcr.io/acme/app:1'])).toEqual(['pull ghcr.io/acme/app:1 at ghcr.io with ghcr.io'])
+  })
+
+  test('a registry neither computed nor an image: nothing, not even a link-local or metadata host', () => {
+    expect(stored(['registry.example.com'])).toEqual([])
+  })
+
+  test('verify-login false: images only', () => {
+    expect(stored([VPC, PUBLIC], [], false)).toEqual([])
   })
 })
 

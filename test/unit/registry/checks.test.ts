@@ -298,7 +298,7 @@ describe('RegistryCheckError: every refusal of the run in one error', () => {
 })
 
 describe('checkStoredSecret: the Secret left in place under if-exists: skip', () => {
-  const secret = { namespaceId: NS, secretName: 'registry-auth', secretId: 16 }
+  const secret = { namespaceId: NS, secretName: 'registry-auth', secretId: 16, domains: [] as string[] }
 
   test.each([
     ['absent', undefined],
@@ -329,7 +329,8 @@ describe('checkStoredSecret: the Secret left in place under if-exists: skip', ()
       [loginOnly.host]: { username: 'second-bot', password: 'second-pa55' }
     })
     const verdicts = await checkStoredSecret(
-      { ...secret, storedBase64 },
+      // The computed Secret names the login-only registry too: its stored credentials are asked there.
+      { ...secret, domains: [images.host, loginOnly.host], storedBase64 },
       { images: [image(`${images.host}/shop/web:1.0`)], verifyLogin: true, network: 'public', ifUnverified: 'warn' },
       deps
     )
@@ -347,7 +348,7 @@ describe('checkStoredSecret: the Secret left in place under if-exists: skip', ()
     const registry = await fake({ kind: 'basic' })
     const storedBase64 = storedConfig({ [registry.host]: { username: registry.username, password: 'an-old-password' } })
     const { error } = await checkStoredSecret(
-      { ...secret, storedBase64 },
+      { ...secret, domains: [registry.host], storedBase64 },
       { images: [], verifyLogin: true, network: 'public', ifUnverified: 'warn' },
       deps
     )
@@ -370,15 +371,17 @@ describe('writeGate: what each write waits for', () => {
   test("beforeWrite throws the run's refusal, in every namespace", async () => {
     const error = refusal()
     const gate = writeGate(Promise.resolve({ passed: [], warnings: [], error }), wanted, deps, none)
-    await expect(gate({ namespaceId: NS, secretName: 'registry-auth' }).beforeWrite()).rejects.toBe(error)
-    await expect(gate({ namespaceId: 'cn-shanghai:prod', secretName: 'registry-auth' }).beforeWrite()).rejects.toBe(
-      error
-    )
+    await expect(gate({ namespaceId: NS, secretName: 'registry-auth', domains: [] }).beforeWrite()).rejects.toBe(error)
+    await expect(
+      gate({ namespaceId: 'cn-shanghai:prod', secretName: 'registry-auth', domains: [] }).beforeWrite()
+    ).rejects.toBe(error)
   })
 
   test('beforeWrite resolves when the checks found no refusal: a warning does not stop a write', async () => {
     const gate = writeGate(Promise.resolve({ passed: [], warnings: ['Could not verify s'] }), wanted, deps, none)
-    await expect(gate({ namespaceId: NS, secretName: 'registry-auth' }).beforeWrite()).resolves.toBeUndefined()
+    await expect(
+      gate({ namespaceId: NS, secretName: 'registry-auth', domains: [] }).beforeWrite()
+    ).resolves.toBeUndefined()
   })
 
   test("beforeWrite waits for the run's checks to be judged", async () => {
@@ -390,7 +393,7 @@ describe('writeGate: what each write waits for', () => {
       wanted,
       deps,
       none
-    )({ namespaceId: NS, secretName: 'registry-auth' })
+    )({ namespaceId: NS, secretName: 'registry-auth', domains: [] })
       .beforeWrite()
       .then(() => (through = true))
     await new Promise((resolve) => setImmediate(resolve))
@@ -408,7 +411,7 @@ describe('writeGate: what each write waits for', () => {
       return verdicts
     })
     const storedBase64 = storedConfig({ [registry.host]: { username: registry.username, password: 'an-old-password' } })
-    const failure = await gate({ namespaceId: NS, secretName: 'pull-secret' })
+    const failure = await gate({ namespaceId: NS, secretName: 'pull-secret', domains: [registry.host] })
       .checkStored(storedBase64, 42)
       .catch((error: unknown) => error)
     expect(heard).toHaveLength(1)
@@ -430,8 +433,24 @@ describe('writeGate: what each write waits for', () => {
     })
     const storedBase64 = storedConfig({ [registry.host]: { username: registry.username, password: registry.password } })
     await expect(
-      gate({ namespaceId: NS, secretName: 'registry-auth' }).checkStored(storedBase64, 42)
+      gate({ namespaceId: NS, secretName: 'registry-auth', domains: [registry.host] }).checkStored(storedBase64, 42)
     ).resolves.toBeUndefined()
     expect(heard).toEqual([{ passed: [`Registry login accepted by ${registry.host} (Basic)`], warnings: [] }])
   })
+})
+
+test('a stored registry that neither the computed Secret nor images name is not asked at all', async () => {
+  const named = await fake({ kind: 'basic' })
+  const elsewhere = await fake({ kind: 'basic' })
+  const storedBase64 = storedConfig({
+    [named.host]: { username: named.username, password: named.password },
+    [elsewhere.host]: { username: elsewhere.username, password: elsewhere.password }
+  })
+  const secret = { namespaceId: NS, secretName: 'registry-auth', secretId: 16, domains: [named.host], storedBase64 }
+  const wanted: CheckWanted = { images: [], verifyLogin: true, network: 'public', ifUnverified: 'warn' }
+  expect(await checkStoredSecret(secret, wanted, deps)).toEqual({
+    passed: [`Registry login accepted by ${named.host} (Basic)`],
+    warnings: []
+  })
+  expect(elsewhere.requests).toEqual([])
 })

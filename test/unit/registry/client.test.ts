@@ -291,11 +291,13 @@ describe('if-unverified: fail', () => {
 describe('a proxy that does not answer', () => {
   test('is named, not the registry behind it; and it is no reason to try an ACR twin', async () => {
     const dead = `127.0.0.1:${await closedPort()}`
-    const agents = openConnections({ HTTP_PROXY: `http://${dead}` })
+    // A registry that is not loopback (loopback is always direct); .test names resolve nowhere, and
+    // through a proxy the name is the proxy's to resolve: nothing leaves the machine.
+    const agents = openConnections({ HTTPS_PROXY: `http://${dead}` })
     try {
-      expect(await answerOf('127.0.0.1:5000', 'u', 'p', { agents, proxies: agents.proxies })).toEqual({
+      expect(await answerOf('registry.proxied.test', 'u', 'p', { agents, proxies: agents.proxies })).toEqual({
         outcome: 'unverified',
-        reason: `the proxy ${dead} could not be reached (the registry was not): ECONNREFUSED (nothing listens there); check the proxy URL in HTTP_PROXY and that the proxy runs`
+        reason: `the proxy ${dead} could not be reached (the registry was not): ECONNREFUSED (nothing listens there); check the proxy URL in HTTPS_PROXY and that the proxy runs`
       })
     } finally {
       agents.close()
@@ -333,6 +335,28 @@ describe('credentials and tokens', () => {
     // The challenge was asked for, so the filter below has a request to look at.
     expect(registry.requests.map(({ server, path }) => [server, path])).toEqual([['registry', '/v2/']])
     expect(registry.requests.filter((request) => request.authorization !== undefined)).toEqual([])
+    expect(masked).toEqual([])
+  })
+
+  test.each([
+    ['a link-local address', 'https://169.254.169.254/token', '169.254.169.254'],
+    ['the metadata service', 'https://100.100.100.200/latest/token', '100.100.100.200'],
+    ['an IPv6 link-local address', 'https://[fe80::1]/token', '[fe80::1]'],
+    ['a link-local address in decimal', 'http://2852039166/token', '169.254.169.254']
+  ])('a token service on %s gets no credentials: unverified, a warning', async (_what, realm, shown) => {
+    const server = http.createServer((_request, response) =>
+      response.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="s"` }).end()
+    )
+    servers.push(server)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
+    // Agents that deliver every connection to loopback and record it: a request for the realm would show, and leave nothing.
+    const agents = router()
+    const { verdicts, masked } = await login([credential([host], 'u', 'p')], { agents })
+    expect(verdicts.warnings).toEqual([
+      `Could not verify the registry login for ${host}: its token service ${shown} is a link-local or metadata service address, so the credentials were not sent; not a refusal, so it does not stop the Secret being written`
+    ])
+    expect(agents.connections).toEqual([`http://${host}`])
     expect(masked).toEqual([])
   })
 

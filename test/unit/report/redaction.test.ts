@@ -75,6 +75,12 @@ describe('Redactor', () => {
     expect(redactor.redact('CreateSecret failed')).toBe('CreateSecret failed')
   })
 
+  test('a secret of white space is registered only in the forms that show something (the runner refuses a blank mask)', () => {
+    const redactor = new Redactor()
+    expect(redactor.register('\n')).toEqual(['%0A', '%250A', '\\n', '\\\\n', '%5Cn', '%5C%5Cn', 'Cg=='])
+    expect(redactor.redact('line one\nline two')).toBe('line one\nline two')
+  })
+
   test('leaves text without secrets alone', () => {
     const redactor = new Redactor()
     redactor.register('hunter2')

@@ -243,3 +243,136 @@ describe('errors', () => {
     }
   })
 })
+
+describe('answers that are not the API are errors, never facts', () => {
+  /** The error a call ends with, as `code (status, RequestId): applied?`. */
+  async function failure(call: () => Promise<unknown>): Promise<string> {
+    try {
+      await call()
+    } catch (error) {
+      const e = error as ApiError
+      return `${e.code} (HTTP ${e.status}, ${e.requestId ?? 'no RequestId'}): ${e.mayHaveBeenApplied ? 'may have been applied' : 'not applied'}, ${e.retryable ? 'retried' : 'final'}`
+    }
+    return 'no error'
+  }
+  const answer = (action: string, status: number, body: unknown) =>
+    sae.inject({ action, kind: 'answer', status, body, times: 5 })
+
+  test('a 302 with an empty JSON object to ListSecrets: the status as it was, not "no Secret"', async () => {
+    answer('ListSecrets', 302, {})
+    expect(await failure(() => client().listSecrets(NS))).toBe(
+      'UnexpectedAnswer (HTTP 302, no RequestId): not applied, final'
+    )
+    expect(sae.calls('ListSecrets')).toHaveLength(1)
+  })
+
+  test('a 301 to CreateSecret, with a RequestId: kept, and the write may have landed', async () => {
+    answer('CreateSecret', 301, { RequestId: 'RID-301', Data: { SecretId: 16 } })
+    expect(
+      await failure(() => client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData))
+    ).toBe('UnexpectedAnswer (HTTP 301, RID-301): may have been applied, final')
+  })
+
+  test('a 200 without Data to ListSecrets names the RequestId it carried', async () => {
+    answer('ListSecrets', 200, { RequestId: 'RID-1', Success: true })
+    expect(await failure(() => client().listSecrets(NS))).toBe(
+      'MalformedResponse (HTTP 200, RID-1): not applied, final'
+    )
+    const error = await client()
+      .listSecrets(NS)
+      .catch((e: ApiError) => e)
+    expect((error as ApiError).message).toBe(
+      'ListSecrets failed: MalformedResponse (HTTP 200, RequestId RID-1): the answer is not what the API documents (a proxy, a gateway or another service answering?); check endpoint and the runner network (no Data in the answer)'
+    )
+  })
+
+  test('a ListSecrets whose Data has no Secrets list', async () => {
+    answer('ListSecrets', 200, { RequestId: 'RID-2', Data: {} })
+    expect(await failure(() => client().listSecrets(NS))).toBe(
+      'MalformedResponse (HTTP 200, RID-2): not applied, final'
+    )
+  })
+
+  test.each([
+    ['0', 0],
+    ['a negative one', -3],
+    ['text', 'abc'],
+    ['a fraction', 1.5],
+    ['null', null]
+  ])('a listed SecretId that is %s', async (_what, secretId) => {
+    answer('ListSecrets', 200, { RequestId: 'RID-3', Data: { Secrets: [{ SecretId: secretId, SecretName: 'x' }] } })
+    expect(await failure(() => client().listSecrets(NS))).toBe(
+      'MalformedResponse (HTTP 200, RID-3): not applied, final'
+    )
+  })
+
+  test.each([
+    ['0', { SecretId: 0 }],
+    ['"abc"', { SecretId: 'abc' }],
+    ['missing', {}]
+  ])('a CreateSecret answered with SecretId %s: an error that may hide an applied write', async (_what, data) => {
+    answer('CreateSecret', 200, { RequestId: 'RID-4', Data: data })
+    expect(
+      await failure(() => client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData))
+    ).toBe('MalformedResponse (HTTP 200, RID-4): may have been applied, final')
+  })
+
+  test('a SecretId given as its digits in text is read as the number', async () => {
+    answer('CreateSecret', 200, { RequestId: 'RID-5', Data: { SecretId: '42' } })
+    expect(await client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)).toBe(42)
+  })
+
+  test('an UpdateSecret answer without a SecretId stands for the Secret named; one with a bad SecretId is an error', async () => {
+    const id = await client().createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
+    sae.inject({ action: 'UpdateSecret', kind: 'answer', status: 200, body: { RequestId: 'RID-6', Data: {} } })
+    expect(await client().updateSecret(NS, id, secretData)).toBe(id)
+    sae.inject({
+      action: 'UpdateSecret',
+      kind: 'answer',
+      status: 200,
+      body: { RequestId: 'RID-7', Data: { SecretId: -1 } }
+    })
+    expect(await failure(() => client().updateSecret(NS, id, secretData))).toBe(
+      'MalformedResponse (HTTP 200, RID-7): may have been applied, final'
+    )
+  })
+
+  test('a DeleteSecret answer without Data', async () => {
+    answer('DeleteSecret', 200, { RequestId: 'RID-8' })
+    expect(await failure(() => client().deleteSecret(NS, 16))).toBe(
+      'MalformedResponse (HTTP 200, RID-8): may have been applied, final'
+    )
+  })
+})
+
+describe('an answer is read up to 1 MiB', () => {
+  /** A ListSecrets answer of exactly `bytes` bytes. */
+  const sized = (bytes: number) => {
+    const head = '{"RequestId":"RID-9","Data":{"Secrets":[]},"Pad":"'
+    return `${head}${' '.repeat(bytes - head.length - 2)}"}`
+  }
+
+  test('1 MiB is read', async () => {
+    sae.inject({ action: 'ListSecrets', kind: 'answer', status: 200, body: sized(1024 * 1024) })
+    expect(await client().listSecrets(NS)).toEqual([])
+  })
+
+  test('one byte more is an error naming the host, not retried', async () => {
+    sae.inject({ action: 'ListSecrets', kind: 'answer', status: 200, body: sized(1024 * 1024 + 1), times: 4 })
+    const error = (await client()
+      .listSecrets(NS)
+      .catch((e: unknown) => e)) as ApiError
+    expect([error.code, error.status, error.retryable]).toEqual(['AnswerTooLarge', 200, false])
+    expect(error.message).toBe(
+      `ListSecrets failed: AnswerTooLarge (HTTP 200, no RequestId): the answer from ${new URL(sae.origin).host} was larger than 1 MiB, more than any answer of the API: the answer was larger than any the API sends, so it was not read (another service answering, or one that never ends?); check endpoint and the runner network`
+    )
+  })
+
+  test('an answer that never ends: the same error, and the write it answered may have landed', async () => {
+    sae.inject({ action: 'CreateSecret', kind: 'endless' })
+    const error = (await client()
+      .createSecret(NS, 'registry-auth', 'kubernetes.io/dockerconfigjson', secretData)
+      .catch((e: unknown) => e)) as ApiError
+    expect([error.code, error.mayHaveBeenApplied]).toEqual(['AnswerTooLarge', true])
+  })
+})

@@ -68,3 +68,21 @@ describe('assumeRoleWithOidc', () => {
     )
   })
 })
+
+describe('answers that are not STS', () => {
+  const failure = async () =>
+    (await assumeRoleWithOidc(connection(), ROLE, await idToken(), retry).catch((error: unknown) => error)) as ApiError
+
+  test('an endless answer is read up to 1 MiB through the same seam: AnswerTooLarge naming the host', async () => {
+    sts.inject({ action: 'AssumeRoleWithOIDC', kind: 'endless' })
+    const error = await failure()
+    expect([error.code, error.retryable]).toEqual(['AnswerTooLarge', false])
+    expect(error.message).toContain(`the answer from ${new URL(sts.origin).host} was larger than 1 MiB`)
+  })
+
+  test('a 302: UnexpectedAnswer with the status and the RequestId it carried', async () => {
+    sts.inject({ action: 'AssumeRoleWithOIDC', kind: 'answer', status: 302, body: { RequestId: 'STS-302' } })
+    const error = await failure()
+    expect([error.code, error.status, error.requestId]).toEqual(['UnexpectedAnswer', 302, 'STS-302'])
+  })
+})

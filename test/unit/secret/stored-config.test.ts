@@ -1,6 +1,13 @@
 import { describe, expect, test } from '@jest/globals'
+import fc from 'fast-check'
 import { buildDockerConfig, encodeDockerConfig } from '../../../src/secret/docker-config.js'
-import { decodeStoredConfig, sameDockerConfig, storedSecrets } from '../../../src/secret/stored-config.js'
+import {
+  decodeStoredConfig,
+  MAX_STORED_AUTHS,
+  sameDockerConfig,
+  storedConfigProblem,
+  storedSecrets
+} from '../../../src/secret/stored-config.js'
 
 describe('sameDockerConfig', () => {
   const computed = buildDockerConfig([
@@ -182,3 +189,97 @@ describe('a stored docker config', () => {
     expect(storedSecrets(b64(text)).sort()).toEqual([b64(text), text, 'pw-1', b64('deploy:pw-1'), 'tok-9'].sort())
   })
 })
+
+describe('a stored docker config is read with a bound: 32 entries', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64')
+  /** A docker config of `n` entries, each its own registry, user and password. */
+  const config = (n: number) => ({
+    auths: Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [
+        `r${i}.example.com`,
+        { username: `u${i}`, password: `pw-${i}`, auth: b64(`u${i}:pw-${i}`) }
+      ])
+    )
+  })
+
+  test('the bound is 32', () => {
+    expect(MAX_STORED_AUTHS).toBe(32)
+  })
+
+  test('32 entries are read, each with its credentials, and each password and auth is masked', () => {
+    const stored = b64(JSON.stringify(config(32)))
+    expect(Object.keys(decodeStoredConfig(stored)!.auths)).toHaveLength(32)
+    expect(decodeStoredConfig(stored)!.auths['r31.example.com']).toEqual({
+      username: 'u31',
+      password: 'pw-31',
+      auth: b64('u31:pw-31')
+    })
+    expect(storedSecrets(stored)).toHaveLength(2 + 2 * 32)
+    expect(storedConfigProblem(stored)).toBeUndefined()
+  })
+
+  test('33 entries are not read: no registry, only the value and its text masked, and the problem names the count', () => {
+    const text = JSON.stringify(config(33))
+    expect(decodeStoredConfig(b64(text))).toBeUndefined()
+    expect(storedSecrets(b64(text)).sort()).toEqual([b64(text), text].sort())
+    expect(storedConfigProblem(b64(text))).toBe(
+      'a docker config of 33 registries (auths entries), more than the 32 this step reads'
+    )
+  })
+
+  test('33 entries differ from the computed config even when they are the same: it is not read', () => {
+    const computed = buildDockerConfig(
+      Array.from({ length: 33 }, (_, i) => ({ domains: [`r${i}.example.com`], username: `u${i}`, password: `pw-${i}` }))
+    )
+    expect(sameDockerConfig(encodeDockerConfig(computed), computed)).toBe(false)
+    const one = buildDockerConfig([{ domains: ['r0.example.com'], username: 'u0', password: 'pw-0' }])
+    expect(sameDockerConfig(encodeDockerConfig(one), one)).toBe(true)
+  })
+
+  test('a value that is no docker config is said to be so', () => {
+    expect(storedConfigProblem(b64('not json'))).toBe('data that is not a readable docker config')
+    expect(storedConfigProblem(b64('{"auths": []}'))).toBe('data that is not a readable docker config')
+    expect(storedConfigProblem(undefined)).toBe('data that is not a readable docker config')
+  })
+})
+
+describe('for any stored docker config (property)', () => {
+  /** Text someone else chose: any characters, and pieces the runner would act on. */
+  const text = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 12 }),
+    fc.constantFrom('##[stop-commands]x', '::error::x', '\r\n::add-mask::', '\u001b[2K', 'a:b', '')
+  )
+  const entry = fc.record(
+    { username: text, password: text, auth: text, identitytoken: text, email: text },
+    { requiredKeys: [] }
+  )
+  const stored = fc.dictionary(text, entry, { maxKeys: 40 })
+
+  test('every password it holds, and its user:password in base64, is listed to mask; of more than 32 entries, the value and its text alone', () => {
+    fc.assert(
+      fc.property(stored, (auths) => {
+        const value = b64(JSON.stringify({ auths }))
+        const secrets = storedSecrets(value)
+        expect(secrets).toContain(value)
+        const entries = Object.keys(auths).length
+        const config = decodeStoredConfig(value)
+        if (entries > 32) {
+          expect(config).toBeUndefined()
+          expect(secrets).toHaveLength(new Set([value, JSON.stringify({ auths })].filter((s) => s !== '')).size)
+          return
+        }
+        expect(Object.keys(config!.auths)).toEqual(Object.keys(auths))
+        for (const { username, password } of Object.values(config!.auths)) {
+          if (password === '') continue
+          expect(secrets).toContain(password)
+          expect(secrets).toContain(b64(`${username}:${password}`))
+        }
+        for (const fields of Object.values(auths))
+          for (const [field, secret] of Object.entries(fields))
+            if (!['username', 'email'].includes(field) && secret !== '') expect(secrets).toContain(secret)
+      })
+    )
+  })
+})
+
+const b64 = (text: string) => Buffer.from(text).toString('base64')

@@ -1,5 +1,12 @@
 import { describe, expect, jest, test } from '@jest/globals'
-import { backoffDelay, systemClock, toldDelay, withRetry, type RetryClock } from '../../../../src/sae/sdk/retry.js'
+import {
+  backoffDelay,
+  beforeDeadline,
+  systemClock,
+  toldDelay,
+  withRetry,
+  type RetryClock
+} from '../../../../src/sae/sdk/retry.js'
 
 /** A clock that moves only when the code under test sleeps. */
 function fakeClock(random = 0.5): RetryClock & { slept: number[]; time: number } {
@@ -150,5 +157,30 @@ describe('backoffDelay', () => {
     expect(backoffDelay(1, 1)).toBe(400)
     expect(backoffDelay(3, 0)).toBe(800)
     expect(backoffDelay(20, 1)).toBe(8000)
+  })
+})
+
+describe('beforeDeadline', () => {
+  const at = (now: number, deadline: number) => ({
+    policy: { maxAttempts: 1, deadline },
+    clock: { now: () => now, sleep: async () => {}, random: () => 0 }
+  })
+  const never = new Promise<string>(() => {})
+
+  test('work that never ends fails with the error `late` makes once the deadline has passed', async () => {
+    await expect(beforeDeadline(never, at(2_000, 1_000), () => new Error('late'))).rejects.toThrow('late')
+  })
+
+  test('at the deadline itself, too', async () => {
+    await expect(beforeDeadline(never, at(1_000, 1_000), () => new Error('late'))).rejects.toThrow('late')
+  })
+
+  test('work done before the deadline keeps its value, and its failure', async () => {
+    await expect(beforeDeadline(Promise.resolve('token'), at(0, 60_000), () => new Error('late'))).resolves.toBe(
+      'token'
+    )
+    await expect(
+      beforeDeadline(Promise.reject(new Error('refused')), at(0, 60_000), () => new Error('late'))
+    ).rejects.toThrow('refused')
   })
 })

@@ -12,7 +12,7 @@ import { Redactor } from '../../../../src/report/redaction.js'
 import type { RetryClock } from '../../../../src/sae/sdk/retry.js'
 import { withExchange } from '../../../../src/sae/sdk/seam.js'
 import { tlsEmulatorAndProxy } from '../../../fixtures/tls.js'
-import { closedPort } from '../../../../devkit/harness/connect-proxy.mjs'
+import { closedPort, PROXIED_NAMES } from '../../../../devkit/harness/connect-proxy.mjs'
 
 const KEY = { accessKeyId: 'LTAI5tSeamTest', accessKeySecret: 'seam-test-secret+/=' }
 const NS = 'cn-hangzhou:prod'
@@ -38,7 +38,7 @@ describe('through a proxy', () => {
   /** Real time, one attempt: a call that does not go through the proxy must not be hidden by a retry. */
   const clock: RetryClock = { now: () => Date.now(), sleep: async () => {}, random: () => 0.5 }
 
-  function saeClient(connections: RunConnections, host = new URL(world.endpointUrl()).host) {
+  function saeClient(connections: RunConnections, host = new URL(world.proxiedUrl()).host) {
     const endpoint = { protocol: 'https' as const, host, input: 'endpoint' }
     return saeClientFactory(KEY, settingsWith(connections, clock))(endpoint)
   }
@@ -51,7 +51,7 @@ describe('through a proxy', () => {
     const client = saeClient(agentsFor({ HTTPS_PROXY: world.proxy.url }))
     expect(await client.listSecrets(NS)).toEqual([])
     expect(world.proxy.connects).toEqual([
-      { target: new URL(world.endpointUrl()).host, authorization: undefined, status: 200 }
+      { target: new URL(world.proxiedUrl()).host, authorization: undefined, status: 200 }
     ])
     expect(world.sae.calls().map((call) => call.action)).toEqual(['ListSecrets'])
   })
@@ -90,14 +90,14 @@ describe('through a proxy', () => {
     expect((failure as ApiError).code).toBe('ProxyRefused')
     expect((failure as ApiError).retryable).toBe(false)
     expect((failure as ApiError).message).toContain(
-      `the proxy ${world.proxy.host} answered HTTP 407 to CONNECT ${new URL(world.endpointUrl()).host}`
+      `the proxy ${world.proxy.host} answered HTTP 407 to CONNECT ${new URL(world.proxiedUrl()).host}`
     )
     expect(world.sae.calls()).toEqual([])
   })
 
   test('a tunnel the proxy cannot open (502: nothing at the endpoint) is a retryable NetworkError naming the host and the proxy', async () => {
     const connections = agentsFor({ HTTPS_PROXY: world.proxy.url })
-    const host = `localhost:${await closedPort()}`
+    const host = `${PROXIED_NAMES[0]}:${await closedPort()}`
     const failure = (await saeClient(connections, host)
       .listSecrets(NS)
       .catch((error: unknown) => error)) as ApiError

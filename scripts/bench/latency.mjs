@@ -13,6 +13,7 @@
 // flags after `--`, or BENCH_BASELINE, BENCH_LATENCY_RUNS, BENCH_LATENCY_RTTS, BENCH_LATENCY_PATHS.
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
@@ -310,6 +311,7 @@ export async function measureLatency({
   log = () => {}
 }) {
   for (const path of paths) if (!PATHS[path]) throw new Error(`unknown path ${path} (${Object.keys(PATHS).join(', ')})`)
+  const loadBefore = loadavg()[0]
   const upstreams = await startUpstreams()
   const rows = []
   let serial = 0
@@ -351,6 +353,8 @@ export async function measureLatency({
             byRtt,
             medians,
             ...fit(rtts.map((rtt) => [rtt, medians[rtt]])),
+            // The same less each run's start-up: exit - first connection.
+            network: fit(rtts.map((rtt) => [rtt, median(byRtt[rtt].map((s) => s.wallMs - s.firstConnectionMs))])),
             timeline: chosen
           }
           log(
@@ -374,6 +378,7 @@ export async function measureLatency({
     timelineRtt,
     mode,
     startCost,
+    machine: { cores: availableParallelism(), loadBefore, loadAfter: loadavg()[0] },
     paths,
     rows
   }
@@ -393,7 +398,11 @@ export function formatLatencyReport(result) {
   out.push('')
   out.push(
     `Wall time = spawn -> exit, median of ${result.runs} runs per cell (after ${result.warmup} warm-up round; RTTs and bundles interleaved). ` +
-      'Round trips = least-squares slope of the medians over the RTTs.'
+      'Round trips = least-squares slope of the medians over the RTTs; "after the first connection" fits exit - first connection ' +
+      "instead, each run's start-up taken out."
+  )
+  out.push(
+    `- this machine: ${result.machine.cores} cores, load average (1 min) ${result.machine.loadBefore.toFixed(1)} at the start, ${result.machine.loadAfter.toFixed(1)} at the end`
   )
   for (const { label, bundle } of result.bundles) out.push(`- ${label}: \`${displayPath(bundle)}\``)
   if (result.startCost)
@@ -402,13 +411,13 @@ export function formatLatencyReport(result) {
     )
   out.push('')
   out.push(
-    `| path | bundle | ${rtts.map((rtt) => `RTT ${rtt}`).join(' | ')} | round trips (slope) | minimum | intercept |`
+    `| path | bundle | ${rtts.map((rtt) => `RTT ${rtt}`).join(' | ')} | round trips (slope) | minimum | intercept | after the first connection: slope |`
   )
-  out.push(`| --- | --- | ${rtts.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`)
+  out.push(`| --- | --- | ${rtts.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: |`)
   for (const row of rows) {
     const spec = PATHS[row.path]
     out.push(
-      `| ${spec.title} | ${row.bundle} | ${rtts.map((rtt) => `${fixed(row.medians[rtt])} ms`).join(' | ')} | ${row.slope.toFixed(2)} | ${spec.minimum} | ${row.intercept.toFixed(0)} ms |`
+      `| ${spec.title} | ${row.bundle} | ${rtts.map((rtt) => `${fixed(row.medians[rtt])} ms`).join(' | ')} | ${row.slope.toFixed(2)} | ${spec.minimum} | ${row.intercept.toFixed(0)} ms | ${row.network.slope.toFixed(2)} |`
     )
   }
   out.push('')

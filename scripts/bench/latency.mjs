@@ -505,12 +505,12 @@ export function formatTimelines({ rows, timelineRtt }) {
     out.push('')
     out.push('| conn | host | opened | DNS start → end | TCP up | TLS done | request | sent | answered |')
     out.push('| ---: | --- | ---: | --- | ---: | ---: | --- | ---: | ---: |')
-    for (const c of t.connections) {
+    for (const [n, c] of t.connections.entries()) {
       const requests = c.requests.length > 0 ? c.requests : [undefined]
       requests.forEach((r, i) => {
         const head = i === 0
         out.push(
-          `| ${head ? (c.conn ?? '?') : ''} | ${head ? c.host : ''} | ${head ? at(c.socketAt) : ''} | ${head ? `${at(c.dnsStart)} → ${at(c.dnsEnd)}` : ''} | ${head ? at(c.tcpModeled) : ''} | ${head ? at(c.tlsDone) : ''} | ${r ? `${r.method} ${r.path}${r.reused ? ' (kept alive)' : ''}` : '—'} | ${r ? at(r.sent) : '—'} | ${r?.answered === undefined ? '—' : `${at(r.answered)} → ${r.status}`} |`
+          `| ${head ? n + 1 : ''} | ${head ? c.host : ''} | ${head ? at(c.socketAt) : ''} | ${head ? `${at(c.dnsStart)} → ${at(c.dnsEnd)}` : ''} | ${head ? at(c.tcpModeled) : ''} | ${head ? at(c.tlsDone) : ''} | ${r ? `${r.method} ${r.path}${r.reused ? ' (kept alive)' : ''}` : '—'} | ${r ? at(r.sent) : '—'} | ${r?.answered === undefined ? '—' : `${at(r.answered)} → ${r.status}`} |`
         )
       })
     }

@@ -102,3 +102,33 @@ export function connectionsOf(events) {
   })
   return connections.sort((a, b) => a.socketAt - b.socketAt)
 }
+
+/**
+ * The round trips on a run's critical path, counted from its timeline rather than timed, so load on
+ * the machine cannot move it. A request's answer comes `leg` round trips after it could leave; it
+ * could leave once its connection was up (a new connection: TCP + TLS, 2 legs after it was opened)
+ * and once every answer that came before the request was made was in (a request made after an answer
+ * is taken to need it: exact when each request is made as soon as what it needs has arrived, which
+ * holds at a large RTT). A connection opened after an answer is taken to need it too. The count is
+ * the deepest answer.
+ * @param {Connection[]} connections
+ * @param {(host: string | undefined) => number} [legOf] round trips of one leg to `host` (1; 0 for a
+ *   host next to the runner)
+ * @returns {number}
+ */
+export function roundTripsOf(connections, legOf = () => 1) {
+  const answered = connections
+    .flatMap((connection) =>
+      connection.requests.filter((r) => r.answered !== undefined).map((request) => ({ connection, request }))
+    )
+    .sort((a, b) => a.request.answered - b.request.answered)
+  const depths = []
+  /** The deepest answer in before `t`. */
+  const needed = (t) => depths.filter(({ at }) => at < t).reduce((deepest, { depth }) => Math.max(deepest, depth), 0)
+  for (const { connection, request } of answered) {
+    const leg = legOf(connection.host)
+    const ready = request.reused ? 0 : needed(connection.socketAt) + 2 * leg
+    depths.push({ at: request.answered, depth: Math.max(ready, needed(request.created)) + leg })
+  }
+  return depths.reduce((deepest, { depth }) => Math.max(deepest, depth), 0)
+}

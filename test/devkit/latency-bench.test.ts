@@ -101,6 +101,8 @@ test('one run of the image path through a latency world: the calls the path expe
     expect(c.requests[0].sent).toBeGreaterThanOrEqual(c.tlsDone)
   }
   const report = formatLatencyReport(result)
-  expect(report).toContain('| path | bundle | RTT 0 | round trips (slope) | fastest runs | minimum | intercept |')
+  expect(report).toContain(
+    '| path | bundle | RTT 0 | round trips: counted | slope | fastest runs | minimum | intercept |'
+  )
   expect(report).toContain('| 3. first run with images (ACR, Bearer realm on another host) | this tree |')
 })

@@ -11,7 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import tls from 'node:tls'
 import { node24 } from '../../devkit/harness/action-runner.mjs'
 import { makeWorldCertificates } from '../../devkit/latency/certificates.mjs'
-import { connectionsOf } from '../../devkit/latency/timeline.mjs'
+import { connectionsOf, roundTripsOf } from '../../devkit/latency/timeline.mjs'
 import { delayQueue, startLatencyWorld } from '../../devkit/latency/world.mjs'
 
 type World = Awaited<ReturnType<typeof startLatencyWorld>>
@@ -357,5 +357,63 @@ describe('connectionsOf', () => {
         ]
       }
     ])
+  })
+})
+
+describe('roundTripsOf', () => {
+  // Connections as connectionsOf gives them, times in ms at RTT 100, only the fields the count reads.
+  type Request = { method: string; path: string; created: number; reused: boolean; answered?: number }
+  const conn = (host: string, socketAt: number, requests: Request[]) => ({ host, socketAt, requests })
+  const request = (path: string, created: number, answered: number, reused = false): Request => ({
+    method: 'GET',
+    path,
+    created,
+    answered,
+    reused
+  })
+
+  test("images on ACR as today: the realm's connection opens after the 401, so token, HEAD and the write follow in line: 8", () => {
+    const run = [
+      conn('registry', 100, [request('GET /v2/', 99, 410), request('HEAD manifest', 720, 830, true)]),
+      conn('sae', 101, [request('ListSecrets', 100, 412), request('CreateSecret', 832, 935, true)]),
+      conn('dockerauth', 415, [request('GET /auth', 414, 718)])
+    ]
+    expect(roundTripsOf(run)).toBe(8)
+  })
+
+  test("the realm's connection opened beside the registry's takes it to the minimum, 6", () => {
+    const run = [
+      conn('registry', 100, [request('GET /v2/', 99, 410), request('HEAD manifest', 520, 625, true)]),
+      conn('sae', 101, [request('ListSecrets', 100, 412), request('CreateSecret', 627, 730, true)]),
+      conn('dockerauth', 102, [request('GET /auth', 414, 518)])
+    ]
+    expect(roundTripsOf(run)).toBe(6)
+  })
+
+  test('a host next to the runner costs nothing; the SAE connection opened only after STS answers costs 7, opened at once 5', () => {
+    const near = (host: string | undefined) => (host === 'id-token' ? 0 : 1)
+    const idToken = conn('id-token', 100, [request('GET token', 99, 105)])
+    const sts = conn('sts', 106, [request('AssumeRoleWithOIDC', 106, 410)])
+    const inLine = [
+      idToken,
+      sts,
+      conn('sae', 412, [request('ListSecrets', 411, 720), request('CreateSecret', 722, 825, true)])
+    ]
+    const early = [
+      idToken,
+      sts,
+      conn('sae', 101, [request('ListSecrets', 411, 515), request('CreateSecret', 517, 620, true)])
+    ]
+    expect(roundTripsOf(inLine, near)).toBe(7)
+    expect(roundTripsOf(early, near)).toBe(5)
+    // Counted with the token host as far as the others, the same runs take 3 more (its connection and request).
+    expect(roundTripsOf(inLine)).toBe(10)
+  })
+
+  test('a request without an answer counts nothing; no requests, no round trips', () => {
+    expect(roundTripsOf([conn('sae', 100, [{ method: 'GET', path: 'ListSecrets', created: 99, reused: false }])])).toBe(
+      0
+    )
+    expect(roundTripsOf([])).toBe(0)
   })
 })

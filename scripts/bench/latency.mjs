@@ -117,7 +117,8 @@ export const MODEL = [
   'Deviations: no bandwidth, congestion window, loss or jitter; servers answer in ~1 ms (real SAE/STS/ACR take',
   'tens of ms per call); the client sees its own TCP connect at once (only connect timeouts could tell); DNS is a',
   'fixed delay, IPv4 only; the preload and NODE_EXTRA_CA_CERTS add to start-up (measured below); timers are ~1 ms coarse;',
-  "the relays, emulator and bundle share this machine's cores, so RTT 0 is a little high. Slopes are unaffected."
+  "the relays, emulator and bundle share this machine's cores: RTT 0 is a little high, and other work on the machine",
+  'adds to the timed figures (never to the counted round trips).'
 ]
 
 export const median = (values) => {

@@ -2,15 +2,24 @@
 // against floors built in the same run. The bundle runs on Node 24, as on a runner, against the
 // local emulator and fake registries on loopback. Figures, not a test: these machines are shared
 // and noisy, so medians of several runs are given, and a target near its bound may flip.
+// The last section (scripts/bench/latency.mjs) measures the round trips of each path through a
+// latency world; `npm run bench -- --baseline <a dist/index.js>` (or BENCH_BASELINE) measures that
+// bundle beside this tree's, interleaved, and the other BENCH_LATENCY_* variables set its runs.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFakeRegistry } from '../devkit/emulator/fake-registry.mjs'
 import { startEmulator } from '../devkit/emulator/sae-emulator.mjs'
 import { node24, ROOT, runAction } from '../devkit/harness/action-runner.mjs'
 import { bundle } from './build.mjs'
+import { formatLatencyReport, latencyOptions, latencyTargets, measureLatency } from './bench/latency.mjs'
 import { actionInputs as inputs, KEY, measureStartup, median, startupRows } from './bench/startup.mjs'
+
+const benchStarted = Date.now()
+// Read (and refused when wrong) before anything runs.
+const { baseline, json: latencyJson, ...latencySettings } = latencyOptions(process.argv.slice(2))
+const latencyBundles = latencyTargets({ baseline })
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21)
 const LATENCY_MS = 200
@@ -275,3 +284,17 @@ for (const { measure, value, target, pass } of rows)
   console.log(`| ${measure} | ${value} | ${target} | ${mark(pass)} |`)
 const missed = rows.filter((r) => r.pass === false).length
 console.log(`\n${rows.filter((r) => r.pass !== undefined).length - missed} targets met, ${missed} missed`)
+
+// 6. Round trips per path through a latency world, this tree beside the baseline when one is given.
+const latencyStarted = Date.now()
+const latency = await measureLatency({
+  runs: 3,
+  ...latencySettings,
+  bundles: latencyBundles,
+  log: (line) => console.error(`latency: ${line}`)
+})
+console.log(`\n${formatLatencyReport(latency)}`)
+if (latencyJson) writeFileSync(latencyJson, JSON.stringify(latency, null, 1))
+console.log(
+  `\nThe latency section took ${((Date.now() - latencyStarted) / 1000).toFixed(0)} s; the whole bench ${((Date.now() - benchStarted) / 1000).toFixed(0)} s.`
+)

@@ -59,6 +59,10 @@ export const INSECURE_REALM_HOST = 'auth.registry.example'
  * @param {number} [options.latencyMs] added to every answer, of the registry and its token service
  * @param {boolean} [options.insecureRealm] the challenge names a plain-http realm on a non-loopback
  *   name (`http://auth.registry.example:<token port>/token`); a routing agent can still deliver to it
+ * @param {string | ((host: string | undefined) => string)} [options.realm] the realm the challenges
+ *   name instead (given the Host header the request came with, when a function): for a token service
+ *   reached under another name, as ACR's `https://dockerauth.<region>.aliyuncs.com/auth` in a latency
+ *   world (devkit/latency/). The token service then answers at that URL's path as well as `/token`.
  * @param {boolean} [options.distinctTokens] answer `token`, `access_token` and `refresh_token` as three
  *   different values (the spec makes the first two aliases), to check that each is treated as a credential
  * @param {Record<string, string>} [options.users] more accounts it accepts (username → password), beside `username`
@@ -168,9 +172,17 @@ export async function startFakeRegistry(options = {}) {
   const bearer = kind === 'bearer' || kind === 'token-forbidden'
   let tokenPort
   let realm
+  const tokenPaths = new Set(['/token'])
+  /** The realm a challenge names, for a request that came with `host`. */
+  const realmFor = (host) => {
+    if (options.realm === undefined) return realm
+    const named = typeof options.realm === 'function' ? options.realm(host) : options.realm
+    tokenPaths.add(new URL(named).pathname)
+    return named
+  }
   if (bearer) {
     tokenPort = await serve('token', (record, send) => {
-      if (record.path !== '/token') return send(404, {}, '{"errors":[{"code":"NOT_FOUND"}]}')
+      if (!tokenPaths.has(record.path)) return send(404, {}, '{"errors":[{"code":"NOT_FOUND"}]}')
       if (kind === 'token-forbidden')
         return send(403, {}, '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}')
       if (record.query.service !== service)
@@ -208,7 +220,7 @@ export async function startFakeRegistry(options = {}) {
       return send(
         401,
         {
-          'www-authenticate': `Bearer realm="${realm}",service="${service}"`,
+          'www-authenticate': `Bearer realm="${realmFor(record.host)}",service="${service}"`,
           'docker-distribution-api-version': 'registry/2.0'
         },
         unauthorized
@@ -234,7 +246,10 @@ export async function startFakeRegistry(options = {}) {
         const error = bearerToken === undefined ? '' : grant ? ',error="insufficient_scope"' : ',error="invalid_token"'
         return send(
           401,
-          { ...api, 'www-authenticate': `Bearer realm="${realm}",service="${service}",scope="${scope}"${error}` },
+          {
+            ...api,
+            'www-authenticate': `Bearer realm="${realmFor(record.host)}",service="${service}",scope="${scope}"${error}`
+          },
           errors('UNAUTHORIZED', 'authentication required', [
             { Type: 'repository', Class: '', Name: path, Action: 'pull' }
           ])
@@ -299,7 +314,8 @@ export async function startFakeRegistry(options = {}) {
     host: `127.0.0.1:${port}`,
     port,
     tokenPort,
-    realm,
+    /** The realm the challenges name (a function's answer depends on the request: see `options.realm`). */
+    realm: typeof options.realm === 'string' ? options.realm : realm,
     requests,
     tokens,
     /** The digest and media type of the manifest it serves for `<path>:<tag>` (undefined when it holds none). */

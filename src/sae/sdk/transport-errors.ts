@@ -91,6 +91,19 @@ export function decodeSdkFailure(error: unknown, context: CallContext): ApiError
       context
     )
   }
+  const answered = context.answer?.statusCode
+  if (
+    answered !== undefined &&
+    answered >= 200 &&
+    answered < 300 &&
+    typeof e.code !== 'string' &&
+    !/timeout/i.test(e.name ?? '')
+  ) {
+    // A 2xx whose JSON the SDK refused to read as the envelope (an array, a string): not the API.
+    const answer = { statusCode: answered, body: {}, headers: context.answer?.headers }
+    const detail = `HTTP ${answered} from ${context.endpoint.host} whose body is not the API's envelope`
+    return decodeNotTheApi({ code: 'MalformedResponse', detail }, answer, context)
+  }
   const networkCode = typeof e.code === 'string' ? e.code : e.name?.replace(/Error$/, '')
   if (isCertificateError(String(networkCode))) {
     // Certificate verification is never turned off; retrying cannot make a certificate trusted.
@@ -168,6 +181,15 @@ function apiAnswer(fault: ApiFault, context: CallContext): ApiError {
  */
 function pageAnswer(context: CallContext): ApiError {
   const status = context.answer?.statusCode
+  // A redirect (or a 1xx) is no answer of the API, whatever its body: never followed, never sent again.
+  if (status !== undefined && (status < 200 || (status >= 300 && status < 400))) {
+    const answer = { statusCode: status, body: {}, headers: context.answer?.headers }
+    return decodeNotTheApi(
+      { code: 'UnexpectedAnswer', detail: `HTTP ${status} from ${context.endpoint.host}` },
+      answer,
+      context
+    )
+  }
   const refusedBefore = status !== undefined && status >= 400 && status < 500 && status !== 429
   const fault: ApiFault = {
     action: context.action,

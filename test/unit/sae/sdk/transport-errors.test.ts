@@ -151,6 +151,35 @@ describe('pages that are not the API (the SDK throws a SyntaxError and drops the
     expect(error.message).toContain('(an answer that is not the API, no RequestId)')
   })
 
+  test.each([301, 302, 307])(
+    'a %i page is no answer of the API: never followed, not sent again, and a write may have landed',
+    (status) => {
+      const error = decodeSdkFailure(thrown('HTML 502 from a gateway'), context({ answer: page(status) }))
+      expect([error.code, error.status, error.retryable, error.mayHaveBeenApplied]).toEqual([
+        'UnexpectedAnswer',
+        status,
+        false,
+        true
+      ])
+      expect(error.message).toMatch(
+        new RegExp(
+          `^CreateSecret failed: UnexpectedAnswer \\(HTTP ${status}, no RequestId\\): .*\\(HTTP ${status} from sae\\.cn-hangzhou\\.aliyuncs\\.com\\)$`
+        )
+      )
+    }
+  )
+
+  test('a 2xx whose JSON is not the envelope (the SDK reads an array as no object) is not the API, not a lost connection', () => {
+    const error = decodeSdkFailure(new Error('The value is not a object'), context({ answer: page(200) }))
+    expect([error.code, error.status, error.retryable, error.mayHaveBeenApplied]).toEqual([
+      'MalformedResponse',
+      200,
+      false,
+      true
+    ])
+    expect(error.message).toContain("(HTTP 200 from sae.cn-hangzhou.aliyuncs.com whose body is not the API's envelope)")
+  })
+
   test('with a proxy set, the page may be the proxy’s own', () => {
     expect(
       decodeSdkFailure(thrown('HTML 502 from a gateway'), context({ answer: page(502), proxy: 'proxy.corp:3128' }))
@@ -421,8 +450,7 @@ describe('how long a throttled caller waits', () => {
 describe('which pages were refused before SAE', () => {
   test.each([
     [429, 'a gateway’s throttle page was not handled either, but asking later can help'],
-    [500, 'a 5xx page'],
-    [302, 'a redirect page (a captive portal)']
+    [500, 'a 5xx page']
   ])('a %i page is retried, and a write may hide behind it: %s', (status) => {
     const error = decodeSdkFailure(thrown('HTML 502 from a gateway'), context({ answer: page(status) }))
     expect([error.status, error.retryable, error.mayHaveBeenApplied]).toEqual([status, true, true])

@@ -3,21 +3,15 @@
 // sees (outputs, the one error line, no credential anywhere) and what the proxy and the endpoint
 // saw (CONNECTs, Proxy-Authorization, connections, TLS handshakes).
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { join } from 'node:path'
-import { findLeaks, ROOT, runAction } from '../../devkit/harness/action-runner.mjs'
+import { findLeaks, runAction } from '../../devkit/harness/action-runner.mjs'
 import { closedPort, PROXIED_NAMES, startConnectProxy } from '../../devkit/harness/connect-proxy.mjs'
 import { emulator, PASSWORD, stepInputs, USERNAME, type Emulator } from './fixtures.js'
+import { CERT_FILE as CERT, TLS as tls } from '../fixtures/tls.js'
 
 type Proxy = Awaited<ReturnType<typeof startConnectProxy>>
 type Run = Awaited<ReturnType<typeof runAction>>
 
-const CERT = join(ROOT, 'devkit', 'certs', 'self-signed-cert.pem')
-const tls = {
-  key: readFileSync(join(ROOT, 'devkit', 'certs', 'self-signed-key.pem'), 'utf8'),
-  cert: readFileSync(CERT, 'utf8')
-}
 const PROXY_USER = 'runner-svc'
 const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd'
 

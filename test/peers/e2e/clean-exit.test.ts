@@ -5,21 +5,15 @@
 // never answers: test/e2e/clean-exit.test.ts. Each run is timed line by line (test/e2e/timed-run.ts);
 // a run still alive CAP_MS after its last line is killed and fails.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { findLeaks, ROOT } from '../../../devkit/harness/action-runner.mjs'
+import { findLeaks } from '../../../devkit/harness/action-runner.mjs'
 import { PROXIED_NAMES } from '../../../devkit/harness/connect-proxy.mjs'
 import { startSquid } from '../../../devkit/harness/squid.mjs'
 import { emulator, stepInputs, type Emulator } from '../../e2e/fixtures.js'
 import { EXIT_AFTER_LAST_LINE_MS, report, runTimed } from '../../e2e/timed-run.js'
+import { CERT_FILE as CERT, TLS as tls } from '../../fixtures/tls.js'
 
 type Squid = Awaited<ReturnType<typeof startSquid>>
 
-const CERT = join(ROOT, 'devkit', 'certs', 'self-signed-cert.pem')
-const tls = {
-  key: readFileSync(join(ROOT, 'devkit', 'certs', 'self-signed-key.pem'), 'utf8'),
-  cert: readFileSync(CERT, 'utf8')
-}
 const PROXY_USER = 'runner-svc'
 const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd'
 

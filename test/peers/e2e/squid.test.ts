@@ -3,21 +3,15 @@
 // squid's own access log. How long the process lives after a refusal is clean-exit.test.ts's
 // business; here squid drops idle clients after 1 s, so a refused run does not wait 2 minutes.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { findLeaks, ROOT, runAction } from '../../../devkit/harness/action-runner.mjs'
+import { findLeaks, runAction } from '../../../devkit/harness/action-runner.mjs'
 import { PROXIED_NAMES } from '../../../devkit/harness/connect-proxy.mjs'
 import { startSquid } from '../../../devkit/harness/squid.mjs'
 import { emulator, stepInputs, type Emulator } from '../../e2e/fixtures.js'
+import { CERT_FILE as CERT, TLS as tls } from '../../fixtures/tls.js'
 
 type Squid = Awaited<ReturnType<typeof startSquid>>
 type Run = Awaited<ReturnType<typeof runAction>>
 
-const CERT = join(ROOT, 'devkit', 'certs', 'self-signed-cert.pem')
-const tls = {
-  key: readFileSync(join(ROOT, 'devkit', 'certs', 'self-signed-key.pem'), 'utf8'),
-  cert: readFileSync(CERT, 'utf8')
-}
 const PROXY_USER = 'runner-svc'
 const PROXY_PASSWORD = 'Pr0xy:p@ss/w0rd'
 const ROLE = 'acs:ram::1234567890123456:role/github-deploy'

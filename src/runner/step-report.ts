@@ -23,7 +23,7 @@ import {
 } from '../report/lines.js'
 import { inert } from '../report/inert.js'
 import { Redactor } from '../report/redaction.js'
-import { failedBy, failureLine, failureMessage, messageOf, stepOutputs } from '../report/results.js'
+import { failedBy, failureLine, failureMessage, failureReasons, messageOf, stepOutputs } from '../report/results.js'
 import { renderFailureSummary, renderSummary, summaryRows, type RunLink } from '../report/summary.js'
 import type { NamespaceOutcome, Provisioned } from '../sae/provision.js'
 import type { ApiError } from '../sae/sdk/api-errors.js'
@@ -37,6 +37,8 @@ export class StepReport {
   private finished = false
   /** What this run wrote, one line a Secret, for a failure that comes after it. */
   private readonly written: string[] = []
+  /** Every warning of the run, as the log shows it, for the job summary. */
+  private readonly warnings: string[] = []
 
   /** Registers a secret and each form it could take in a log (the runner masks only exact strings). */
   readonly mask = (value: string | undefined): void => {
@@ -80,8 +82,10 @@ export class StepReport {
   private write(level: LogLine['level'] | 'debug' | 'error', text: string): void {
     const line = this.redact(inert(this.redact(text)))
     if (level === 'error') core.setFailed(line)
-    else if (level === 'warning') core.warning(line)
-    else if (level === 'debug') core.debug(line)
+    else if (level === 'warning') {
+      core.warning(line)
+      this.warnings.push(line)
+    } else if (level === 'debug') core.debug(line)
     else core.info(line)
   }
 
@@ -126,7 +130,9 @@ export class StepReport {
     this.finished = true
     for (const [name, value] of stepOutputs(outcomes)) setOutput(name, value)
     this.say(driftWarnings(plans, outcomes))
-    await this.summary((link) => renderSummary(summaryRows(plans, outcomes), link, false))
+    const rows = summaryRows(plans, outcomes)
+    const summary = { mode: 'run' as const, rows, failures: failureReasons(outcomes), warnings: this.warnings }
+    await this.summary((link) => renderSummary(summary, link))
     const failure = failureLine(outcomes)
     if (failure) this.write('error', failure)
   }
@@ -137,7 +143,8 @@ export class StepReport {
     const report = dryRunReport(inputs, plans, verdicts)
     this.say(report.lines)
     setOutput('results', '{}')
-    await this.summary((link) => renderSummary(report.rows, link, true, report.plan))
+    const summary = { mode: 'offline-dry-run' as const, rows: report.rows, plan: report.plan, warnings: this.warnings }
+    await this.summary((link) => renderSummary(summary, link))
     if (report.failure) this.write('error', report.failure)
   }
 
@@ -152,7 +159,7 @@ export class StepReport {
       if (!(error instanceof RunnerEnvironmentError)) line += `; ${messageOf(outputError)}`
     }
     const message = this.redact(line)
-    await this.summary((link) => renderFailureSummary(message, link, this.written))
+    await this.summary((link) => renderFailureSummary(message, link, this.written, this.warnings))
     try {
       this.write('error', message)
     } catch {

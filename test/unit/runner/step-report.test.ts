@@ -113,6 +113,32 @@ describe('checks', () => {
   })
 })
 
+describe('the job summary', () => {
+  test('lists every warning the step wrote, as the log shows it (redacted and inert), and nothing else it said', async () => {
+    process.env.GITHUB_STEP_SUMMARY = join(work, 'summary')
+    writeFileSync(process.env.GITHUB_STEP_SUMMARY, '')
+    const report = new StepReport()
+    report.mask(SECRET)
+    report.say([
+      { level: 'info', text: 'Registry login accepted by r (Basic)' },
+      { level: 'warning', text: 'Could not check image r/shop/web:1 with open sesame' },
+      { level: 'warning', text: '::stop-commands::x' }
+    ])
+    report.checks({ passed: [], warnings: ['Could not verify the registry login for s'] })
+    await report.outcomes([], [], undefined)
+    const summary = readFileSync(process.env.GITHUB_STEP_SUMMARY, 'utf8')
+    expect(summary).not.toContain('Registry login accepted')
+    expect(summary.split('\n').slice(-6)).toEqual([
+      '3 warnings of this run (also in the log):',
+      '',
+      '- Could not check image r/shop/web:1 with \\*\\*\\*',
+      '- : :stop-commands::x',
+      '- Could not verify the registry login for s',
+      ''
+    ])
+  })
+})
+
 describe('setOutput', () => {
   test('appends the output to the file GITHUB_OUTPUT names, and prints nothing', () => {
     setOutput('secret-id', '16')

@@ -36,7 +36,7 @@ export async function run(): Promise<void> {
     const getIdToken = (audience: string) => core.getIDToken(audience)
     const clientFor = await signIn(inputs.credentials, inputs.stsEndpoint, { settings, mask: report.mask, getIdToken })
     const options = provisionOptions(inputs.maxAttempts, writeGate(checks, inputs, registry, report.checks), report)
-    const outcomes = await provisionAll(plans, (plan) => clientFor(plan.endpoint), options, report.provisioned)
+    const outcomes = await provisionAll(plans, (plan) => clientFor(plan.endpoint), options, report.provisioned(checks))
     await report.outcomes(plans, outcomes, (await checks).error)
   } catch (error) {
     await report.failure(error)

@@ -16,6 +16,7 @@ import {
   outcomeLine,
   plannedLines,
   provisionedLines,
+  refusedLines,
   retryLine,
   signedInLine,
   wrote,
@@ -39,6 +40,8 @@ export class StepReport {
   private readonly written: string[] = []
   /** Every warning of the run, as the log shows it, for the job summary. */
   private readonly warnings: string[] = []
+  /** Each namespace's outcome line, waiting for the registry checks to say theirs (see provisioned). */
+  private readonly pending: Promise<void>[] = []
 
   /** Registers a secret and each form it could take in a log (the runner masks only exact strings). */
   readonly mask = (value: string | undefined): void => {
@@ -119,22 +122,44 @@ export class StepReport {
     }
   }
 
-  readonly provisioned = (plan: SecretPlan, provisioned: Provisioned): void => {
-    this.say(provisionedLines(plan, provisioned))
-    if (wrote(provisioned)) this.written.push(outcomeLine(plan, provisioned))
+  /**
+   * Hears each namespace as soon as it is provisioned. Its line is said once the registry checks
+   * (`checks`, which say their verdict first) have said theirs: a Secret left or unchanged needs no
+   * write, so the policy does not wait for them, and its line would come before what decides it.
+   * With a refusal, the refusal decides every namespace: outcomes() says its error line, then what it
+   * did to each.
+   */
+  provisioned(checks: Promise<CheckVerdicts>) {
+    return (plan: SecretPlan, provisioned: Provisioned): void => {
+      if (wrote(provisioned)) this.written.push(outcomeLine(plan, provisioned))
+      const said = checks.then(
+        ({ error }) => (error ? undefined : this.say(provisionedLines(plan, provisioned))),
+        // The checks' own failure is the run's, and main's await of them reports it.
+        () => undefined
+      )
+      this.pending.push(said)
+    }
   }
 
-  /** Step outputs, warnings and the job summary of a run that called SAE; then the error line, if anything failed. */
+  /**
+   * Step outputs, warnings and the job summary of a run that called SAE; the error line, if anything
+   * failed: after the namespaces' lines, or, when the registry checks refused, before them.
+   */
   async outcomes(plans: NamespacePlan[], provisioned: NamespaceOutcome[], refusal: Error | undefined): Promise<void> {
+    await Promise.all(this.pending)
     const outcomes = failedBy(provisioned, refusal)
     this.finished = true
     for (const [name, value] of stepOutputs(outcomes)) setOutput(name, value)
+    const failure = failureLine(outcomes)
+    if (refusal && failure) {
+      this.write('error', failure)
+      this.say(refusedLines(plans, provisioned, refusal))
+    }
     this.say(driftWarnings(plans, outcomes))
     const rows = summaryRows(plans, outcomes)
     const summary = { mode: 'run' as const, rows, failures: failureReasons(outcomes), warnings: this.warnings }
     await this.summary((link) => renderSummary(summary, link))
-    const failure = failureLine(outcomes)
-    if (failure) this.write('error', failure)
+    if (failure && !refusal) this.write('error', failure)
   }
 
   /** What a dry run would do, in the log and the summary; `results` is `{}` as nothing was provisioned. */

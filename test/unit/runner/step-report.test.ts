@@ -8,7 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { EOL, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RunnerEnvironmentError } from '../../../src/domain/errors.js'
+import { RegistryCheckError, type CheckVerdicts } from '../../../src/registry/checks.js'
 import { setOutput, StepReport } from '../../../src/runner/step-report.js'
+import type { NamespacePlan } from '../../../src/secret/plan.js'
 
 const SECRET = 'open sesame'
 /** What the runner is told to mask for it: each form, `%` escaped as workflow commands escape it. */
@@ -110,6 +112,44 @@ describe('checks', () => {
     written = []
     expect(report.checks(verdicts)).toBe(verdicts)
     expect(printed()).toEqual([])
+  })
+})
+
+describe("a namespace's outcome line", () => {
+  const plan = {
+    namespaceId: 'cn-a:x',
+    secretName: 'registry-auth',
+    state: 'present',
+    domains: ['r']
+  } as unknown as NamespacePlan
+  const left = { secretId: 16, result: 'skipped' as const, relatedApps: [] }
+
+  test('waits for the registry checks to say their verdict, then follows it', async () => {
+    let verdict!: (verdicts: CheckVerdicts) => void
+    const report = new StepReport()
+    const checks = new Promise<CheckVerdicts>((resolve) => (verdict = resolve)).then(report.checks)
+    report.provisioned(checks)(plan, left)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(printed()).toEqual([])
+    verdict({ passed: ['Image r/shop/web:1 can be pulled'], warnings: [] })
+    await report.outcomes([plan], [{ namespaceId: 'cn-a:x', outcome: { ok: true, value: left } }], undefined)
+    expect(printed()).toEqual([
+      'Image r/shop/web:1 can be pulled',
+      "cn-a:x: Secret 'registry-auth' skipped (SecretId 16)"
+    ])
+  })
+
+  test("with a refusal: the error line first, then what it did to the namespace; nothing of the namespace's own success", async () => {
+    const refusal = new RegistryCheckError([{ kind: 'missing', image: 'r/shop/web:9', host: 'r', how: 'HTTP 404' }])
+    const report = new StepReport()
+    const checks = Promise.resolve<CheckVerdicts>({ passed: [], warnings: [], error: refusal }).then(report.checks)
+    report.provisioned(checks)(plan, left)
+    await report.outcomes([plan], [{ namespaceId: 'cn-a:x', outcome: { ok: true, value: left } }], refusal)
+    expect(printed()).toEqual([
+      `::error::${refusal.message}`,
+      "cn-a:x: failed: ImageNotPullable (the error above); Secret 'registry-auth' (SecretId 16) was left as it is"
+    ])
+    process.exitCode = undefined
   })
 })
 

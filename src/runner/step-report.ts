@@ -8,7 +8,7 @@ import type { Inputs } from '../inputs/parse-inputs.js'
 import { SECRET_INPUTS } from '../inputs/table.js'
 import { proxyCredentials } from '../network/proxy.js'
 import type { CheckVerdicts } from '../registry/checks.js'
-import { dryRunReport } from '../report/dry-run.js'
+import { dryRunReport, type DryRunSae } from '../report/dry-run.js'
 import {
   checkLines,
   driftWarnings,
@@ -129,8 +129,10 @@ export class StepReport {
    * With a refusal, the refusal decides every namespace: outcomes() says its error line, then what it
    * did to each.
    */
-  provisioned(checks: Promise<CheckVerdicts>) {
+  provisioned(checks: Promise<CheckVerdicts>, dryRun = false) {
     return (plan: SecretPlan, provisioned: Provisioned): void => {
+      // A dry run's namespaces are said by dryRun(), with what a real run would output and why.
+      if (dryRun) return
       if (wrote(provisioned)) this.written.push(outcomeLine(plan, provisioned))
       const said = checks.then(
         ({ error }) => (error ? undefined : this.say(provisionedLines(plan, provisioned))),
@@ -143,9 +145,17 @@ export class StepReport {
 
   /**
    * Step outputs, warnings and the job summary of a run that called SAE; the error line, if anything
-   * failed: after the namespaces' lines, or, when the registry checks refused, before them.
+   * failed: after the namespaces' lines, or, when the registry checks refused, before them. A dry run
+   * that read SAE ends as dryRun() says.
    */
-  async outcomes(plans: NamespacePlan[], provisioned: NamespaceOutcome[], refusal: Error | undefined): Promise<void> {
+  async outcomes(
+    inputs: Inputs,
+    plans: NamespacePlan[],
+    provisioned: NamespaceOutcome[],
+    verdicts: CheckVerdicts
+  ): Promise<void> {
+    if (inputs.dryRun) return this.dryRun(inputs, plans, verdicts, { outcomes: provisioned })
+    const refusal = verdicts.error
     await Promise.all(this.pending)
     const outcomes = failedBy(provisioned, refusal)
     this.finished = true
@@ -162,15 +172,20 @@ export class StepReport {
     if (failure && !refusal) this.write('error', failure)
   }
 
-  /** What a dry run would do, in the log and the summary; `results` is `{}` as nothing was provisioned. */
-  async dryRun(inputs: Inputs, plans: NamespacePlan[], verdicts: CheckVerdicts): Promise<void> {
+  /**
+   * What a dry run would do, in the log and the summary: its plan, then (having read SAE) each
+   * namespace's result and why; the error a real run would end with, before those lines when the
+   * registry checks refused (it decided them), else last. `results` is `{}` as nothing was provisioned.
+   */
+  async dryRun(inputs: Inputs, plans: NamespacePlan[], verdicts: CheckVerdicts, sae: DryRunSae): Promise<void> {
     this.finished = true
-    const report = dryRunReport(inputs, plans, verdicts)
+    const report = dryRunReport(inputs, plans, verdicts, sae)
     this.say(report.lines)
+    if (report.failure && report.refused) this.write('error', report.failure)
+    this.say(report.outcomes)
     setOutput('results', '{}')
-    const summary = { mode: 'offline-dry-run' as const, rows: report.rows, plan: report.plan, warnings: this.warnings }
-    await this.summary((link) => renderSummary(summary, link))
-    if (report.failure) this.write('error', report.failure)
+    await this.summary((link) => renderSummary({ ...report.summary, warnings: this.warnings }, link))
+    if (report.failure && !report.refused) this.write('error', report.failure)
   }
 
   /** One `::error::` line and a summary saying what failed, whatever else fails on the way (an output file that cannot be written, say). */

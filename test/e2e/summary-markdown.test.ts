@@ -226,8 +226,9 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expectGithubSafe(rendered)
   })
 
-  test('a dry run: the dry-run heading, a planned row per namespace, the plan as logged, shown as it is', async () => {
+  test('a dry run with credentials: its heading, what each namespace would get, the plan and why, as logged', async () => {
     sae = await emulator()
+    const id = sae.seedSecret('cn-hangzhou:dev', { name: 'registry-auth', data: CURRENT, relatedApps: SHOP })
     const run = await runAction({
       inputs: stepInputs(sae, {
         'dry-run': 'true',
@@ -236,18 +237,18 @@ describe('the job summary, rendered as GitHub renders it', () => {
       })
     })
     expect(run.code).toBe(0)
-    expect(sae.calls()).toEqual([])
+    expect(sae.calls().map((call) => call.action)).toEqual(['ListSecrets', 'ListSecrets', 'DescribeSecret'])
     const rendered = readSummary(run.summary)
-    expect(rendered.headings).toEqual(['SAE image-pull Secret (dry run, offline: no SAE API was called)'])
+    expect(rendered.headings).toEqual(['SAE image-pull Secret (dry run: SAE was read, nothing was written)'])
     expect(rendered.tables).toHaveLength(1)
     expect(rendered.tables[0].header).toEqual(HEADER)
     expect(rendered.tables[0].rows).toEqual([
-      ['cn-hangzhou:dev', 'registry-auth', '–', 'planned', '–', HANGZHOU],
+      ['cn-hangzhou:dev', 'registry-auth', String(id), 'would be unchanged', SHOP_SHOWN, HANGZHOU],
       [
         'cn-beijing:prod',
         'registry-auth',
         '–',
-        'planned',
+        'would be created',
         '–',
         'registry-vpc.cn-beijing.aliyuncs.com\nregistry.cn-beijing.aliyuncs.com'
       ]
@@ -258,11 +259,43 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expect(rendered.listItems).toEqual([
       'Credentials: access key LTAI5tE2eKeyId from inputs',
       `Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-hangzhou:dev ${via}, auths for ${HANGZHOU.replace('\n', ', ')} ${tail.replace('{domains}', HANGZHOU.replace('\n', ', '))}`,
-      `Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-beijing:prod ${via}, auths for registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com ${tail.replace('{domains}', 'registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com')}`
+      `Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-beijing:prod ${via}, auths for registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com ${tail.replace('{domains}', 'registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com')}`,
+      `cn-hangzhou:dev: Secret 'registry-auth' would be unchanged (SecretId ${id}): it holds exactly the data this step computes (DescribeSecret)`,
+      "cn-beijing:prod: Secret 'registry-auth' would be created: ListSecrets lists no Secret of that name in the namespace"
     ])
     // Each plan line is also in the log, word for word.
     for (const line of rendered.listItems.slice(1)) expect(run.stdout.split('\n')).toContain(line)
     expect(rendered.paragraphs).toEqual(['The plan (nothing was written):', runLine('Planned')])
+    expectGithubSafe(rendered)
+  })
+
+  test('a dry run without credentials: the offline heading, a planned row per namespace, the warning that says so', async () => {
+    sae = await emulator()
+    const {
+      'access-key-id': _id,
+      'access-key-secret': _secret,
+      ...inputs
+    } = stepInputs(sae, {
+      'dry-run': 'true',
+      'namespace-id': 'cn-hangzhou:dev'
+    })
+    void _id
+    void _secret
+    const run = await runAction({ inputs })
+    expect(run.code).toBe(0)
+    expect(sae.calls()).toEqual([])
+    const rendered = readSummary(run.summary)
+    expect(rendered.headings).toEqual(['SAE image-pull Secret (dry run, offline: no SAE API was called)'])
+    expect(rendered.tables[0].rows).toEqual([['cn-hangzhou:dev', 'registry-auth', '–', 'planned', '–', HANGZHOU]])
+    expect(rendered.paragraphs).toEqual([
+      'The plan (nothing was written):',
+      'Warning of this run (also in the log):',
+      runLine('Planned')
+    ])
+    expect(rendered.listItems[0]).toBe('Credentials: none found')
+    const warning = rendered.listItems[2]
+    expect(warning).toMatch(/^This dry run planned offline: without credentials it read nothing of SAE, /)
+    expect(run.stdout.split('\n')).toContain(`::warning::${warning}`)
     expectGithubSafe(rendered)
   })
 

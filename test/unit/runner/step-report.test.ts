@@ -11,8 +11,11 @@ import { RunnerEnvironmentError } from '../../../src/domain/errors.js'
 import { RegistryCheckError, type CheckVerdicts } from '../../../src/registry/checks.js'
 import { setOutput, StepReport } from '../../../src/runner/step-report.js'
 import type { NamespacePlan } from '../../../src/secret/plan.js'
+import { inputsOf } from '../report/support/outcomes.js'
 
 const SECRET = 'open sesame'
+/** A real run's inputs (not a dry run), for outcomes(). */
+const RUN = inputsOf()
 /** What the runner is told to mask for it: each form, `%` escaped as workflow commands escape it. */
 const SECRET_MASKS = [
   '::add-mask::open sesame',
@@ -108,7 +111,7 @@ describe('checks', () => {
 
   test('once the step has finished: nothing is said, the verdicts are still handed on', async () => {
     const report = new StepReport()
-    await report.outcomes([], [], undefined)
+    await report.outcomes(RUN, [], [], { passed: [], warnings: [] })
     written = []
     expect(report.checks(verdicts)).toBe(verdicts)
     expect(printed()).toEqual([])
@@ -132,7 +135,7 @@ describe("a namespace's outcome line", () => {
     await new Promise((resolve) => setImmediate(resolve))
     expect(printed()).toEqual([])
     verdict({ passed: ['Image r/shop/web:1 can be pulled'], warnings: [] })
-    await report.outcomes([plan], [{ namespaceId: 'cn-a:x', outcome: { ok: true, value: left } }], undefined)
+    await report.outcomes(RUN, [plan], [{ namespaceId: 'cn-a:x', outcome: { ok: true, value: left } }], await checks)
     expect(printed()).toEqual([
       'Image r/shop/web:1 can be pulled',
       "cn-a:x: Secret 'registry-auth' skipped (SecretId 16)"
@@ -144,7 +147,7 @@ describe("a namespace's outcome line", () => {
     const report = new StepReport()
     const checks = Promise.resolve<CheckVerdicts>({ passed: [], warnings: [], error: refusal }).then(report.checks)
     report.provisioned(checks)(plan, left)
-    await report.outcomes([plan], [{ namespaceId: 'cn-a:x', outcome: { ok: true, value: left } }], refusal)
+    await report.outcomes(RUN, [plan], [{ namespaceId: 'cn-a:x', outcome: { ok: true, value: left } }], await checks)
     expect(printed()).toEqual([
       `::error::${refusal.message}`,
       "cn-a:x: failed: ImageNotPullable (the error above); Secret 'registry-auth' (SecretId 16) was left as it is"
@@ -165,7 +168,7 @@ describe('the job summary', () => {
       { level: 'warning', text: '::stop-commands::x' }
     ])
     report.checks({ passed: [], warnings: ['Could not verify the registry login for s'] })
-    await report.outcomes([], [], undefined)
+    await report.outcomes(RUN, [], [], { passed: [], warnings: [] })
     const summary = readFileSync(process.env.GITHUB_STEP_SUMMARY, 'utf8')
     expect(summary).not.toContain('Registry login accepted')
     expect(summary.split('\n').slice(-6)).toEqual([

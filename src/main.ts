@@ -10,6 +10,7 @@ import { runOnStartup } from './runner/run-context.js'
 import { StepReport } from './runner/step-report.js'
 import { clientSettings, userAgent } from './sae/clients.js'
 import { provisionAll, type ProvisionOptions } from './sae/provision.js'
+import { dryRunClients } from './sae/read-only.js'
 import { signIn } from './sae/sign-in.js'
 import { planSecrets, planWarnings, type NamespacePlan } from './secret/plan.js'
 
@@ -25,19 +26,21 @@ export async function run(): Promise<void> {
     report.maskPlans(plans)
     report.planned(plans, planWarnings(plans, inputs.endpoint, Date.now()))
     const checkPlans = planSecretChecks(plans, inputs)
-
     connections = openConnections(process.env)
     const registry = { agents: connections, proxies: connections.proxies, mask: report.mask, signal: stop.signal }
     // The registry checks run beside the SAE look-ups; a write waits for their verdict.
     const checks = runChecks(checkPlans, registry, inputs.ifUnverified).then(report.checks)
-    if (inputs.dryRun) return await report.dryRun(inputs, plans, await checks)
     const hooks = report.clientHooks(inputs.maxAttempts)
     const settings = clientSettings(inputs, { userAgent: userAgent(runOnStartup(process.env)), connections, ...hooks })
     const getIdToken = (audience: string) => core.getIDToken(audience)
-    const clientFor = await signIn(inputs.credentials, inputs.stsEndpoint, { settings, mask: report.mask, getIdToken })
+    const signedIn = signIn(inputs.credentials, inputs.stsEndpoint, { settings, mask: report.mask, getIdToken })
+    // A dry run signs in as a real run does, then only reads SAE; where no credentials are found, it plans offline.
+    const sae = inputs.dryRun ? await dryRunClients(signedIn) : { clients: await signedIn }
+    if ('offline' in sae) return await report.dryRun(inputs, plans, await checks, sae)
     const options = provisionOptions(inputs.maxAttempts, writeGate(checks, inputs, registry, report.checks), report)
-    const outcomes = await provisionAll(plans, (plan) => clientFor(plan.endpoint), options, report.provisioned)
-    await report.outcomes(plans, outcomes, (await checks).error)
+    const heard = report.provisioned(checks, inputs.dryRun)
+    const outcomes = await provisionAll(plans, (plan) => sae.clients(plan.endpoint), options, heard)
+    await report.outcomes(inputs, plans, outcomes, await checks)
   } catch (error) {
     await report.failure(error)
   } finally {

@@ -30,6 +30,17 @@ export class CredentialsError extends ActionError {
   }
 }
 
+/**
+ * No source offered credentials (every one tried is named). A real run fails with it; a dry run
+ * plans offline instead, and says so.
+ */
+export class NoCredentialsError extends CredentialsError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'NoCredentialsError'
+  }
+}
+
 /** The runner's environment cannot support the run: a malformed proxy variable, a Node.js without proxy support. */
 export class RunnerEnvironmentError extends ActionError {
   readonly code = 'RunnerEnvironment'

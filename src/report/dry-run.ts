@@ -1,20 +1,34 @@
 // What a dry run says: what a real run would do in each namespace, and why (which Secret, where,
-// its data, whether and when it is written), never a secret. Pure: the inputs, the plans and the
-// registry checks' verdicts in, the log lines and the summary's rows and plan out.
-import type { BaseSource } from '../domain/model.js'
+// its data, whether and when it is written; with credentials, what SAE holds there now and so the
+// result a real run would output), never a secret. Pure: the inputs, the plans, the registry checks'
+// verdicts and what the policy decided on SAE's answers in; the log lines, the summary and the error out.
+import type { BaseSource, CredentialSource } from '../domain/model.js'
 import type { Inputs } from '../inputs/parse-inputs.js'
 import type { CheckVerdicts } from '../registry/checks.js'
+import { describeApps } from '../sae/errors.js'
+import type { NamespaceOutcome, Provisioned } from '../sae/provision.js'
 import type { NamespacePlan } from '../secret/plan.js'
 import type { LogLine } from './lines.js'
-import type { SummaryRow } from './summary.js'
+import { failedBy, failureCode, failureLine, failureReasons } from './results.js'
+import { summaryRows, type Summary } from './summary.js'
+
+/** What the dry run learnt of SAE. */
+export type DryRunSae =
+  /** Signed in as a real run signs in: what the policy decided in each namespace on SAE's answers to its look-ups. */
+  | { outcomes: NamespaceOutcome[] }
+  /** No source offered credentials: the plan is offline; the error names each source tried and what to set. */
+  | { offline: Error }
 
 export interface DryRunReport {
+  /** The dry run's first lines: how it ran, and the plan of each namespace. */
   lines: LogLine[]
-  rows: SummaryRow[]
-  /** The plan as the summary lists it under the table. */
-  plan: string[]
-  /** The registry checks' refusal, which fails a dry run as it would fail the real one. */
+  /** Each namespace's result, as a real run would output it, and why; said after the error line when the registry checks refused. */
+  outcomes: LogLine[]
+  summary: Summary
+  /** The error a real run would end with (the registry checks' refusal, a missing namespace, a RAM refusal...). */
   failure?: string
+  /** The registry checks refused: their error decided every namespace, so it is said before their lines. */
+  refused: boolean
 }
 
 const IF_EXISTS = {
@@ -23,37 +37,121 @@ const IF_EXISTS = {
   fail: 'if it exists, change nothing and fail (if-exists: fail)'
 } as const
 
-/** `results` is `{}` as nothing was provisioned; a row per namespace says what was planned. */
-export function dryRunReport(inputs: Inputs, plans: NamespacePlan[], verdicts: CheckVerdicts): DryRunReport {
-  const credentials = describeCredentials(inputs)
+/** `results` is `{}` as nothing was provisioned; a row per namespace says what a real run would get. */
+export function dryRunReport(
+  inputs: Inputs,
+  plans: NamespacePlan[],
+  verdicts: CheckVerdicts,
+  sae: DryRunSae
+): DryRunReport {
   const checked =
     verdicts.passed.length + verdicts.warnings.length > 0 || verdicts.error
       ? ' (the registry checks above were made)'
       : ''
   const inUse = inputs.state === 'absent' ? `; if-in-use: ${inputs.ifInUse}` : ''
   const would = plans.map((plan) => wouldDo(inputs, plan))
-  const result = verdicts.error
-    ? `failed: ${verdicts.error.code}`
-    : inputs.state === 'absent'
-      ? 'planned: delete'
-      : 'planned'
+  if ('offline' in sae) {
+    const result = verdicts.error
+      ? `failed: ${verdicts.error.code}`
+      : inputs.state === 'absent'
+        ? 'planned: delete'
+        : 'planned'
+    const rows = plans.map(({ namespaceId, secretName, domains }) => ({ namespaceId, secretName, domains, result }))
+    const namespaces = plans.map((plan) => plan.namespaceId)
+    return {
+      lines: [
+        { level: 'warning', text: offlineWarning(sae.offline) },
+        ...[
+          `Dry run, offline: no SAE API is called${checked}. Credentials: none found; if-exists: ${inputs.ifExists}${inUse}.`,
+          ...would
+        ].map(info)
+      ],
+      outcomes: [],
+      summary: {
+        mode: 'offline-dry-run',
+        rows,
+        failures: verdicts.error ? [{ namespaces, reason: verdicts.error.message }] : [],
+        plan: ['Credentials: none found', ...would]
+      },
+      failure: verdicts.error?.message,
+      refused: false
+    }
+  }
+  const outcomes = failedBy(sae.outcomes, verdicts.error)
+  const credentials = describeCredentials(inputs.credentials)
+  const refused = verdicts.error !== undefined
+  const where = refused ? 'above' : 'below'
+  const results = outcomes.map(({ namespaceId, outcome }, index) =>
+    outcome.ok
+      ? wouldGet(plans[index], outcome.value)
+      : `${namespaceId}: would fail: ${failureCode(outcome.error)} (the error ${where})`
+  )
   return {
     lines: [
-      `Dry run: no SAE API is called${checked}. Credentials: ${credentials}; if-exists: ${inputs.ifExists}${inUse}.`,
+      `Dry run: SAE is read (ListSecrets, DescribeSecret), never written${checked}. ` +
+        `Credentials: ${credentials}; if-exists: ${inputs.ifExists}${inUse}.`,
       ...would
-    ].map((text) => ({ level: 'info', text })),
-    rows: plans.map((plan) => ({
-      namespaceId: plan.namespaceId,
-      secretName: plan.secretName,
-      domains: plan.domains,
-      result
-    })),
-    plan: [`Credentials: ${credentials}`, ...would],
-    failure: verdicts.error?.message
+    ].map(info),
+    outcomes: results.map(info),
+    summary: {
+      mode: 'dry-run',
+      rows: summaryRows(plans, outcomes).map((row, index) => {
+        const { outcome } = outcomes[index]
+        if (!outcome.ok) return row
+        return {
+          ...row,
+          result: `would be ${outcome.value.result}${outcome.value.drifted ? ' (differs: see the plan)' : ''}`
+        }
+      }),
+      failures: failureReasons(outcomes),
+      plan: [`Credentials: ${credentials}`, ...would, ...results]
+    },
+    failure: failureLine(outcomes),
+    refused
   }
 }
 
-function describeCredentials({ credentials }: Inputs): string {
+const info = (text: string): LogLine => ({ level: 'info', text })
+
+/** What a dry run without credentials cannot tell, and what to set: the "no credentials" error names every source. */
+function offlineWarning(noCredentials: Error): string {
+  return (
+    'This dry run planned offline: without credentials it read nothing of SAE, so it cannot say what a real run ' +
+    'would do in each namespace, and a real run would fail. Given the credentials a real run uses, a dry run reads ' +
+    `each namespace (ListSecrets, DescribeSecret) and writes nothing. ${noCredentials.message}`
+  )
+}
+
+/** One namespace's result as a real run would output it, and why (what SAE holds there now). */
+function wouldGet(plan: NamespacePlan, provisioned: Provisioned): string {
+  const id = provisioned.secretId === undefined ? '' : ` (SecretId ${provisioned.secretId})`
+  return `${plan.namespaceId}: Secret '${plan.secretName}' would be ${provisioned.result}${id}: ${why(provisioned)}`
+}
+
+function why({ result, relatedApps, drifted }: Provisioned): string {
+  switch (result) {
+    case 'created':
+      return 'ListSecrets lists no Secret of that name in the namespace'
+    case 'updated':
+      return 'it holds other data than this step computes (DescribeSecret), and if-exists is update'
+    case 'unchanged':
+      return 'it holds exactly the data this step computes (DescribeSecret)'
+    case 'skipped':
+      return drifted
+        ? 'it is there, and holds other registry credentials than this step computes (a rotated password?); ' +
+            'if-exists is skip, so a real run leaves it as it is, with a warning; set if-exists: update to write the new ones'
+        : 'it is there, and holds exactly the data this step computes (if-exists: skip)'
+    case 'deleted':
+      return relatedApps.length === 0
+        ? "it is there, and no application uses it (ListSecrets' RelateApps)"
+        : `it is there, and ${describeApps(relatedApps)} use it; if-in-use is delete, so their next instance start could not pull images`
+    case 'absent':
+      return 'ListSecrets lists no Secret of that name in the namespace: there is nothing to delete'
+  }
+}
+
+/** Who the SAE calls were signed as (the line `Signed in as …` above names a role the inputs do not). */
+function describeCredentials(credentials: CredentialSource): string {
   if (credentials.kind === 'oidc') return `GitHub OIDC, role ${credentials.roleArn}`
   if (credentials.kind === 'chained') {
     return `role ${credentials.roleArn} assumed with STS AssumeRole (role chaining), signed with ${describeBase(credentials.base)}`
@@ -68,10 +166,10 @@ function describeBase(source: BaseSource): string {
     case 'rrsa':
       return `RRSA (the ACK pod's identity), role ${source.roleArn}`
     case 'instance-role':
-      // A dry run asks no one, the metadata service included.
-      return `the ECS instance's RAM role${source.roleName ? ` '${source.roleName}'` : ''} from the metadata service, if it gives one (not asked in a dry run)`
+      return `the ECS instance's RAM role${source.roleName ? ` '${source.roleName}'` : ''} from the metadata service`
     case 'none':
-      return 'none found (a real run would fail)'
+      // A dry run with no source plans offline; this is never signed in with.
+      return 'none found'
   }
 }
 

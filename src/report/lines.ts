@@ -6,7 +6,7 @@ import { describeApps } from '../sae/errors.js'
 import type { NamespaceOutcome, Provisioned } from '../sae/provision.js'
 import { ApiError } from '../sae/sdk/api-errors.js'
 import type { NamespacePlan, SecretPlan } from '../secret/plan.js'
-import { messageOf } from './results.js'
+import { failureCode, messageOf } from './results.js'
 
 /** One line of the log: plain, or a warning the runner shows as an annotation. */
 export interface LogLine {
@@ -113,4 +113,21 @@ export function driftWarnings(plans: NamespacePlan[], outcomes: NamespaceOutcome
         ]
       : []
   )
+}
+
+/**
+ * What the registry checks' refusal did to each namespace it decided, said after its error line:
+ * one that needed no write (a Secret left or unchanged) and one whose write it stopped. A namespace
+ * that failed for a reason of its own is named by the error line alone, as in any run.
+ */
+export function refusedLines(plans: SecretPlan[], outcomes: NamespaceOutcome[], refusal: Error): LogLine[] {
+  const failed = `failed: ${failureCode(refusal)} (the error above)`
+  return outcomes.flatMap(({ namespaceId, outcome }, index) => {
+    const secret = `Secret '${plans[index].secretName}'`
+    if (outcome.ok) {
+      const id = outcome.value.secretId === undefined ? '' : ` (SecretId ${outcome.value.secretId})`
+      return [info(`${namespaceId}: ${failed}; ${secret}${id} was left as it is`)]
+    }
+    return outcome.error === refusal ? [info(`${namespaceId}: ${failed}; ${secret} was not written`)] : []
+  })
 }

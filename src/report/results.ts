@@ -37,12 +37,28 @@ export function failureLine(outcomes: NamespaceOutcome[]): string | undefined {
   )
   if (failed.length === 0) return undefined
   if (outcomes.length === 1) return messageOf(failed[0].error)
-  const byReason = new Map<string, string[]>()
-  for (const { namespaceId, error } of failed)
-    byReason.set(messageOf(error), [...(byReason.get(messageOf(error)) ?? []), namespaceId])
   const codes = failed.map(({ namespaceId, error }) => `${namespaceId} ${failureCode(error)}`).join(', ')
-  const reasons = [...byReason].map(([reason, namespaces]) => `${namespaces.join(', ')}: ${reason}`).join(' | ')
+  const reasons = failureReasons(outcomes)
+    .map(({ namespaces, reason }) => `${namespaces.join(', ')}: ${reason}`)
+    .join(' | ')
   return `${failed.length} of ${outcomes.length} namespaces failed (${codes}) — ${reasons}`
+}
+
+/** Why namespaces failed, in words (each error's sentence, which says what to do), once per reason. */
+export interface FailureReason {
+  namespaces: string[]
+  reason: string
+}
+
+/** Each failure's sentence with the namespaces it failed, in their order; namespaces that failed alike share one. */
+export function failureReasons(outcomes: NamespaceOutcome[]): FailureReason[] {
+  const byReason = new Map<string, string[]>()
+  for (const { namespaceId, outcome } of outcomes) {
+    if (outcome.ok) continue
+    const reason = messageOf(outcome.error)
+    byReason.set(reason, [...(byReason.get(reason) ?? []), namespaceId])
+  }
+  return [...byReason].map(([reason, namespaces]) => ({ namespaces, reason }))
 }
 
 export function messageOf(error: unknown): string {

@@ -8,7 +8,7 @@ import type { Inputs } from '../inputs/parse-inputs.js'
 import { SECRET_INPUTS } from '../inputs/table.js'
 import { proxyCredentials } from '../network/proxy.js'
 import type { CheckVerdicts } from '../registry/checks.js'
-import { dryRunReport } from '../report/dry-run.js'
+import { dryRunReport, type DryRunSae } from '../report/dry-run.js'
 import {
   checkLines,
   driftWarnings,
@@ -16,6 +16,7 @@ import {
   outcomeLine,
   plannedLines,
   provisionedLines,
+  refusedLines,
   retryLine,
   signedInLine,
   wrote,
@@ -23,7 +24,7 @@ import {
 } from '../report/lines.js'
 import { inert } from '../report/inert.js'
 import { Redactor } from '../report/redaction.js'
-import { failedBy, failureLine, failureMessage, messageOf, stepOutputs } from '../report/results.js'
+import { failedBy, failureLine, failureMessage, failureReasons, messageOf, stepOutputs } from '../report/results.js'
 import { renderFailureSummary, renderSummary, summaryRows, type RunLink } from '../report/summary.js'
 import type { NamespaceOutcome, Provisioned } from '../sae/provision.js'
 import type { ApiError } from '../sae/sdk/api-errors.js'
@@ -37,6 +38,10 @@ export class StepReport {
   private finished = false
   /** What this run wrote, one line a Secret, for a failure that comes after it. */
   private readonly written: string[] = []
+  /** Every warning of the run, as the log shows it, for the job summary. */
+  private readonly warnings: string[] = []
+  /** Each namespace's outcome line, waiting for the registry checks to say theirs (see provisioned). */
+  private readonly pending: Promise<void>[] = []
 
   /** Registers a secret and each form it could take in a log (the runner masks only exact strings). */
   readonly mask = (value: string | undefined): void => {
@@ -80,8 +85,10 @@ export class StepReport {
   private write(level: LogLine['level'] | 'debug' | 'error', text: string): void {
     const line = this.redact(inert(this.redact(text)))
     if (level === 'error') core.setFailed(line)
-    else if (level === 'warning') core.warning(line)
-    else if (level === 'debug') core.debug(line)
+    else if (level === 'warning') {
+      core.warning(line)
+      this.warnings.push(line)
+    } else if (level === 'debug') core.debug(line)
     else core.info(line)
   }
 
@@ -115,30 +122,70 @@ export class StepReport {
     }
   }
 
-  readonly provisioned = (plan: SecretPlan, provisioned: Provisioned): void => {
-    this.say(provisionedLines(plan, provisioned))
-    if (wrote(provisioned)) this.written.push(outcomeLine(plan, provisioned))
+  /**
+   * Hears each namespace as soon as it is provisioned. Its line is said once the registry checks
+   * (`checks`, which say their verdict first) have said theirs: a Secret left or unchanged needs no
+   * write, so the policy does not wait for them, and its line would come before what decides it.
+   * With a refusal, the refusal decides every namespace: outcomes() says its error line, then what it
+   * did to each.
+   */
+  provisioned(checks: Promise<CheckVerdicts>, dryRun = false) {
+    return (plan: SecretPlan, provisioned: Provisioned): void => {
+      // A dry run's namespaces are said by dryRun(), with what a real run would output and why.
+      if (dryRun) return
+      if (wrote(provisioned)) this.written.push(outcomeLine(plan, provisioned))
+      const said = checks.then(
+        ({ error }) => (error ? undefined : this.say(provisionedLines(plan, provisioned))),
+        // The checks' own failure is the run's, and main's await of them reports it.
+        () => undefined
+      )
+      this.pending.push(said)
+    }
   }
 
-  /** Step outputs, warnings and the job summary of a run that called SAE; then the error line, if anything failed. */
-  async outcomes(plans: NamespacePlan[], provisioned: NamespaceOutcome[], refusal: Error | undefined): Promise<void> {
+  /**
+   * Step outputs, warnings and the job summary of a run that called SAE; the error line, if anything
+   * failed: after the namespaces' lines, or, when the registry checks refused, before them. A dry run
+   * that read SAE ends as dryRun() says.
+   */
+  async outcomes(
+    inputs: Inputs,
+    plans: NamespacePlan[],
+    provisioned: NamespaceOutcome[],
+    verdicts: CheckVerdicts
+  ): Promise<void> {
+    if (inputs.dryRun) return this.dryRun(inputs, plans, verdicts, { outcomes: provisioned })
+    const refusal = verdicts.error
+    await Promise.all(this.pending)
     const outcomes = failedBy(provisioned, refusal)
     this.finished = true
     for (const [name, value] of stepOutputs(outcomes)) setOutput(name, value)
-    this.say(driftWarnings(plans, outcomes))
-    await this.summary((link) => renderSummary(summaryRows(plans, outcomes), link, false))
     const failure = failureLine(outcomes)
-    if (failure) this.write('error', failure)
+    if (refusal && failure) {
+      this.write('error', failure)
+      this.say(refusedLines(plans, provisioned, refusal))
+    }
+    this.say(driftWarnings(plans, outcomes))
+    const rows = summaryRows(plans, outcomes)
+    const summary = { mode: 'run' as const, rows, failures: failureReasons(outcomes), warnings: this.warnings }
+    await this.summary((link) => renderSummary(summary, link))
+    if (failure && !refusal) this.write('error', failure)
   }
 
-  /** What a dry run would do, in the log and the summary; `results` is `{}` as nothing was provisioned. */
-  async dryRun(inputs: Inputs, plans: NamespacePlan[], verdicts: CheckVerdicts): Promise<void> {
+  /**
+   * What a dry run would do, in the log and the summary: its plan, then (having read SAE) each
+   * namespace's result and why; the error a real run would end with, before those lines when the
+   * registry checks refused (it decided them), else last. `results` is `{}` as nothing was provisioned.
+   */
+  async dryRun(inputs: Inputs, plans: NamespacePlan[], verdicts: CheckVerdicts, sae: DryRunSae): Promise<void> {
     this.finished = true
-    const report = dryRunReport(inputs, plans, verdicts)
+    const report = dryRunReport(inputs, plans, verdicts, sae)
     this.say(report.lines)
+    if (report.failure && report.refused) this.write('error', report.failure)
+    this.say(report.outcomes)
     setOutput('results', '{}')
-    await this.summary((link) => renderSummary(report.rows, link, true, report.plan))
-    if (report.failure) this.write('error', report.failure)
+    await this.summary((link) => renderSummary({ ...report.summary, warnings: this.warnings }, link))
+    if (report.failure && !report.refused) this.write('error', report.failure)
   }
 
   /** One `::error::` line and a summary saying what failed, whatever else fails on the way (an output file that cannot be written, say). */
@@ -152,7 +199,7 @@ export class StepReport {
       if (!(error instanceof RunnerEnvironmentError)) line += `; ${messageOf(outputError)}`
     }
     const message = this.redact(line)
-    await this.summary((link) => renderFailureSummary(message, link, this.written))
+    await this.summary((link) => renderFailureSummary(message, link, this.written, this.warnings))
     try {
       this.write('error', message)
     } catch {

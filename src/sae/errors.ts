@@ -30,9 +30,15 @@ export class SecretTypeMismatchError extends ActionError {
 /** Applications use the Secret and `if-in-use` is `fail`: deleting it would break their next instance start. */
 export class SecretInUseError extends ActionError {
   readonly code = 'SecretInUse'
-  constructor(secretName: string, namespaceId: string, secretId: number, apps: RelatedApp[]) {
+  constructor(
+    secretName: string,
+    namespaceId: string,
+    /** The Secret left in place, and the applications that use it: the summary's row names them. */
+    readonly secretId: number,
+    readonly relatedApps: RelatedApp[]
+  ) {
     super(
-      `Secret '${secretName}' (SecretId ${secretId}) in namespace ${namespaceId} is used by ${describeApps(apps)}: ` +
+      `Secret '${secretName}' (SecretId ${secretId}) in namespace ${namespaceId} is used by ${describeApps(relatedApps)}: ` +
         'their next instance start could not pull images without it, so nothing was deleted in this namespace. ' +
         'Point those applications at another Secret first, or set if-in-use: delete to delete it anyway'
     )

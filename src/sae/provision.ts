@@ -41,7 +41,7 @@ export interface ProvisionOptions {
   onLostAnswer?: (error: ApiError, applied: boolean, attempt: number) => void
 }
 
-const ALREADY_EXIST = 'SecretNameConflict.AlreadyExist'
+export const ALREADY_EXIST = 'SecretNameConflict.AlreadyExist'
 
 /**
  * Makes sure the namespace holds the Secret (calls on the way):

@@ -33,7 +33,13 @@ export interface SecretDetail extends SecretSummary {
 export interface SecretsApi {
   listSecrets(namespaceId: string): Promise<SecretSummary[]>
   describeSecret(namespaceId: string, secretId: number): Promise<SecretDetail>
-  createSecret(namespaceId: string, secretName: string, secretType: string, secretData: string): Promise<number>
+  /** The new Secret's id; none from a dry run's stand-in (read-only.ts), which creates nothing. */
+  createSecret(
+    namespaceId: string,
+    secretName: string,
+    secretType: string,
+    secretData: string
+  ): Promise<number | undefined>
   updateSecret(namespaceId: string, secretId: number, secretData: string): Promise<number>
   deleteSecret(namespaceId: string, secretId: number): Promise<void>
 }

@@ -4,7 +4,7 @@
 // role-to-assume alone through STS AssumeRole signed with whichever of those was found.
 import http from 'node:http'
 import { ApiError } from './sdk/api-errors.js'
-import { CredentialsError } from '../domain/errors.js'
+import { CredentialsError, NoCredentialsError } from '../domain/errors.js'
 import type { AccessKey, BaseSource, ChainedRole, CredentialSource, Endpoint, RoleSession } from '../domain/model.js'
 import { assumeRoleWithKey, assumeRoleWithToken, saeClientFactory, type ClientSettings } from './clients.js'
 import { fetchInstanceRole, MetadataAbsent, METADATA_HOST, type InstanceRoleKey } from './credentials/instance-role.js'
@@ -44,14 +44,14 @@ const SOURCES = [
  * instance role) found. With role-to-assume alone, it says that this is role chaining, which needs
  * those credentials, and that GitHub OIDC needs oidc-provider-arn.
  */
-export function noCredentials(instanceRole: string, chained?: ChainedRole): CredentialsError {
+export function noCredentials(instanceRole: string, chained?: ChainedRole): NoCredentialsError {
   const [keyInputs, oidc, ...rest] = SOURCES
   const tried = chained ? [keyInputs, ...rest] : [keyInputs, oidc, ...rest]
   const opening = chained
     ? `role-to-assume is given without oidc-provider-arn, so ${chained.roleArn} is assumed with STS AssumeRole (role chaining), ` +
       'signed with other Alibaba Cloud credentials, and none were found; for GitHub OIDC, give oidc-provider-arn too. Tried, in order: '
     : 'No Alibaba Cloud credentials were found. Tried, in order: '
-  return new CredentialsError(
+  return new NoCredentialsError(
     `${opening}${[...tried, `the ECS instance's RAM role (metadata service at http://${METADATA_HOST}): ${instanceRole}`].join('; ')}. ` +
       'Give one of them (docs/self-hosted-runners.md shows RRSA and the instance role)'
   )

@@ -31,18 +31,20 @@ export function sameDockerConfig(storedBase64: string | undefined, computed: Doc
 export function decodeStoredConfig(storedBase64: string | undefined): DockerConfig | undefined {
   const stored = storedAuths(storedBase64)
   if (!stored.readable) return undefined
-  const auths: Record<string, RegistryAuth> = {}
-  for (const [key, value] of Object.entries(stored.auths)) {
-    const entry = (value ?? {}) as Record<string, unknown>
-    const text = (name: string) => (typeof entry[name] === 'string' ? (entry[name] as string) : '')
-    let [username, password] = [text('username'), text('password')]
-    if (username === '' && password === '' && text('auth') !== '') {
-      const decoded = Buffer.from(text('auth'), 'base64').toString('utf8')
-      const colon = decoded.indexOf(':')
-      if (colon > 0) [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)]
-    }
-    auths[key] = { username, password, auth: text('auth') || basicAuth(username, password) }
-  }
+  // fromEntries defines each key as it is: a key such as `__proto__` stays an entry, never a prototype.
+  const auths = Object.fromEntries(
+    Object.entries(stored.auths).map(([key, value]): [string, RegistryAuth] => {
+      const entry = (value ?? {}) as Record<string, unknown>
+      const text = (name: string) => (typeof entry[name] === 'string' ? (entry[name] as string) : '')
+      let [username, password] = [text('username'), text('password')]
+      if (username === '' && password === '' && text('auth') !== '') {
+        const decoded = Buffer.from(text('auth'), 'base64').toString('utf8')
+        const colon = decoded.indexOf(':')
+        if (colon > 0) [username, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)]
+      }
+      return [key, { username, password, auth: text('auth') || basicAuth(username, password) }]
+    })
+  )
   return { auths }
 }
 

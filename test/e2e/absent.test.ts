@@ -85,16 +85,31 @@ describe('state: absent', () => {
     expect(run.outputs.result).toBeUndefined()
   })
 
-  test('dry run: says what it would delete, calls nothing', async () => {
-    sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: {} }) })
+  test('dry run: says what it would delete and why, having only listed the namespace', async () => {
+    const id = sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: {} }) })
     const run = await runAction({ inputs: absent({ 'dry-run': 'true' }) })
     expect(run.errors).toEqual([])
-    expect(sae.calls()).toEqual([])
+    expect(sae.calls().map((call) => call.action)).toEqual(['ListSecrets'])
     expect(run.stdout).toContain(
       `Would delete Secret 'registry-auth' (kubernetes.io/dockerconfigjson) from ${NS} via http://`
     )
-    expect(run.summary).toContain(`| ${NS} | registry-auth | – | planned: delete | – |`)
+    expect(run.stdout).toContain(
+      `${NS}: Secret 'registry-auth' would be deleted (SecretId ${id}): it is there, and no application uses it (ListSecrets' RelateApps)`
+    )
+    expect(run.summary).toContain(`| ${NS} | registry-auth | ${id} | would be deleted | – | – |`)
     expect(sae.secrets(NS)).toHaveLength(1)
+  })
+
+  test('dry run without credentials: the offline plan, as before, and a warning that says so', async () => {
+    sae.seedSecret(NS, { name: 'registry-auth', data: stored({ auths: {} }) })
+    const { 'access-key-id': _id, 'access-key-secret': _secret, ...inputs } = absent({ 'dry-run': 'true' })
+    void _id
+    void _secret
+    const run = await runAction({ inputs })
+    expect(run.errors).toEqual([])
+    expect(sae.calls()).toEqual([])
+    expect(run.stdout).toMatch(/^::warning::This dry run planned offline: /m)
+    expect(run.summary).toContain(`| ${NS} | registry-auth | – | planned: delete | – |`)
   })
 
   test('present still requires the registry credentials, with the hint about empty secrets', async () => {

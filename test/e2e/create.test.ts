@@ -80,12 +80,13 @@ describe('first run', () => {
 })
 
 describe('dry run', () => {
-  test('validates, prints the redacted plan and calls nothing', async () => {
+  test('validates, prints the redacted plan and only reads SAE', async () => {
     const run = await runAction({
       inputs: stepInputs(sae, { 'dry-run': 'true', 'namespace-id': 'cn-hangzhou:dev,cn-beijing:prod' })
     })
     expect(run.code).toBe(0)
-    expect(sae.calls()).toEqual([])
+    expect(sae.calls().map((call) => call.action)).toEqual(['ListSecrets', 'ListSecrets'])
+    expect(sae.secrets('cn-hangzhou:dev')).toEqual([])
     expect(run.stdout).toContain(
       "Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-hangzhou:dev"
     )
@@ -93,7 +94,7 @@ describe('dry run', () => {
     expect(run.visible).not.toContain(PASSWORD)
     expect(run.outputs.results).toBe('{}')
     expect(run.summary).toContain('dry run')
-    expect(run.summary).toContain('| cn-beijing:prod | registry-auth | – | planned |')
+    expect(run.summary).toContain('| cn-beijing:prod | registry-auth | – | would be created |')
   })
 
   test('still refuses bad input', async () => {

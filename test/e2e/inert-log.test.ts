@@ -206,5 +206,6 @@ describe('a registry and an echoed input', () => {
     })
     expect(run.code).toBe(0)
     expect(run.stdout).toContain("'deploy## [stop-commands]u'")
+    expect(sae.calls().map((call) => call.action)).toEqual(['ListSecrets'])
   })
 })

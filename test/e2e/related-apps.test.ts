@@ -52,7 +52,10 @@ describe('state: absent on a Secret that applications use', () => {
     expect(sae.secrets(NS)).toHaveLength(1)
     // A failed namespace sets neither secret-id nor result.
     expect(run.outputs).toEqual({ results: '{}' })
-    expect(run.summary).toContain(`| ${NS} | registry-auth | – | failed: SecretInUse |`)
+    // The row names the Secret left in place and who uses it.
+    expect(run.summary).toContain(
+      `| ${NS} | registry-auth | ${id} | failed: SecretInUse | shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8)<br>shop-worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f) | – |`
+    )
   })
 
   test('if-in-use: delete deletes it and warns, naming them; results keeps them', async () => {

@@ -1,11 +1,13 @@
 // The job summary as GitHub shows it: the bundle's summary rendered as CommonMark + GFM
 // (micromark, as GitHub's renderer) and read back as a reader sees it: the heading, the table's
 // header and rows, names shown as they are whatever Markdown they hold, the run link, and no raw
-// HTML but what GitHub's sanitizer keeps. PRINT_SUMMARY=1 prints the three-namespace table as rendered.
+// HTML but what GitHub's sanitizer keeps; under the table, each failure's reason in words and every
+// warning of the run. PRINT_SUMMARY=1 prints the three-namespace table as rendered.
 import { afterEach, describe, expect, test } from '@jest/globals'
 import { runAction } from '../../devkit/harness/action-runner.mjs'
+import { startFakeRegistry } from '../../devkit/emulator/fake-registry.mjs'
 import { readSummary, type RenderedSummary } from '../support/github-markdown.js'
-import { authOf, emulator, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
+import { authOf, emulator, NAMESPACES, PASSWORD, stepInputs, stored, USERNAME, type Emulator } from './fixtures.js'
 
 let sae: Emulator
 afterEach(async () => sae.stop())
@@ -38,6 +40,13 @@ const MARKDOWN_APPS_SHOWN =
   'shop*web_<b>v2</b>|`x` (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8)\n' +
   '~~old~~ &amp; [docs](https://x.example) www.example.com ops@example.com \\* (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f)\n' +
   'two lines (c0ffee00-0000-4000-8000-000000000003)'
+
+/** Two applications with plain names, and how the "Used by" cell shows them. */
+const SHOP = [
+  { AppId: '7171a6ca-d1cd-4928-8642-7d5cfe69a3f8', AppName: 'shop-web' },
+  { AppId: '0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f', AppName: 'shop_worker' }
+]
+const SHOP_SHOWN = 'shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8)\nshop_worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f)'
 
 const entry = (password: string) => ({ username: USERNAME, password, auth: authOf(USERNAME, password) })
 const CURRENT = stored({
@@ -114,7 +123,90 @@ describe('the job summary, rendered as GitHub renders it', () => {
       ['cn-hangzhou:prod', 'registry_auth', String(prodId), 'skipped', MARKDOWN_APPS_SHOWN, HANGZHOU],
       ['cn-hangzhou:missing', 'registry_auth', '–', 'failed: InvalidNamespaceId.NotFound', '–', HANGZHOU]
     ])
-    expect(rendered.paragraphs).toEqual([runLine('Provisioned')])
+    expect(rendered.paragraphs).toEqual(['Why it failed, and what to do:', runLine('Provisioned')])
+    expect(rendered.listItems).toHaveLength(1)
+    expect(rendered.listItems[0]).toMatch(
+      /^cn-hangzhou:missing: ListSecrets failed: InvalidNamespaceId\.NotFound \(HTTP 404, RequestId [0-9A-F-]{36}\): the namespace does not exist; check namespace-id \(<region>:<name>\) and that the credentials belong to its account$/
+    )
+    expectGithubSafe(rendered)
+  })
+
+  test('a green run with a warning: the warning listed under the table, word for word as the log has it', async () => {
+    sae = await emulator()
+    const web = await startFakeRegistry({ kind: 'not-registry' })
+    try {
+      const image = `${web.host}/shop/web:1.4.2`
+      const run = await runAction({ inputs: stepInputs(sae, { 'registry-domains': web.host, images: image }) })
+      expect(run.code).toBe(0)
+      const warning =
+        `Could not check image ${image} at ${web.host}: GET /v2/ answered HTTP 404, not the registry API's 401 challenge; ` +
+        'not a refusal, so it does not stop the Secret being written'
+      expect(run.stdout.split('\n').filter((line) => line.startsWith('::warning::'))).toEqual([`::warning::${warning}`])
+      const rendered = readSummary(run.summary)
+      expect(rendered.tables[0].rows.map((row) => row[3])).toEqual(['created'])
+      expect(rendered.paragraphs).toEqual(['Warning of this run (also in the log):', runLine('Provisioned')])
+      expect(rendered.listItems).toEqual([warning])
+      expectGithubSafe(rendered)
+    } finally {
+      await web.stop()
+    }
+  })
+
+  test('a failed image check: the code in the row, the sentence (what to do included) under the table', async () => {
+    sae = await emulator()
+    const registry = await startFakeRegistry({
+      kind: 'bearer',
+      username: USERNAME,
+      password: PASSWORD,
+      repositories: { 'shop/web': { tags: ['1.4.2'] } }
+    })
+    try {
+      const image = `${registry.host}/shop/web:9.9.9`
+      const run = await runAction({ inputs: stepInputs(sae, { 'registry-domains': registry.host, images: image }) })
+      expect(run.code).toBe(1)
+      const rendered = readSummary(run.summary)
+      expect(rendered.tables[0].rows).toEqual([
+        ['cn-hangzhou:prod', 'registry-auth', '–', 'failed: ImageNotPullable', '–', registry.host]
+      ])
+      expect(rendered.paragraphs).toEqual(['Why it failed, and what to do:', runLine('Provisioned')])
+      expect(rendered.listItems).toEqual([
+        `cn-hangzhou:prod: Image ${image} does not exist at ${registry.host} (HTTP 404 to HEAD /v2/shop/web/manifests/9.9.9): ` +
+          'a tag not pushed yet? Push it before this step, or correct images. Nothing was written'
+      ])
+      expectGithubSafe(rendered)
+    } finally {
+      await registry.stop()
+    }
+  })
+
+  test('a teardown of a Secret two applications use: SecretInUse, the Secret and both applications in the row and the reason', async () => {
+    sae = await emulator({ namespaces: [...NAMESPACES, 'cn-hangzhou:preview'] })
+    const id = sae.seedSecret('cn-hangzhou:preview', { name: 'pr-42-registry', data: CURRENT, relatedApps: SHOP })
+    const {
+      username: _u,
+      password: _p,
+      ...inputs
+    } = stepInputs(sae, {
+      state: 'absent',
+      'namespace-id': 'cn-hangzhou:preview',
+      'secret-name': 'pr-42-registry'
+    })
+    void _u
+    void _p
+    const run = await runAction({ inputs })
+    expect(run.code).toBe(1)
+    const rendered = readSummary(run.summary)
+    expect(rendered.tables[0].rows).toEqual([
+      ['cn-hangzhou:preview', 'pr-42-registry', String(id), 'failed: SecretInUse', SHOP_SHOWN, '–']
+    ])
+    expect(rendered.paragraphs).toEqual(['Why it failed, and what to do:', runLine('Provisioned')])
+    expect(rendered.listItems).toEqual([
+      `cn-hangzhou:preview: Secret 'pr-42-registry' (SecretId ${id}) in namespace cn-hangzhou:preview is used by 2 applications: ` +
+        'shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8), shop_worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f): ' +
+        'their next instance start could not pull images without it, so nothing was deleted in this namespace. ' +
+        'Point those applications at another Secret first, or set if-in-use: delete to delete it anyway'
+    ])
+    expect(sae.secrets('cn-hangzhou:preview')).toHaveLength(1)
     expectGithubSafe(rendered)
   })
 
@@ -134,8 +226,9 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expectGithubSafe(rendered)
   })
 
-  test('a dry run: the dry-run heading, a planned row per namespace, the plan as logged, shown as it is', async () => {
+  test('a dry run with credentials: its heading, what each namespace would get, the plan and why, as logged', async () => {
     sae = await emulator()
+    const id = sae.seedSecret('cn-hangzhou:dev', { name: 'registry-auth', data: CURRENT, relatedApps: SHOP })
     const run = await runAction({
       inputs: stepInputs(sae, {
         'dry-run': 'true',
@@ -144,18 +237,18 @@ describe('the job summary, rendered as GitHub renders it', () => {
       })
     })
     expect(run.code).toBe(0)
-    expect(sae.calls()).toEqual([])
+    expect(sae.calls().map((call) => call.action)).toEqual(['ListSecrets', 'ListSecrets', 'DescribeSecret'])
     const rendered = readSummary(run.summary)
-    expect(rendered.headings).toEqual(['SAE image-pull Secret (dry run: no SAE API was called)'])
+    expect(rendered.headings).toEqual(['SAE image-pull Secret (dry run: SAE was read, nothing was written)'])
     expect(rendered.tables).toHaveLength(1)
     expect(rendered.tables[0].header).toEqual(HEADER)
     expect(rendered.tables[0].rows).toEqual([
-      ['cn-hangzhou:dev', 'registry-auth', '–', 'planned', '–', HANGZHOU],
+      ['cn-hangzhou:dev', 'registry-auth', String(id), 'would be unchanged', SHOP_SHOWN, HANGZHOU],
       [
         'cn-beijing:prod',
         'registry-auth',
         '–',
-        'planned',
+        'would be created',
         '–',
         'registry-vpc.cn-beijing.aliyuncs.com\nregistry.cn-beijing.aliyuncs.com'
       ]
@@ -166,7 +259,9 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expect(rendered.listItems).toEqual([
       'Credentials: access key LTAI5tE2eKeyId from inputs',
       `Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-hangzhou:dev ${via}, auths for ${HANGZHOU.replace('\n', ', ')} ${tail.replace('{domains}', HANGZHOU.replace('\n', ', '))}`,
-      `Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-beijing:prod ${via}, auths for registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com ${tail.replace('{domains}', 'registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com')}`
+      `Would ensure Secret 'registry-auth' (kubernetes.io/dockerconfigjson) in cn-beijing:prod ${via}, auths for registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com ${tail.replace('{domains}', 'registry-vpc.cn-beijing.aliyuncs.com, registry.cn-beijing.aliyuncs.com')}`,
+      `cn-hangzhou:dev: Secret 'registry-auth' would be unchanged (SecretId ${id}): it holds exactly the data this step computes (DescribeSecret)`,
+      "cn-beijing:prod: Secret 'registry-auth' would be created: ListSecrets lists no Secret of that name in the namespace"
     ])
     // Each plan line is also in the log, word for word.
     for (const line of rendered.listItems.slice(1)) expect(run.stdout.split('\n')).toContain(line)
@@ -174,13 +269,39 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expectGithubSafe(rendered)
   })
 
+  test('a dry run without credentials: the offline heading, a planned row per namespace, the warning that says so', async () => {
+    sae = await emulator()
+    const {
+      'access-key-id': _id,
+      'access-key-secret': _secret,
+      ...inputs
+    } = stepInputs(sae, {
+      'dry-run': 'true',
+      'namespace-id': 'cn-hangzhou:dev'
+    })
+    void _id
+    void _secret
+    const run = await runAction({ inputs })
+    expect(run.code).toBe(0)
+    expect(sae.calls()).toEqual([])
+    const rendered = readSummary(run.summary)
+    expect(rendered.headings).toEqual(['SAE image-pull Secret (dry run, offline: no SAE API was called)'])
+    expect(rendered.tables[0].rows).toEqual([['cn-hangzhou:dev', 'registry-auth', '–', 'planned', '–', HANGZHOU]])
+    expect(rendered.paragraphs).toEqual([
+      'The plan (nothing was written):',
+      'Warning of this run (also in the log):',
+      runLine('Planned')
+    ])
+    expect(rendered.listItems[0]).toBe('Credentials: none found')
+    const warning = rendered.listItems[2]
+    expect(warning).toMatch(/^This dry run planned offline: without credentials it read nothing of SAE, /)
+    expect(run.stdout.split('\n')).toContain(`::warning::${warning}`)
+    expectGithubSafe(rendered)
+  })
+
   test('a delete of a Secret two applications use (if-in-use: delete): its row, both applications, no domains', async () => {
     sae = await emulator()
-    const shop = [
-      { AppId: '7171a6ca-d1cd-4928-8642-7d5cfe69a3f8', AppName: 'shop-web' },
-      { AppId: '0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f', AppName: 'shop_worker' }
-    ]
-    const id = sae.seedSecret('cn-hangzhou:prod', { name: 'registry-auth', data: CURRENT, relatedApps: shop })
+    const id = sae.seedSecret('cn-hangzhou:prod', { name: 'registry-auth', data: CURRENT, relatedApps: SHOP })
     const { username: _u, password: _p, ...inputs } = stepInputs(sae, { state: 'absent', 'if-in-use': 'delete' })
     void _u
     void _p
@@ -191,16 +312,15 @@ describe('the job summary, rendered as GitHub renders it', () => {
     expect(rendered.headings).toEqual(['SAE image-pull Secret'])
     expect(rendered.tables[0].header).toEqual(HEADER)
     expect(rendered.tables[0].rows).toEqual([
-      [
-        'cn-hangzhou:prod',
-        'registry-auth',
-        String(id),
-        'deleted',
-        'shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8)\nshop_worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f)',
-        '–'
-      ]
+      ['cn-hangzhou:prod', 'registry-auth', String(id), 'deleted', SHOP_SHOWN, '–']
     ])
-    expect(rendered.paragraphs).toEqual([runLine('Provisioned')])
+    // The deletion's warning is the run's one warning, listed under the table.
+    expect(rendered.paragraphs).toEqual(['Warning of this run (also in the log):', runLine('Provisioned')])
+    expect(rendered.listItems).toEqual([
+      `cn-hangzhou:prod: Secret 'registry-auth' (SecretId ${id}) was deleted although 2 applications: ` +
+        'shop-web (7171a6ca-d1cd-4928-8642-7d5cfe69a3f8), shop_worker (0b9b6f6e-2c1a-4d3e-9f00-5a1c2b3d4e5f) use it (if-in-use: delete): ' +
+        'their next instance start cannot pull images until they are given another Secret'
+    ])
     expectGithubSafe(rendered)
   })
 })

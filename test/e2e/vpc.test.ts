@@ -209,7 +209,16 @@ describe('if-unverified: fail', () => {
         'if-unverified': 'fail',
         'dry-run': 'true'
       })
-      const run = await runAction({ inputs })
+      // A dry run reads SAE as a real run does: through the VPC endpoint, which this runner reaches.
+      const env = await network()
+      const before = sae.calls().length
+      const run = await runAction({ inputs: { ...inputs, network: 'vpc' }, env })
+      expect(
+        sae
+          .calls()
+          .slice(before)
+          .map((call) => call.action)
+      ).toEqual(['ListSecrets'])
       expect(run.errors).toEqual([
         `::error::The registry login for ${notRegistry.host} reached no verdict (if-unverified: fail): GET /v2/ answered HTTP 404, not the registry API's 401 challenge. ` +
           'Nothing was written (if-unverified: fail); make the registry reachable from this runner, or set if-unverified: warn to write without a verdict'

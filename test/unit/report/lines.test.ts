@@ -6,11 +6,13 @@ import {
   outcomeLine,
   plannedLines,
   provisionedLines,
+  refusedLines,
   retryLine,
   wrote
 } from '../../../src/report/lines.js'
 import { ApiError } from '../../../src/sae/sdk/api-errors.js'
-import { ok, plansOf } from './support/outcomes.js'
+import { RegistryCheckError } from '../../../src/registry/checks.js'
+import { failed, ok, plansOf } from './support/outcomes.js'
 
 const [plan] = plansOf()
 const apps = [
@@ -132,6 +134,31 @@ test('driftWarnings: one per Secret left in place under skip although it holds o
       text:
         "cn-hangzhou:dev: Secret 'registry-auth' (SecretId 16) holds other registry credentials than this step computed " +
         '(a rotated password?); it was left as it is because if-exists is skip. Set if-exists: update to write the new ones'
+    }
+  ])
+})
+
+test("refusedLines: after the registry checks' error, what it did to each namespace it decided; none for a namespace failed by its own error", () => {
+  const plans = plansOf({ 'namespace-id': 'cn-hangzhou:dev,cn-hangzhou:staging,cn-hangzhou:nope' })
+  const refusal = new RegistryCheckError([{ kind: 'missing', image: 'r/shop/web:9', host: 'r', how: 'HTTP 404' }])
+  expect(
+    refusedLines(
+      plans,
+      [
+        ok('cn-hangzhou:dev', { secretId: 16, result: 'skipped', relatedApps: [] }),
+        { namespaceId: 'cn-hangzhou:staging', outcome: { ok: false, error: refusal } },
+        failed('cn-hangzhou:nope', 'InvalidNamespaceId.NotFound')
+      ],
+      refusal
+    )
+  ).toEqual([
+    {
+      level: 'info',
+      text: "cn-hangzhou:dev: failed: ImageNotPullable (the error above); Secret 'registry-auth' (SecretId 16) was left as it is"
+    },
+    {
+      level: 'info',
+      text: "cn-hangzhou:staging: failed: ImageNotPullable (the error above); Secret 'registry-auth' was not written"
     }
   ])
 })

@@ -8,9 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { EOL, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RunnerEnvironmentError } from '../../../src/domain/errors.js'
+import { RegistryCheckError, type CheckVerdicts } from '../../../src/registry/checks.js'
 import { setOutput, StepReport } from '../../../src/runner/step-report.js'
+import type { NamespacePlan } from '../../../src/secret/plan.js'
+import { inputsOf } from '../report/support/outcomes.js'
 
 const SECRET = 'open sesame'
+/** A real run's inputs (not a dry run), for outcomes(). */
+const RUN = inputsOf()
 /** What the runner is told to mask for it: each form, `%` escaped as workflow commands escape it. */
 const SECRET_MASKS = [
   '::add-mask::open sesame',
@@ -106,10 +111,74 @@ describe('checks', () => {
 
   test('once the step has finished: nothing is said, the verdicts are still handed on', async () => {
     const report = new StepReport()
-    await report.outcomes([], [], undefined)
+    await report.outcomes(RUN, [], [], { passed: [], warnings: [] })
     written = []
     expect(report.checks(verdicts)).toBe(verdicts)
     expect(printed()).toEqual([])
+  })
+})
+
+describe("a namespace's outcome line", () => {
+  const plan = {
+    namespaceId: 'cn-a:x',
+    secretName: 'registry-auth',
+    state: 'present',
+    domains: ['r']
+  } as unknown as NamespacePlan
+  const left = { secretId: 16, result: 'skipped' as const, relatedApps: [] }
+
+  test('waits for the registry checks to say their verdict, then follows it', async () => {
+    let verdict!: (verdicts: CheckVerdicts) => void
+    const report = new StepReport()
+    const checks = new Promise<CheckVerdicts>((resolve) => (verdict = resolve)).then(report.checks)
+    report.provisioned(checks)(plan, left)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(printed()).toEqual([])
+    verdict({ passed: ['Image r/shop/web:1 can be pulled'], warnings: [] })
+    await report.outcomes(RUN, [plan], [{ namespaceId: 'cn-a:x', outcome: { ok: true, value: left } }], await checks)
+    expect(printed()).toEqual([
+      'Image r/shop/web:1 can be pulled',
+      "cn-a:x: Secret 'registry-auth' skipped (SecretId 16)"
+    ])
+  })
+
+  test("with a refusal: the error line first, then what it did to the namespace; nothing of the namespace's own success", async () => {
+    const refusal = new RegistryCheckError([{ kind: 'missing', image: 'r/shop/web:9', host: 'r', how: 'HTTP 404' }])
+    const report = new StepReport()
+    const checks = Promise.resolve<CheckVerdicts>({ passed: [], warnings: [], error: refusal }).then(report.checks)
+    report.provisioned(checks)(plan, left)
+    await report.outcomes(RUN, [plan], [{ namespaceId: 'cn-a:x', outcome: { ok: true, value: left } }], await checks)
+    expect(printed()).toEqual([
+      `::error::${refusal.message}`,
+      "cn-a:x: failed: ImageNotPullable (the error above); Secret 'registry-auth' (SecretId 16) was left as it is"
+    ])
+    process.exitCode = undefined
+  })
+})
+
+describe('the job summary', () => {
+  test('lists every warning the step wrote, as the log shows it (redacted and inert), and nothing else it said', async () => {
+    process.env.GITHUB_STEP_SUMMARY = join(work, 'summary')
+    writeFileSync(process.env.GITHUB_STEP_SUMMARY, '')
+    const report = new StepReport()
+    report.mask(SECRET)
+    report.say([
+      { level: 'info', text: 'Registry login accepted by r (Basic)' },
+      { level: 'warning', text: 'Could not check image r/shop/web:1 with open sesame' },
+      { level: 'warning', text: '::stop-commands::x' }
+    ])
+    report.checks({ passed: [], warnings: ['Could not verify the registry login for s'] })
+    await report.outcomes(RUN, [], [], { passed: [], warnings: [] })
+    const summary = readFileSync(process.env.GITHUB_STEP_SUMMARY, 'utf8')
+    expect(summary).not.toContain('Registry login accepted')
+    expect(summary.split('\n').slice(-6)).toEqual([
+      '3 warnings of this run (also in the log):',
+      '',
+      '- Could not check image r/shop/web:1 with \\*\\*\\*',
+      '- : :stop-commands::x',
+      '- Could not verify the registry login for s',
+      ''
+    ])
   })
 })
 

@@ -243,6 +243,12 @@ describe('a stored docker config is read with a bound: 32 entries', () => {
   })
 })
 
+test('an auths key `__proto__` is an entry like any other: its credentials are read and listed to mask', () => {
+  const value = b64('{"auths":{"__proto__":{"username":"u","password":"proto-pa55"}}}')
+  expect(Object.keys(decodeStoredConfig(value)!.auths)).toEqual(['__proto__'])
+  expect(storedSecrets(value)).toContain(b64('u:proto-pa55'))
+})
+
 describe('for any stored docker config (property)', () => {
   /** Text someone else chose: any characters, and pieces the runner would act on. */
   const text = fc.oneof(

@@ -239,8 +239,8 @@ await withEmulator({ namespaces: ['cn-hangzhou:bench'] }, async (sae) => {
       { 'secret-name': 'calls', 'if-exists': 'update', password: 'rotated' }
     )
     await count(
-      'dry run with images (no SAE API)',
-      { sae: 0, registry: 3 },
+      'dry run with images (look-ups only: ListSecrets, no Secret there)',
+      { sae: 1, registry: 3 },
       { 'secret-name': 'calls-dry', 'dry-run': 'true', images: image }
     )
     await count(

@@ -14,11 +14,11 @@ import { apiHostsToPreconnect } from './sae/endpoints.js'
 import { signIn } from './sae/sign-in.js'
 import { planSecrets, planWarnings, type NamespacePlan } from './secret/plan.js'
 
-/** Runs the step. Never throws: it ends with one `::error::` line at most, and nothing is left running. */
-export async function run(): Promise<void> {
+/** Runs the step (`ahead`: index.ts's connections). Never throws: one `::error::` at most, nothing left running. */
+export async function run(ahead?: RunConnections): Promise<void> {
   const report = new StepReport()
   const stop = new AbortController()
-  let connections: RunConnections | undefined
+  let connections = ahead
   try {
     report.maskGiven(process.env)
     const inputs = parseInputs((name) => core.getInput(name), process.env)
@@ -27,7 +27,7 @@ export async function run(): Promise<void> {
     report.planned(plans, planWarnings(plans, inputs.endpoint, Date.now()))
     const checkPlans = planSecretChecks(plans, inputs)
 
-    connections = openConnections(process.env)
+    connections ??= openConnections(process.env)
     void connections.preconnect([...apiHostsToPreconnect(inputs, plans), ...hostsToPreconnect(checkPlans)])
     const registry = { agents: connections, proxies: connections.proxies, mask: report.mask, signal: stop.signal }
     // The registry checks run beside the SAE look-ups; a write waits for their verdict.

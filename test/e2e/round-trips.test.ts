@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { BUNDLE, node24, parseOutputFile, stepEnvironment } from '../../devkit/harness/action-runner.mjs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { BUNDLE, node24, parseOutputFile, ROOT, stepEnvironment } from '../../devkit/harness/action-runner.mjs'
 import { startFakeRegistry } from '../../devkit/emulator/fake-registry.mjs'
 import { startEmulator } from '../../devkit/emulator/sae-emulator.mjs'
 import { connectionsOf, roundTripsOf } from '../../devkit/latency/timeline.mjs'
@@ -29,6 +31,8 @@ const ROLE = {
   oidcProviderArn: 'acs:ram::123456789012:oidc-provider/github'
 }
 const IMAGE = `${NAMES.registry}/shop/web:1.4.2`
+/** Records when each file of dist/ is read, on the world's clock and into its events file. */
+const MODULE_LOADS = pathToFileURL(join(ROOT, 'test', 'support', 'module-loads.mjs')).href
 
 type World = Awaited<ReturnType<typeof startLatencyWorld>>
 type Event = { kind: string; source: string; ms: number; [field: string]: unknown }
@@ -96,7 +100,7 @@ async function runInWorld(where: World, inputs: Record<string, string>, env: Rec
   )
   where.clearTimeline()
   const started = process.hrtime.bigint()
-  const child = spawn(node24(), [...where.importArgs, BUNDLE], {
+  const child = spawn(node24(), [...where.importArgs, '--import', MODULE_LOADS, BUNDLE], {
     env: step.env,
     cwd: step.work,
     stdio: ['ignore', 'pipe', 'pipe']
@@ -158,6 +162,18 @@ describe('opened ahead, in the order the protocol allows', () => {
     ])
     // The ID-token host is next to the runner: its leg costs nothing.
     expect(roundTripsOf(run.connections, (host?: string) => (host === NAMES.idToken ? 0 : 1))).toBe(4 + 1)
+  })
+
+  test('the first connection is dialled (its name looked up) before the rest of the bundle is read', async () => {
+    const run = await runInWorld(world, { ...keys, 'verify-login': 'false' })
+    expect(run.code).toBe(0)
+    const loads = run.events.filter((e) => e.kind === 'module-load').map((e) => String(e.url).split('/').pop())
+    // index.js first; then the chunk that holds main.ts, the rest of the run.
+    expect(loads[0]).toBe('index.js')
+    const rest = run.events.find((e) => e.kind === 'module-load' && !String(e.url).endsWith('/index.js'))!
+    const dialled = run.events.find((e) => e.kind === 'socket-lookup' && e.host === NAMES.sae)!
+    expect(dialled.ms).toBeLessThan(rest.ms)
+    expect(only(run.connections, NAMES.sae).requests).toHaveLength(2)
   })
 })
 

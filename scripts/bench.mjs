@@ -258,19 +258,22 @@ await withEmulator({ namespaces: ['cn-hangzhou:bench'] }, async (sae) => {
   }
 })
 
-// 5. Bundle size: the entry is read and compiled on every run; a chunk only on its path.
+// 5. Bundle size: every run reads the entry and the chunk that holds main.ts (index.ts loads it at
+// once, once the first handshakes have started); the other chunks only on their paths. ncc names
+// chunks by number, so the bound is on them all.
 const distFiles = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.js'))
 const sizes = Object.fromEntries(distFiles.map((f) => [f, statSync(join(ROOT, 'dist', f)).size]))
+const bundleBytes = Object.values(sizes).reduce((sum, size) => sum + size, 0)
 row(
-  'entry bundle size (dist/index.js)',
-  `${(sizes['index.js'] / 1024).toFixed(0)} KiB (chunks: ${
+  'bundle size (dist/*.js)',
+  `${(bundleBytes / 1024).toFixed(0)} KiB in all: entry ${(sizes['index.js'] / 1024).toFixed(0)} KiB, chunks ${
     Object.entries(sizes)
       .filter(([f]) => f !== 'index.js')
       .map(([f, s]) => `${f} ${(s / 1024).toFixed(0)} KiB`)
       .join(', ') || 'none'
-  })`,
+  }`,
   '≤ 2048 KiB',
-  sizes['index.js'] <= 2048 * 1024
+  bundleBytes <= 2048 * 1024
 )
 
 rmSync(floorDir, { recursive: true, force: true })

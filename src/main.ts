@@ -1,24 +1,24 @@
-// One step: inputs -> plans -> registry checks beside the SAE look-ups -> sign-in -> writes that wait for the
-// checks -> outputs and summary. Each line calls the folder that owns its part; only runner/ writes to the runner.
+// One step: inputs, plans, registry checks beside the SAE look-ups, sign-in, writes after the checks, outputs.
 import * as core from '@actions/core'
 import { parseExtraRegistries } from './inputs/extra-registries.js'
 import { parseInputs } from './inputs/parse-inputs.js'
 import { openConnections, type RunConnections } from './network/connections.js'
-import { planSecretChecks } from './registry/check-plan.js'
+import { hostsToPreconnect, planSecretChecks } from './registry/check-plan.js'
 import { runChecks, writeGate, type WriteGate } from './registry/checks.js'
 import { runOnStartup } from './runner/run-context.js'
 import { StepReport } from './runner/step-report.js'
 import { clientSettings, userAgent } from './sae/clients.js'
 import { provisionAll, type ProvisionOptions } from './sae/provision.js'
+import { apiHostsToPreconnect } from './sae/endpoints.js'
 import { dryRunClients } from './sae/read-only.js'
 import { signIn } from './sae/sign-in.js'
 import { planSecrets, planWarnings, type NamespacePlan } from './secret/plan.js'
 
-/** Runs the step. Never throws: it ends with one `::error::` line at most, and nothing is left running. */
-export async function run(): Promise<void> {
+/** Runs the step (`ahead`: index.ts's connections). Never throws: one `::error::` at most, nothing left running. */
+export async function run(ahead?: RunConnections): Promise<void> {
   const report = new StepReport()
   const stop = new AbortController()
-  let connections: RunConnections | undefined
+  let connections = ahead
   try {
     report.maskGiven(process.env)
     const inputs = parseInputs((name) => core.getInput(name), process.env)
@@ -26,7 +26,8 @@ export async function run(): Promise<void> {
     report.maskPlans(plans)
     report.planned(plans, planWarnings(plans, inputs.endpoint, Date.now()))
     const checkPlans = planSecretChecks(plans, inputs)
-    connections = openConnections(process.env)
+    connections ??= openConnections(process.env)
+    void connections.preconnect([...apiHostsToPreconnect(inputs, plans), ...hostsToPreconnect(checkPlans)])
     const registry = { agents: connections, proxies: connections.proxies, mask: report.mask, signal: stop.signal }
     // The registry checks run beside the SAE look-ups; a write waits for their verdict.
     const checks = runChecks(checkPlans, registry, inputs.ifUnverified).then(report.checks)
@@ -34,7 +35,6 @@ export async function run(): Promise<void> {
     const settings = clientSettings(inputs, { userAgent: userAgent(runOnStartup(process.env)), connections, ...hooks })
     const getIdToken = (audience: string) => core.getIDToken(audience)
     const signedIn = signIn(inputs.credentials, inputs.stsEndpoint, { settings, mask: report.mask, getIdToken })
-    // A dry run signs in as a real run does, then only reads SAE; where no credentials are found, it plans offline.
     const sae = inputs.dryRun ? await dryRunClients(signedIn) : { clients: await signedIn }
     if ('offline' in sae) return await report.dryRun(inputs, plans, await checks, sae)
     const options = provisionOptions(inputs.maxAttempts, writeGate(checks, inputs, registry, report.checks), report)

@@ -66,8 +66,11 @@ export function connectionsOf(events) {
         break
       case 'request-socket':
         if (request) {
-          request.reused = e.reused
-          sockets.get(e.sid)?.requests.push(request)
+          const taken = sockets.get(e.sid)
+          // Kept alive: the connection carried a request before. (The preload's own flag, a socket no
+          // longer connecting, is also true of a connection opened ahead whose first request this is.)
+          request.reused = taken ? taken.requests.length > 0 : e.reused
+          taken?.requests.push(request)
         }
         break
       case 'request-sent':
@@ -106,11 +109,12 @@ export function connectionsOf(events) {
 /**
  * The round trips on a run's critical path, counted from its timeline rather than timed, so load on
  * the machine cannot move it. A request's answer comes `leg` round trips after it could leave; it
- * could leave once its connection was up (a new connection: TCP + TLS, 2 legs after it was opened)
- * and once every answer that came before the request was made was in (a request made after an answer
- * is taken to need it: exact when each request is made as soon as what it needs has arrived, which
- * holds at a large RTT). A connection opened after an answer is taken to need it too. The count is
- * the deepest answer.
+ * could leave once its connection was up (TCP + TLS, 2 legs after it was opened, whether or not it
+ * carried a request before, so a connection opened ahead of its first request counts its handshake
+ * too) and once every answer that came before the request was made was in (a request made after an
+ * answer is taken to need it: exact when each request is made as soon as what it needs has arrived,
+ * which holds at a large RTT). A connection opened after an answer is taken to need it too. The count
+ * is the deepest answer.
  * @param {Connection[]} connections
  * @param {(host: string | undefined) => number} [legOf] round trips of one leg to `host` (1; 0 for a
  *   host next to the runner)
@@ -127,7 +131,7 @@ export function roundTripsOf(connections, legOf = () => 1) {
   const needed = (t) => depths.filter(({ at }) => at < t).reduce((deepest, { depth }) => Math.max(deepest, depth), 0)
   for (const { connection, request } of answered) {
     const leg = legOf(connection.host)
-    const ready = request.reused ? 0 : needed(connection.socketAt) + 2 * leg
+    const ready = needed(connection.socketAt) + 2 * leg
     depths.push({ at: request.answered, depth: Math.max(ready, needed(request.created)) + leg })
   }
   return depths.reduce((deepest, { depth }) => Math.max(deepest, depth), 0)

@@ -84,3 +84,19 @@ export function acrTwin(host: string): { vpc: string; public: string } | undefin
 export function registryIdentity(host: string): string {
   return acrTwin(host)?.public ?? host
 }
+
+/** Docker Hub's token service, which its registry's Bearer challenge names. */
+const DOCKER_HUB_TOKEN_SERVICE = 'auth.docker.io'
+
+/**
+ * The host of the token service a registry's Bearer challenge will name, where that is a published
+ * fact (docs/sae-api.md, "Connections opened ahead"): ACR Personal Edition's `registry.<r>.aliyuncs.com`
+ * → `dockerauth.<r>.aliyuncs.com`, its VPC domain → `dockerauth-vpc.<r>.aliyuncs.com`; Docker Hub →
+ * `auth.docker.io`. undefined for any other registry (an ACR Enterprise Edition instance included):
+ * only its challenge can say.
+ */
+export function tokenServiceHost(registryHost: string): string | undefined {
+  if (registryHost === DOCKER_HUB_API) return DOCKER_HUB_TOKEN_SERVICE
+  const personal = /^registry(-vpc)?\.([a-z0-9-]+)\.aliyuncs\.com$/.exec(registryHost)
+  return personal ? `dockerauth${personal[1] ?? ''}.${personal[2]}.aliyuncs.com` : undefined
+}

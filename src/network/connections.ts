@@ -1,6 +1,6 @@
 // The run's connections: one keep-alive agent pair that SAE, STS and the registry checks share
 // (tunnelling through the runner's proxy when one is set, never for loopback), and every client
-// socket the run opens.
+// socket the run opens; and connections opened ahead, before the first request needs them (preconnect.ts).
 // Closing them when the step ends leaves nothing to keep the process alive: not a proxy that
 // holds its connection open after a 407 (Node keeps such a tunnel's socket out of the agent's
 // reach), not a registry that never answers, not a keep-alive socket.
@@ -8,6 +8,7 @@ import dc from 'node:diagnostics_channel'
 import http from 'node:http'
 import https from 'node:https'
 import type { Socket } from 'node:net'
+import { PreconnectingAgent } from './preconnect.js'
 import { proxySettings, type ProxySettings } from './proxy.js'
 
 export interface RunConnections {
@@ -20,6 +21,13 @@ export interface RunConnections {
   metadata: http.Agent
   /** The proxy each protocol goes through (host:port, never its credentials), for messages. */
   proxies: ProxySettings['proxies']
+  /**
+   * Opens a connection (DNS, TCP, TLS) to each HTTPS `host[:port]` now, for the first request that
+   * goes there; nothing is sent on it before that request. Settles when each is dialled (its name
+   * looked up) or failed. Not through a proxy: with HTTPS_PROXY set, it opens nothing (Node's agents
+   * give a tunnel to the request that asked for it, never to another).
+   */
+  preconnect(hosts: string[]): Promise<void>
   /** Destroys every socket the run opened and both agents; what is in flight fails at once. */
   close(): void
 }
@@ -40,7 +48,7 @@ export function openConnections(env: NodeJS.ProcessEnv, nodeVersion = process.ve
   const options = proxy ? { keepAlive: true, proxyEnv: { ...proxy.proxyEnv, NO_PROXY: noProxy } } : { keepAlive: true }
   const agents = {
     http: new http.Agent(options),
-    https: new https.Agent(options),
+    https: new PreconnectingAgent(options),
     metadata: new http.Agent({ keepAlive: true, maxSockets: 1 })
   }
   const sockets = new Set<Socket>()
@@ -53,6 +61,10 @@ export function openConnections(env: NodeJS.ProcessEnv, nodeVersion = process.ve
   return {
     ...agents,
     proxies: proxy?.proxies ?? {},
+    async preconnect(hosts) {
+      if (proxy?.proxies.https) return
+      await Promise.all([...new Set(hosts)].map((host) => agents.https.preconnect(host)))
+    },
     close() {
       dc.unsubscribe(CLIENT_SOCKETS, track)
       agents.http.destroy()

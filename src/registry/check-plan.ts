@@ -3,7 +3,14 @@
 // runner's `network` reaches first, the other twin if that one cannot be reached); for each registry
 // whose images are not checked, one login (an ACR twin pair: once, for both). Pure: registries and
 // images in, the checks out.
-import { acrTwin, registryApiHost, registryIdentity } from '../domain/hosts.js'
+import {
+  acrTwin,
+  hostnameOf,
+  isLoopbackHost,
+  registryApiHost,
+  registryIdentity,
+  tokenServiceHost
+} from '../domain/hosts.js'
 import { InputError } from '../domain/errors.js'
 import { matchingAuthKeys } from '../kubelet/keyring.js'
 import type { DockerConfig, ImageReference, RegistryCredential } from '../domain/model.js'
@@ -119,6 +126,21 @@ export function planSecretChecks(
       }
       return checks
     })
+}
+
+/**
+ * The HTTPS hosts the checks will ask first, to connect to before they ask: each check's first host
+ * (never its twin, asked only when the first cannot be reached), and beside it the token service its
+ * challenge will name where that is a published fact (tokenServiceHost). A challenge that names
+ * another realm only leaves that connection unused. Loopback registries (plain HTTP) are left out.
+ */
+export function hostsToPreconnect(plans: CheckPlan[]): string[] {
+  const hosts = plans
+    .flatMap((plan) => [...plan.pulls, ...plan.logins])
+    .map((check) => check.host)
+    .filter((host) => !isLoopbackHost(hostnameOf(host)))
+  const tokenServices = hosts.map(tokenServiceHost).filter((host) => host !== undefined)
+  return [...new Set([...hosts, ...tokenServices])]
 }
 
 /**

@@ -360,6 +360,31 @@ describe('connectionsOf', () => {
   })
 })
 
+describe('connectionsOf: kept alive', () => {
+  test("a connection opened ahead: its first request is not 'kept alive', though the preload saw its socket connected; the next one is", () => {
+    const client = (ms: number, kind: string, fields: Record<string, unknown> = {}) => ({
+      source: 'client',
+      kind,
+      ms,
+      ...fields
+    })
+    const events = [
+      client(1, 'socket', { sid: 1 }),
+      client(2, 'socket-lookup', { sid: 1, host: 's.example' }),
+      client(3, 'tcp-connect', { sid: 1, localPort: 5001 }),
+      client(50, 'request-created', { rid: 1, method: 'GET', path: '/list' }),
+      client(51, 'request-socket', { rid: 1, sid: 1, reused: true }),
+      client(60, 'request-created', { rid: 2, method: 'POST', path: '/create' }),
+      client(61, 'request-socket', { rid: 2, sid: 1, reused: true })
+    ]
+    const [connection] = connectionsOf(events)
+    expect(connection.requests.map((request) => [request.path, request.reused])).toEqual([
+      ['/list', false],
+      ['/create', true]
+    ])
+  })
+})
+
 describe('roundTripsOf', () => {
   // Connections as connectionsOf gives them, times in ms at RTT 100, only the fields the count reads.
   type Request = { method: string; path: string; created: number; reused: boolean; answered?: number }
@@ -408,6 +433,27 @@ describe('roundTripsOf', () => {
     expect(roundTripsOf(early, near)).toBe(5)
     // Counted with the token host as far as the others, the same runs take 3 more (its connection and request).
     expect(roundTripsOf(inLine)).toBe(10)
+  })
+
+  test('a connection opened ahead of its first request still costs its TCP + TLS, however the preload flags that request', () => {
+    // Opened at 10, its first request made at 50, before the handshake is over (RTT 100): 2 + 1.
+    // The preload flags such a request as reused (its socket no longer connecting on loopback).
+    const ahead = (reused: boolean) => [conn('sae', 10, [request('ListSecrets', 50, 360, reused)])]
+    expect(roundTripsOf(ahead(true))).toBe(3)
+    expect(roundTripsOf(ahead(false))).toBe(3)
+    // And a kept-alive request after it: 1 more.
+    const twice = [conn('sae', 10, [request('ListSecrets', 50, 360), request('CreateSecret', 362, 465, true)])]
+    expect(roundTripsOf(twice)).toBe(4)
+  })
+
+  test('GitHub OIDC with STS and SAE opened ahead, as the preload flags their first requests: 5', () => {
+    const near = (host: string | undefined) => (host === 'id-token' ? 0 : 1)
+    const run = [
+      conn('sts', 100, [request('AssumeRoleWithOIDC', 120, 410, true)]),
+      conn('sae', 101, [request('ListSecrets', 411, 515, true), request('CreateSecret', 517, 620, true)]),
+      conn('id-token', 102, [request('GET token', 103, 110)])
+    ]
+    expect(roundTripsOf(run, near)).toBe(5)
   })
 
   test('a request without an answer counts nothing; no requests, no round trips', () => {

@@ -6,7 +6,8 @@ import {
   isLinkLocalOrMetadataHost,
   isLoopbackHost,
   registryIdentity,
-  registryApiHost
+  registryApiHost,
+  tokenServiceHost
 } from '../../../src/domain/hosts.js'
 
 describe('authKeyFor', () => {
@@ -128,5 +129,25 @@ describe("isLinkLocalOrMetadataHost (a URL's host name)", () => {
       'http://0x646464c8/'
     ])
       expect([url, isLinkLocalOrMetadataHost(new URL(url).hostname)]).toEqual([url, true])
+  })
+})
+
+describe('tokenServiceHost: the realm a challenge will name, where that is published (docs/sae-api.md)', () => {
+  test.each([
+    ['registry.cn-hangzhou.aliyuncs.com', 'dockerauth.cn-hangzhou.aliyuncs.com'],
+    ['registry-vpc.cn-hangzhou.aliyuncs.com', 'dockerauth-vpc.cn-hangzhou.aliyuncs.com'],
+    ['registry.ap-southeast-1.aliyuncs.com', 'dockerauth.ap-southeast-1.aliyuncs.com'],
+    ['registry-1.docker.io', 'auth.docker.io'],
+    // Enterprise Edition: its realm is not published per instance; only the challenge says.
+    ['acme-registry.cn-hangzhou.cr.aliyuncs.com', undefined],
+    ['acme-registry-vpc.cn-hangzhou.cr.aliyuncs.com', undefined],
+    // Docker Hub is asked at its API host only (registryApiHost); any other registry: only its challenge says.
+    ['docker.io', undefined],
+    ['ghcr.io', undefined],
+    ['registry.cn-hangzhou.aliyuncs.com:5000', undefined],
+    ['registry.cn-hangzhou.aliyuncs.com.evil.example', undefined],
+    ['myregistry.cn-hangzhou.aliyuncs.com', undefined]
+  ])('%s → %s', (host, realm) => {
+    expect(tokenServiceHost(host)).toBe(realm)
   })
 })

@@ -1,7 +1,13 @@
 // check-plan.ts: which requests prove that a Secret can pull. ACR twins are one registry, an image
 // check covers its registry's login, every image finds the entry kubelet would use.
 import { describe, expect, test } from '@jest/globals'
-import { planChecks, planSecretChecks, planStoredChecks, storedRegistries } from '../../../src/registry/check-plan.js'
+import {
+  hostsToPreconnect,
+  planChecks,
+  planSecretChecks,
+  planStoredChecks,
+  storedRegistries
+} from '../../../src/registry/check-plan.js'
 import { InputError } from '../../../src/domain/errors.js'
 import { parseImageReference } from '../../../src/kubelet/image-ref.js'
 import type { NamespacePlan } from '../../../src/secret/plan.js'
@@ -299,6 +305,54 @@ describe('an image check covers a login only with the same username and password
     expect(asked([vpc('deploy', 'pw'), pub('bot', 'pw')], [image])).toEqual([
       `login ${PUBLIC} then ${VPC} for ${PUBLIC} as bot`,
       `pull ${image} at ${PUBLIC} then ${VPC} with ${VPC} as deploy`
+    ])
+  })
+})
+
+describe('hostsToPreconnect: where the checks will connect first', () => {
+  const plan = (
+    registries: RegistryCredential[],
+    imageTexts: string[],
+    verifyLogin = true,
+    network: 'public' | 'vpc' = 'public'
+  ) => planChecks(registries, images(...imageTexts), verifyLogin, network)
+
+  test("the default ACR pair: the login's first twin and its token host, never the other twin", () => {
+    expect(hostsToPreconnect([plan([main([VPC, PUBLIC])], [])])).toEqual([
+      PUBLIC,
+      'dockerauth.cn-hangzhou.aliyuncs.com'
+    ])
+    expect(hostsToPreconnect([plan([main([VPC, PUBLIC])], [], true, 'vpc')])).toEqual([
+      VPC,
+      'dockerauth-vpc.cn-hangzhou.aliyuncs.com'
+    ])
+  })
+
+  test('images: each registry once, however many images and namespaces ask it; a token host only where it is published', () => {
+    const plans = [
+      plan(
+        [main([VPC, PUBLIC]), extra(['ghcr.io']), extra(['docker.io'], 2)],
+        [`${PUBLIC}/shop/web:1`, `${VPC}/shop/api:2`, 'ghcr.io/acme/x:1', 'nginx']
+      ),
+      plan([main([VPC, PUBLIC])], [`${PUBLIC}/shop/web:1`])
+    ]
+    expect(hostsToPreconnect(plans)).toEqual([
+      PUBLIC,
+      'ghcr.io',
+      'registry-1.docker.io',
+      'dockerauth.cn-hangzhou.aliyuncs.com',
+      'auth.docker.io'
+    ])
+  })
+
+  test('no checks (verify-login false, no images, state absent): nothing', () => {
+    expect(hostsToPreconnect([plan([main([VPC, PUBLIC])], [], false)])).toEqual([])
+    expect(hostsToPreconnect([])).toEqual([])
+  })
+
+  test('a loopback registry (plain HTTP) is left out; one on a port keeps it', () => {
+    expect(hostsToPreconnect([plan([main(['127.0.0.1:5000']), extra(['harbor.example.com:8443'])], [])])).toEqual([
+      'harbor.example.com:8443'
     ])
   })
 })

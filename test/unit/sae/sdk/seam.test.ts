@@ -126,6 +126,26 @@ describe('through a proxy', () => {
   })
 })
 
+describe('a connection opened ahead (network/preconnect.ts)', () => {
+  const clock: RetryClock = { now: () => Date.now(), sleep: async () => {}, random: () => 0.5 }
+
+  // THE PRECONNECT PIN. The SDK's requests (httpx's options: empty key, cert and ca, a timeout) must
+  // name the same origin as the connection opened ahead, or the agent opens a second one and the
+  // handshake ahead is wasted: then this sees two connections.
+  test("the SDK's first call takes it: one connection, one TLS handshake at the endpoint", async () => {
+    const connections = agentsFor({})
+    const host = new URL(world.endpointUrl()).host
+    await connections.preconnect([host])
+    // The handshake ahead is over before anything is asked.
+    while (world.sae.stats.tlsHandshakes < 1) await new Promise((resolve) => setImmediate(resolve))
+    const endpoint = { protocol: 'https' as const, host, input: 'endpoint' }
+    const client = saeClientFactory(KEY, settingsWith(connections, clock))(endpoint)
+    expect(await client.listSecrets(NS)).toEqual([])
+    expect(world.sae.calls().map((call) => call.action)).toEqual(['ListSecrets'])
+    expect(world.sae.stats).toEqual({ connections: 1, tlsHandshakes: 1 })
+  })
+})
+
 describe('what the SDK drops of an answer', () => {
   const slept: number[] = []
   const clock: RetryClock = { now: () => Date.now(), sleep: async (ms) => void slept.push(ms), random: () => 0 }

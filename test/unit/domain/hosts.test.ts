@@ -61,6 +61,10 @@ describe('ACR twins', () => {
 })
 
 describe('registryApiHost', () => {
+  test('a scheme is read only at the start of a key: later, it is part of the host (up to the first /)', () => {
+    expect(registryApiHost('registry.example.comhttps://evil.example/x')).toBe('registry.example.comhttps:')
+  })
+
   test.each([
     [DOCKER_HUB_KEY, 'registry-1.docker.io'],
     ['docker.io', 'registry-1.docker.io'],

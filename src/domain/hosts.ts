@@ -27,9 +27,9 @@ export function isLinkLocalOrMetadataHost(hostname: string): boolean {
   )
 }
 
-/** The host name of `host[:port]` (an IPv6 literal keeps its brackets). */
+/** The host name of `host[:port]`: an IPv6 literal keeps its brackets (it ends in `]`, so only a port is taken off). */
 export function hostnameOf(host: string): string {
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
+  return host.replace(/:\d+$/, '')
 }
 
 /**
@@ -56,7 +56,7 @@ export function registryApiHost(key: string): string | undefined {
   const host = key
     .replace(/^https?:\/\//i, '')
     // Everything from the first `/` is the path, a line break in it included.
-    .replace(/\/[\s\S]*$/, '')
+    .replace(/\/[\s\S]*/, '')
     .toLowerCase()
   if (host.includes('*') || host === '') return undefined
   return DOCKER_HUB_HOSTS.has(host) ? DOCKER_HUB_API : host

@@ -27,9 +27,9 @@ const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': 
 function escape(character: string): string {
   const named = NAMED_ESCAPES[character]
   if (named) return named
-  const code = character.codePointAt(0)!
-  const hex = code.toString(16).padStart(4, '0')
-  return code > 0xffff ? `\\u{${hex}}` : `\\u${hex}`
+  const hex = character.codePointAt(0)!.toString(16).padStart(4, '0')
+  // Beyond the first plane a character is two UTF-16 units (a surrogate pair).
+  return character.length > 1 ? `\\u{${hex}}` : `\\u${hex}`
 }
 
 /**

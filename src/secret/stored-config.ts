@@ -86,9 +86,9 @@ type StoredAuths =
 /** The stored config's `auths` object, when the value is a docker config of at most MAX_STORED_AUTHS entries. */
 function storedAuths(storedBase64: string | undefined): StoredAuths {
   const json = decodeStoredJson(storedBase64)
-  const auths = (json as { auths?: unknown } | undefined)?.auths
-  if (!json || typeof json !== 'object' || !auths || typeof auths !== 'object' || Array.isArray(auths))
-    return { readable: false }
+  // Any JSON that is not an object with an `auths` object (null, a string, an array) has no such `auths`.
+  const auths = (json as { auths?: unknown } | null | undefined)?.auths
+  if (!auths || typeof auths !== 'object' || Array.isArray(auths)) return { readable: false }
   const entries = Object.keys(auths).length
   if (entries > MAX_STORED_AUTHS) return { readable: false, entries }
   return { readable: true, json, auths: auths as Record<string, unknown> }

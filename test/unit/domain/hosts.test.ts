@@ -3,6 +3,7 @@ import {
   acrTwin,
   authKeyFor,
   DOCKER_HUB_KEY,
+  hostnameOf,
   isLinkLocalOrMetadataHost,
   isLoopbackHost,
   registryIdentity,
@@ -86,6 +87,19 @@ describe('registryApiHost', () => {
   })
 })
 
+describe('hostnameOf', () => {
+  test.each([
+    ['registry.example.com:5000', 'registry.example.com'],
+    ['registry.example.com', 'registry.example.com'],
+    ['127.0.0.1:8080', '127.0.0.1'],
+    ['[::1]:5000', '[::1]'],
+    ['[::1]', '[::1]'],
+    ['[fe80::1]:443', '[fe80::1]']
+  ])('%s → %s', (host, expected) => {
+    expect(hostnameOf(host)).toBe(expected)
+  })
+})
+
 describe('isLoopbackHost', () => {
   test.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '[::1]', '::1'])('%s is loopback', (host) => {
     expect(isLoopbackHost(host)).toBe(true)
@@ -96,7 +110,9 @@ describe('isLoopbackHost', () => {
     '128.0.0.1',
     '10.0.0.1',
     'registry.cn-hangzhou.aliyuncs.com',
-    '127.0.0.1.nip.io'
+    '127.0.0.1.nip.io',
+    'mylocalhost',
+    'x127.0.0.1'
   ])('%s is not', (host) => {
     expect(isLoopbackHost(host)).toBe(false)
   })
@@ -120,7 +136,18 @@ describe("isLinkLocalOrMetadataHost (a URL's host name)", () => {
     ['[::1]', false],
     ['127.0.0.1', false],
     ['registry.example.com', false],
-    ['169.254.169.254.nip.example', false]
+    ['169.254.169.254.nip.example', false],
+    ['1169.254.1.1', false],
+    // Written out rather than parsed, a mapped address in dotted form is one too.
+    ['[::ffff:169.254.10.100]', true],
+    ['[::ffff:100.100.100.200]', true],
+    // Addresses that merely contain a mapped one's digits are not.
+    ['[1::ffff:a9fe:101]', false],
+    ['[::ffff:a9fe:101:1]', false],
+    ['[::ffff:169.254.1.1:1]', false],
+    // Only the brackets around the whole name are taken off, never one inside it.
+    ['169.254.1.1[1]', false],
+    ['[169.254.1.1]1', false]
   ])('%s → %s', (host, expected) => {
     expect(isLinkLocalOrMetadataHost(host)).toBe(expected)
   })

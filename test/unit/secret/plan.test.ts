@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import { parseInputs } from '../../../src/inputs/parse-inputs.js'
-import { endpointWarnings, planSecrets } from '../../../src/secret/plan.js'
+import { endpointWarnings, planSecrets, planWarnings } from '../../../src/secret/plan.js'
 
 const plan = (values: Record<string, string>) =>
   planSecrets(
@@ -119,6 +119,11 @@ describe('endpointWarnings: an endpoint given for namespaces of another region',
     expect(warnings({ 'namespace-id': 'cn-hangzhou:dev', endpoint: 'sae-gateway.corp.example.com' })).toEqual([])
   })
 
+  test("a host that only contains a regional endpoint's name is no regional endpoint", () => {
+    for (const endpoint of ['mysae.cn-shanghai.aliyuncs.com', 'sae.cn-shanghai.aliyuncs.com.corp.example.com'])
+      expect([endpoint, warnings({ 'namespace-id': 'cn-hangzhou:dev', endpoint })]).toEqual([endpoint, []])
+  })
+
   test('no warning: the namespaces are the endpoint’s region’s, no endpoint given, or a loopback emulator', () => {
     expect(
       warnings({ 'namespace-id': 'cn-hangzhou:dev, cn-hangzhou:prod', endpoint: 'sae-vpc.cn-hangzhou.aliyuncs.com' })
@@ -127,5 +132,37 @@ describe('endpointWarnings: an endpoint given for namespaces of another region',
     expect(
       warnings({ 'namespace-id': 'cn-hangzhou:dev, cn-shanghai:prod', endpoint: 'http://127.0.0.1:8790' })
     ).toEqual([])
+  })
+})
+
+describe('planWarnings: everything the plans warn of before a call, in one list', () => {
+  test('an expiring password, an unknown region and an endpoint of another region, in that order', () => {
+    const now = Date.UTC(2026, 11, 1, 12, 0, 0)
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const token = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ exp: now / 1000 + 3600 })}.c2lnbmF0dXJl`
+    const given = parseInputs(
+      (name) =>
+        ({
+          'secret-name': 'registry-auth',
+          username: 'u',
+          password: token,
+          'namespace-id': 'cn-hangzou:dev',
+          endpoint: 'sae.cn-hangzhou.aliyuncs.com'
+        })[name] ?? ''
+    )
+    const warnings = planWarnings(planSecrets(given), given.endpoint, now)
+    expect(warnings).toHaveLength(3)
+    expect(warnings[0]).toMatch(
+      /^The password from the username and password inputs .* expires at 2026-12-01T13:00:00Z/
+    )
+    expect(warnings[1]).toMatch(/cn-hangzou/)
+    expect(warnings[1]).not.toMatch(/^endpoint/)
+    expect(warnings[2]).toMatch(
+      /^endpoint sae\.cn-hangzhou\.aliyuncs\.com is the endpoint of cn-hangzhou, and cn-hangzou:dev is in another region/
+    )
+  })
+
+  test('plain inputs: no warning', () => {
+    expect(planWarnings(plan({ 'namespace-id': 'cn-hangzhou:dev' }), undefined, Date.now())).toEqual([])
   })
 })

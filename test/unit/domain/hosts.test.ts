@@ -133,6 +133,7 @@ describe("isLinkLocalOrMetadataHost (a URL's host name)", () => {
     ['100.100.100.201', false],
     ['[fec0::1]', false],
     ['[fe8::1]', false],
+    ['[2001:db8::fe80:1]', false],
     ['[::1]', false],
     ['127.0.0.1', false],
     ['registry.example.com', false],

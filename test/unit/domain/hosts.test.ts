@@ -101,9 +101,12 @@ describe('hostnameOf', () => {
 })
 
 describe('isLoopbackHost', () => {
-  test.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '[::1]', '::1'])('%s is loopback', (host) => {
-    expect(isLoopbackHost(host)).toBe(true)
-  })
+  test.each(['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '127.10.200.254', '[::1]', '::1'])(
+    '%s is loopback',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(true)
+    }
+  )
 
   test.each([
     'localhost.example.com',

@@ -18,7 +18,8 @@ const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@-]+$/i
 const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[\w.@-]+$/i
 const SESSION_NAME = /^[\w.@-]{2,64}$/
 const ACCESS_KEY_ID = /^[A-Za-z0-9._-]{1,128}$/
-const ROLE_NAME = /^[\w.@-]{1,64}$/
+/** A RAM role's name, as ALIBABA_CLOUD_ECS_METADATA gives it and the metadata service lists it. */
+export const RAM_ROLE_NAME = /^[\w.@-]{1,64}$/
 const KEY_INPUTS = ['access-key-id', 'access-key-secret', 'security-token'] as const
 const OIDC_INPUTS = ['role-to-assume', 'oidc-provider-arn'] as const
 /** ACK's RRSA webhook sets the three in the pod; ALIBABA_CLOUD_ROLE_ARN alone is other tools' (a role to assume). */
@@ -92,7 +93,7 @@ function environmentSource(read: InputReader, env: NodeJS.ProcessEnv): BaseSourc
   if (rrsa) return rrsa
   if ((env.ALIBABA_CLOUD_ECS_METADATA_DISABLED ?? '').trim().toLowerCase() === 'true') return { kind: 'none' }
   const roleName = (env.ALIBABA_CLOUD_ECS_METADATA ?? '').trim()
-  if (roleName !== '' && !ROLE_NAME.test(roleName)) {
+  if (roleName !== '' && !RAM_ROLE_NAME.test(roleName)) {
     throw new RunnerEnvironmentError(
       `ALIBABA_CLOUD_ECS_METADATA must name the ECS instance's RAM role (letters, digits, ".", "@", "-", "_"); got ${quote(roleName)}`
     )

@@ -5,9 +5,10 @@
 import http from 'node:http'
 import { ApiError } from './sdk/api-errors.js'
 import { CredentialsError, NoCredentialsError } from '../domain/errors.js'
+import { METADATA_SERVICE_ADDRESS } from '../domain/hosts.js'
 import type { AccessKey, BaseSource, ChainedRole, CredentialSource, Endpoint, RoleSession } from '../domain/model.js'
 import { assumeRoleWithKey, assumeRoleWithToken, saeClientFactory, type ClientSettings } from './clients.js'
-import { fetchInstanceRole, MetadataAbsent, METADATA_HOST, type InstanceRoleKey } from './credentials/instance-role.js'
+import { fetchInstanceRole, MetadataAbsent, type InstanceRoleKey } from './credentials/instance-role.js'
 import { readTokenFile } from './credentials/token-file.js'
 import { beforeDeadline } from './sdk/retry.js'
 import type { SaeSecretsClient } from './secrets-client.js'
@@ -52,7 +53,7 @@ export function noCredentials(instanceRole: string, chained?: ChainedRole): NoCr
       'signed with other Alibaba Cloud credentials, and none were found; for GitHub OIDC, give oidc-provider-arn too. Tried, in order: '
     : 'No Alibaba Cloud credentials were found. Tried, in order: '
   return new NoCredentialsError(
-    `${opening}${[...tried, `the ECS instance's RAM role (metadata service at http://${METADATA_HOST}): ${instanceRole}`].join('; ')}. ` +
+    `${opening}${[...tried, `the ECS instance's RAM role (metadata service at http://${METADATA_SERVICE_ADDRESS}): ${instanceRole}`].join('; ')}. ` +
       'Give one of them (docs/self-hosted-runners.md shows RRSA and the instance role)'
   )
 }

@@ -12,17 +12,17 @@
 import type http from 'node:http'
 import { request } from 'node:http'
 import { CredentialsError } from '../../domain/errors.js'
+import { METADATA_SERVICE_ADDRESS } from '../../domain/hosts.js'
 import type { AccessKey } from '../../domain/model.js'
+import { RAM_ROLE_NAME } from '../../inputs/credential-source.js'
 import { describeSystemError } from '../../network/system-errors.js'
+import { MAX_ANSWER_BYTES } from '../sdk/transport-errors.js'
 
-export const METADATA_HOST = '100.100.100.200'
 const ROLE_PATH = '/latest/meta-data/ram/security-credentials/'
 /** As @alicloud/credentials asks (6 hours, the most the service grants); the token is used once, for this step. */
 const TOKEN_TTL_SECONDS = '21600'
 /** Where nothing answers SYNs, how long connecting may take before the service counts as absent. */
 export const CONNECT_TIMEOUT_MS = 1000
-export const MAX_ANSWER_BYTES = 1024 * 1024
-const ROLE_NAME = /^[\w.@-]{1,64}$/
 /** Connecting failed: nothing listens, or no route to the address. */
 const NOT_THERE = new Set(['ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL'])
 
@@ -53,7 +53,7 @@ export interface InstanceRoleKey {
   key: AccessKey
 }
 
-const SERVICE = `The ECS metadata service (http://${METADATA_HOST})`
+const SERVICE = `The ECS metadata service (http://${METADATA_SERVICE_ADDRESS})`
 
 /**
  * The instance role's temporary key. `roleName` (ALIBABA_CLOUD_ECS_METADATA) skips asking for it.
@@ -105,7 +105,7 @@ async function attachedRole(deps: MetadataDeps, headers: Record<string, string>)
   }
   if (answer.status !== 200) throw new CredentialsError(`${SERVICE} answered HTTP ${answer.status} to ${ROLE_PATH}`)
   const name = answer.body.trim().split('\n')[0]?.trim() ?? ''
-  if (!ROLE_NAME.test(name)) throw new CredentialsError(`${SERVICE} named no usable role at ${ROLE_PATH}`)
+  if (!RAM_ROLE_NAME.test(name)) throw new CredentialsError(`${SERVICE} named no usable role at ${ROLE_PATH}`)
   return name
 }
 
@@ -136,7 +136,7 @@ function ask(
     }
     const fail = (error: Error) => finish(() => reject(error))
     const req = request({
-      host: deps.host ?? METADATA_HOST,
+      host: deps.host ?? METADATA_SERVICE_ADDRESS,
       port: deps.port ?? 80,
       method,
       path,

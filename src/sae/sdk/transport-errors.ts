@@ -38,7 +38,10 @@ const LARGE_URL_BYTES = 8 * 1024
 /** Where SAE says when a throttled caller may ask again: `Limit:…,Remain:…,TimeLeft:<ms>`. */
 const RATE_LIMIT_HEADERS = ['x-ratelimit-user-api', 'x-ratelimit-user']
 
-/** The most an SAE or STS answer may hold: theirs are a few KiB; more is not read (seam.ts stops it). */
+/**
+ * The most an Alibaba Cloud answer may hold (SAE's, STS's, the ECS metadata service's): theirs are a few
+ * KiB; more is not read (seam.ts stops it for SAE and STS, credentials/instance-role.ts for the metadata service).
+ */
 export const MAX_ANSWER_BYTES = 1024 * 1024
 
 /** An answer that went past MAX_ANSWER_BYTES: the seam stopped reading it and closed the connection. */

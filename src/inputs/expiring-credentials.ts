@@ -10,20 +10,8 @@ import { describeOrigin, type RegistryCredential } from '../domain/model.js'
 export function jwtExpiry(password: string): number | undefined {
   const parts = password.split('.')
   if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part))) return undefined
-  const json = (part: string): Record<string, unknown> | undefined => {
-    try {
-      const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
-      return value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? (value as Record<string, unknown>)
-        : undefined
-    } catch {
-      return undefined
-    }
-  }
-  const header = json(parts[0])
-  const payload = json(parts[1])
-  if (typeof header?.alg !== 'string') return undefined
-  return usableTime(payload?.exp)
+  if (typeof decodedObject(parts[0], 'base64url')?.alg !== 'string') return undefined
+  return usableTime(decodedObject(parts[1], 'base64url')?.exp)
 }
 
 /**
@@ -32,10 +20,15 @@ export function jwtExpiry(password: string): number | undefined {
  */
 export function ecrExpiry(password: string): number | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(password)) return undefined
+  return usableTime(decodedObject(password, 'base64')?.expiration)
+}
+
+/** The JSON object that `text` encodes (a JWT's part, an ECR-style token), or undefined for anything else. */
+function decodedObject(text: string, encoding: 'base64' | 'base64url'): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(password, 'base64').toString('utf8'))
+    const value: unknown = JSON.parse(Buffer.from(text, encoding).toString('utf8'))
     return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? usableTime((value as Record<string, unknown>).expiration)
+      ? (value as Record<string, unknown>)
       : undefined
   } catch {
     return undefined

@@ -24,7 +24,7 @@ export function ecrExpiry(password: string): number | undefined {
 }
 
 /** The JSON object that `text` encodes (a JWT's part, an ECR-style token), or undefined for anything else. */
-function decodedObject(text: string, encoding: 'base64' | 'base64url'): Record<string, unknown> | undefined {
+export function decodedObject(text: string, encoding: 'base64' | 'base64url'): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, encoding).toString('utf8'))
     return value !== null && typeof value === 'object' && !Array.isArray(value)

@@ -6,6 +6,7 @@ import http from 'node:http'
 import { ApiError } from './sdk/api-errors.js'
 import { CredentialsError, NoCredentialsError } from '../domain/errors.js'
 import { METADATA_SERVICE_ADDRESS } from '../domain/hosts.js'
+import { decodedObject } from '../inputs/expiring-credentials.js'
 import type { AccessKey, BaseSource, ChainedRole, CredentialSource, Endpoint, RoleSession } from '../domain/model.js'
 import { assumeRoleWithKey, assumeRoleWithToken, saeClientFactory, type ClientSettings } from './clients.js'
 import { fetchInstanceRole, MetadataAbsent, type InstanceRoleKey } from './credentials/instance-role.js'
@@ -178,15 +179,8 @@ async function fromSts(
  * ref and audience (or the pod's service account), not a secret; the token itself (its signature) stays masked.
  */
 export function describeClaims(idToken: string): string {
-  let claims: Record<string, unknown> = {}
-  try {
-    claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
-      string,
-      unknown
-    >
-  } catch {
-    return 'claims that could not be read'
-  }
+  const claims = decodedObject(idToken.split('.')[1] ?? '', 'base64url')
+  if (!claims) return 'claims that could not be read'
   const show = (name: string) => {
     const value = claims[name]
     const text = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : undefined

@@ -302,4 +302,11 @@ describe('describeClaims: what a trust policy tests, from the ID token', () => {
   test('a token that is not a JWT says its claims could not be read', () => {
     expect(describeClaims('not-a-jwt')).toBe('claims that could not be read')
   })
+
+  test('a payload that is JSON but no object (null, a number, a list) says so too, never throws', () => {
+    for (const payload of ['null', '42', '["sub"]']) {
+      const token = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(payload).toString('base64url')}.c2ln`
+      expect([payload, describeClaims(token)]).toEqual([payload, 'claims that could not be read'])
+    }
+  })
 })

@@ -107,9 +107,10 @@ function keys(origin: StaticKeys['origin'], accessKeyId: string, accessKeySecret
 
 /** RRSA when its three variables are set; two of them without the third is a mistake worth naming. */
 function rrsaRole(read: InputReader, env: NodeJS.ProcessEnv): RrsaRole | undefined {
-  const [roleArn, oidcProviderArn, tokenFile] = RRSA_VARIABLES.map((name) => (env[name] ?? '').trim())
+  const values = RRSA_VARIABLES.map((name) => (env[name] ?? '').trim())
+  const [roleArn, oidcProviderArn, tokenFile] = values
   if (oidcProviderArn === '' && tokenFile === '') return undefined
-  const missing = RRSA_VARIABLES.filter((name) => (env[name] ?? '').trim() === '')
+  const missing = RRSA_VARIABLES.filter((_, index) => values[index] === '')
   if (missing.length > 0) {
     throw new RunnerEnvironmentError(
       `RRSA (ACK's pod identity) needs ${RRSA_VARIABLES.join(', ')}; this runner has no ${missing.join(' and no ')}. ` +

@@ -142,8 +142,9 @@ export async function checkPull(
   }
 }
 
-function unverified(reason: string): Unverified {
-  return { outcome: 'unverified', reason }
+/** No verdict, and why; `unreachable` when it is known whether the host itself could be reached. */
+function unverified(reason: string, unreachable?: boolean): Unverified {
+  return unreachable === undefined ? { outcome: 'unverified', reason } : { outcome: 'unverified', reason, unreachable }
 }
 
 /** HTTPS, except loopback registries, which are plain HTTP as Docker treats them. */
@@ -275,15 +276,11 @@ function failed(error: unknown, host: string, deps: RegistryDeps): Unverified {
   }
   const timeoutMs = deps.timeoutMs ?? ANSWER_TIMEOUT_MS
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
-    return { outcome: 'unverified', reason: `it did not answer within ${timeoutMs / 1000} s`, unreachable: true }
+    return unverified(`it did not answer within ${timeoutMs / 1000} s`, true)
   if (e?.code === 'ERR_PROXY_TUNNEL') {
     const status = e.statusCode ? ` (HTTP ${e.statusCode})` : ''
     // A 502 or 504 to CONNECT: the proxy could not reach the host either.
-    return {
-      outcome: 'unverified',
-      reason: `the proxy refused the tunnel${status}`,
-      unreachable: (e.statusCode ?? 0) >= 500
-    }
+    return unverified(`the proxy refused the tunnel${status}`, (e.statusCode ?? 0) >= 500)
   }
   if (typeof e?.code === 'string' && isCertificateError(e.code))
     return unverified(`its TLS certificate is not trusted (${e.code})`)
@@ -296,11 +293,7 @@ function failed(error: unknown, host: string, deps: RegistryDeps): Unverified {
         `check the proxy URL in ${plain ? 'HTTP_PROXY' : 'HTTPS_PROXY'} and that the proxy runs`
     )
   }
-  return {
-    outcome: 'unverified',
-    reason: `it could not be reached: ${describeSystemError(e.code)}`,
-    unreachable: UNREACHABLE.has(e.code)
-  }
+  return unverified(`it could not be reached: ${describeSystemError(e.code)}`, UNREACHABLE.has(e.code))
 }
 
 /**

@@ -5,9 +5,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseInputs } from './inputs/parse-inputs.js'
 import { openConnections, type RunConnections } from './network/connections.js'
-import { hostsToPreconnect, planSecretChecks } from './registry/check-plan.js'
+import type { Inputs } from './inputs/parse-inputs.js'
+import { hostsToPreconnect, planSecretChecks, type CheckPlan } from './registry/check-plan.js'
 import { apiHostsToPreconnect } from './sae/endpoints.js'
-import { planSecrets } from './secret/plan.js'
+import { planSecrets, type NamespacePlan } from './secret/plan.js'
 
 /**
  * How long the rest of the bundle waits for the names to be looked up. Loading it holds the event loop,
@@ -26,6 +27,11 @@ export interface Ahead {
   dialled: Promise<void>
 }
 
+/** Every HTTPS host the run will call that can be connected to ahead: SAE's and STS's, and the registry checks'. */
+export function hostsAhead(inputs: Inputs, plans: NamespacePlan[], checks: CheckPlan[]): string[] {
+  return [...apiHostsToPreconnect(inputs, plans), ...hostsToPreconnect(checks)]
+}
+
 /** The run's connections with the first ones opening, or undefined when main.ts should decide (and say why). */
 export function connectAhead(env: NodeJS.ProcessEnv, waitMs = LOOKUP_WAIT_MS): Ahead | undefined {
   let connections: RunConnections | undefined
@@ -34,7 +40,7 @@ export function connectAhead(env: NodeJS.ProcessEnv, waitMs = LOOKUP_WAIT_MS): A
     // extra-registries' parser loads with the rest of the bundle, and its checks come first.
     if (inputs.extraRegistries) return undefined
     const plans = planSecrets(inputs)
-    const hosts = [...apiHostsToPreconnect(inputs, plans), ...hostsToPreconnect(planSecretChecks(plans, inputs))]
+    const hosts = hostsAhead(inputs, plans, planSecretChecks(plans, inputs))
     if (hosts.length === 0) return undefined
     connections = openConnections(env)
     const dialled = connections.preconnect(hosts)

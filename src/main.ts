@@ -1,15 +1,15 @@
 // One step: inputs, plans, registry checks beside the SAE look-ups, sign-in, writes after the checks, outputs.
 import * as core from '@actions/core'
+import { hostsAhead } from './connect-ahead.js'
 import { parseExtraRegistries } from './inputs/extra-registries.js'
 import { parseInputs } from './inputs/parse-inputs.js'
 import { openConnections, type RunConnections } from './network/connections.js'
-import { hostsToPreconnect, planSecretChecks } from './registry/check-plan.js'
+import { planSecretChecks } from './registry/check-plan.js'
 import { runChecks, writeGate, type WriteGate } from './registry/checks.js'
 import { runOnStartup } from './runner/run-context.js'
 import { StepReport } from './runner/step-report.js'
 import { clientSettings, userAgent } from './sae/clients.js'
 import { provisionAll, type ProvisionOptions } from './sae/provision.js'
-import { apiHostsToPreconnect } from './sae/endpoints.js'
 import { dryRunClients } from './sae/read-only.js'
 import { signIn } from './sae/sign-in.js'
 import { planSecrets, planWarnings, type NamespacePlan } from './secret/plan.js'
@@ -27,7 +27,7 @@ export async function run(ahead?: RunConnections): Promise<void> {
     report.planned(plans, planWarnings(plans, inputs.endpoint, Date.now()))
     const checkPlans = planSecretChecks(plans, inputs)
     connections ??= openConnections(process.env)
-    void connections.preconnect([...apiHostsToPreconnect(inputs, plans), ...hostsToPreconnect(checkPlans)])
+    void connections.preconnect(hostsAhead(inputs, plans, checkPlans))
     const registry = { agents: connections, proxies: connections.proxies, mask: report.mask, signal: stop.signal }
     // The registry checks run beside the SAE look-ups; a write waits for their verdict.
     const checks = runChecks(checkPlans, registry, inputs.ifUnverified).then(report.checks)
